@@ -1,0 +1,116 @@
+import Logging
+
+/// The application's settings, read once from the environment. `LIBRARY_ENV` names the set of
+/// defaults, as the Development / Testing / Production classes of the Flask `config.py`.
+public struct Configuration: Sendable {
+    public enum Environment: String, Sendable, CaseIterable {
+        case development, testing, production
+    }
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public var environment: Environment
+    /// The HS256 signing key. Production requires at least 32 bytes (RFC 8725: a key as long as the hash).
+    public var secretKey: String
+    public var databaseURL: String?
+    public var memcachedServers: [String]
+    public var logLevel: Logger.Level
+    public var accessLog: Bool
+    /// Request bodies above this are refused with `413` (API.md: 1 MiB).
+    public var maximumBodyBytes: Int = 1 << 20
+
+    public static let minimumSecretKeyBytes = 32
+
+    public init(environment: Environment, secretKey: String, databaseURL: String? = nil,
+                memcachedServers: [String] = [], logLevel: Logger.Level = .info, accessLog: Bool = true) {
+        self.environment = environment
+        self.secretKey = secretKey
+        self.databaseURL = databaseURL
+        self.memcachedServers = memcachedServers
+        self.logLevel = logLevel
+        self.accessLog = accessLog
+    }
+
+    /// Reads the configuration from environment variables; refuses what production must not run with.
+    public static func fromEnvironment(_ variables: [String: String]) throws(Invalid) -> Configuration {
+        func value(_ name: String) -> String? {
+            guard let text = variables[name], !text.isEmpty else { return nil }
+            return text
+        }
+
+        let environmentName = value("LIBRARY_ENV") ?? "development"
+        guard let environment = Environment(rawValue: environmentName) else {
+            throw Invalid(description: "LIBRARY_ENV must be one of development, testing, production (got \"\(environmentName)\")")
+        }
+
+        var configuration = Configuration(environment: environment, secretKey: "")
+        switch environment {
+        case .development:
+            configuration.secretKey = "development-only-secret-key-do-not-use-in-production"
+            configuration.logLevel = .debug
+        case .testing:
+            configuration.secretKey = "testing-only-secret-key-0123456789abcdef"
+            configuration.logLevel = .info
+        case .production:
+            configuration.logLevel = .info
+        }
+
+        if let secret = value("SECRET_KEY") { configuration.secretKey = secret }
+        configuration.databaseURL = value("DATABASE_URL")
+        configuration.memcachedServers = (value("MEMCACHED_SERVERS") ?? "")
+            .split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+
+        if let level = value("LOG_LEVEL") {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw Invalid(description: "LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            configuration.logLevel = parsed
+        }
+        if let flag = value("ACCESS_LOG") {
+            guard let parsed = parseBool(flag) else { throw Invalid(description: "ACCESS_LOG must be true or false") }
+            configuration.accessLog = parsed
+        }
+
+        if environment == .production {
+            guard configuration.secretKey.utf8.count >= minimumSecretKeyBytes else {
+                throw Invalid(description: "production needs SECRET_KEY of at least \(minimumSecretKeyBytes) bytes (e.g. `openssl rand -hex 32`)")
+            }
+            guard configuration.databaseURL != nil else {
+                throw Invalid(description: "production needs DATABASE_URL (mysql://USER:PASSWORD@HOST:PORT/DATABASE)")
+            }
+        }
+        return configuration
+    }
+
+    static func parseBool(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: return nil
+        }
+    }
+
+    /// For the startup log line: every setting, with secrets masked.
+    public var loggableDescription: String {
+        [
+            "environment=\(environment.rawValue)",
+            "secret_key=<\(secretKey.utf8.count) bytes>",
+            "database_url=\(databaseURL.map(Self.maskingPassword) ?? "<unset>")",
+            "memcached_servers=\(memcachedServers.isEmpty ? "<none>" : memcachedServers.joined(separator: ","))",
+            "log_level=\(logLevel.rawValue)",
+            "access_log=\(accessLog)",
+            "maximum_body_bytes=\(maximumBodyBytes)",
+        ].joined(separator: " ")
+    }
+
+    /// `mysql://app:s3cret@host/db` → `mysql://app:***@host/db`.
+    static func maskingPassword(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"),
+              let at = url[scheme.upperBound...].lastIndex(of: "@") else { return url }
+        let credentials = url[scheme.upperBound..<at]
+        guard let colon = credentials.firstIndex(of: ":") else { return url }
+        return String(url[..<colon]) + ":***" + String(url[at...])
+    }
+}

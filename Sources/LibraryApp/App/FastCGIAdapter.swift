@@ -1,0 +1,108 @@
+import FastCGI
+import Foundation
+import Logging
+
+/// Turns a FastCGI exchange into a `Request`, runs the application, writes the CGI response
+/// and the access-log line. One per worker thread.
+public final class FastCGIAdapter: FastCGIResponder {
+    private let application: Application
+    private let context: Context
+    /// A body this much larger than the limit is drained to keep the kept-alive connection
+    /// usable; beyond it the connection is closed instead.
+    private let discardLimit = 8 << 20
+    /// The sum of all FastCGI parameters (CGI variables and headers) we accept.
+    private let maximumParameterBytes = 64 << 10
+
+    public init(application: Application, context: Context) {
+        self.application = application
+        self.context = context
+    }
+
+    public func respond(to exchange: FastCGIExchange) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let parameters = exchange.parameters()
+        var cgi: [String: String] = [:]
+        var headers = HTTPHeaders()
+        var parameterBytes = 0
+        for (name, value) in parameters {
+            parameterBytes += name.utf8.count + value.utf8.count
+            cgi[name] = value
+            if name.hasPrefix("HTTP_") {
+                headers.add(Self.headerName(fromCGI: name.dropFirst(5)), value)
+            } else if name == "CONTENT_TYPE" || name == "CONTENT_LENGTH" {
+                headers.add(Self.headerName(fromCGI: Substring(name)), value)
+            }
+        }
+
+        let method = cgi["REQUEST_METHOD"] ?? "GET"
+        let requestURI = cgi["REQUEST_URI"] ?? cgi["DOCUMENT_URI"] ?? "/"
+        let rawPath = String(requestURI.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/")
+        let requestID = RequestID.resolve(incoming: headers[RequestID.headerName])
+        let remoteAddress = cgi["REMOTE_ADDR"] ?? "-"
+
+        let response: Response
+        if parameterBytes > maximumParameterBytes {
+            response = ProblemError(.requestHeaderFieldsTooLarge, detail: "The request headers are larger than \(maximumParameterBytes) bytes").response
+            exchange.closeConnectionAfterResponse()
+        } else {
+            response = readAndDispatch(exchange: exchange, method: method, rawPath: rawPath, cgi: cgi, headers: headers,
+                                       remoteAddress: remoteAddress, requestID: requestID)
+        }
+
+        var final = response
+        final.headers.set(RequestID.headerName, requestID)
+        exchange.write(final.cgiBytes(omitBody: method == "HEAD"))
+
+        if context.configuration.accessLog {
+            let micros = (DispatchTime.now().uptimeNanoseconds - started) / 1000
+            context.logger.info("\(method) \(rawPath) \(final.status.code) \(Self.milliseconds(micros))ms", metadata: [
+                "request_id": "\(requestID)", "client": "\(remoteAddress)",
+            ])
+        }
+    }
+
+    /// Reads the body within its bound, decodes the target and runs the application.
+    private func readAndDispatch(exchange: FastCGIExchange, method: String, rawPath: String, cgi: [String: String],
+                                 headers: HTTPHeaders, remoteAddress: String, requestID: String) -> Response {
+        let limit = context.configuration.maximumBodyBytes
+        let tooLarge = ProblemError(.contentTooLarge, detail: "The request body is larger than \(limit) bytes").response
+        if let declared = cgi["CONTENT_LENGTH"].flatMap(Int.init), declared > limit {
+            // Refuse without reading it into memory.
+            if declared > discardLimit || !exchange.discardBody(limit: discardLimit) { exchange.closeConnectionAfterResponse() }
+            return tooLarge
+        }
+        guard let body = exchange.readBody(limit: limit) else {
+            if !exchange.discardBody(limit: discardLimit) { exchange.closeConnectionAfterResponse() }
+            return tooLarge
+        }
+
+        guard rawPath.hasPrefix("/"),
+              let segments = try? rawPath.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+                .map({ segment throws(PercentDecoding.Failure) in try PercentDecoding.decode(segment, plusAsSpace: false) })
+        else {
+            return ProblemError(.badRequest, detail: "The request path is not valid percent-encoded UTF-8").response
+        }
+        let query: QueryParameters
+        do {
+            query = try QueryParameters(parsing: Substring(cgi["QUERY_STRING"] ?? ""))
+        } catch {
+            return ProblemError(.badRequest, detail: "The query string is not valid percent-encoded UTF-8").response
+        }
+
+        let request = Request(method: method, pathSegments: segments, rawPath: rawPath, query: query, headers: headers,
+                              remoteAddress: remoteAddress, body: body, requestID: requestID)
+        return application.handle(request, context: context)
+    }
+
+    /// `X_REQUEST_ID` → `X-Request-Id`.
+    static func headerName(fromCGI name: Substring) -> String {
+        name.split(separator: "_").map { word in word.prefix(1).uppercased() + word.dropFirst().lowercased() }
+            .joined(separator: "-")
+    }
+
+    private static func milliseconds(_ micros: UInt64) -> String {
+        let whole = micros / 1000, fraction = micros % 1000
+        let digits = String(fraction)
+        return "\(whole).\(String(repeating: "0", count: 3 - digits.count))\(digits)"
+    }
+}

@@ -1,0 +1,77 @@
+/// An HTTP request as the web server passed it over FastCGI, decoded and bounded.
+public struct Request: Sendable {
+    public let method: String
+    /// The percent-decoded path segments of the request target (`/books/7` → `["books", "7"]`).
+    public let pathSegments: [String]
+    /// The path as received, undecoded, without the query (for logs and `Location`-style links).
+    public let rawPath: String
+    public let query: QueryParameters
+    public let headers: HTTPHeaders
+    /// The client address as the web server saw it (`REMOTE_ADDR`).
+    public let remoteAddress: String
+    public let body: [UInt8]
+    public let requestID: String
+    /// Typed values captured from the route pattern, e.g. `{id}`.
+    public internal(set) var pathParameters: PathParameters = PathParameters()
+
+    public init(
+        method: String, pathSegments: [String], rawPath: String, query: QueryParameters = QueryParameters(),
+        headers: HTTPHeaders = HTTPHeaders(), remoteAddress: String = "127.0.0.1", body: [UInt8] = [],
+        requestID: String = RequestID.generate()
+    ) {
+        self.method = method
+        self.pathSegments = pathSegments
+        self.rawPath = rawPath
+        self.query = query
+        self.headers = headers
+        self.remoteAddress = remoteAddress
+        self.body = body
+        self.requestID = requestID
+    }
+
+    /// The body as a JSON object, enforcing the body rules of the contract: `415` unless the
+    /// content type is JSON, `400` for malformed JSON or a JSON value that is not an object.
+    public func jsonObject() throws(ProblemError) -> [String: JSONValue] {
+        guard let contentType = headers["Content-Type"], MediaType.isJSON(contentType) else {
+            throw ProblemError(.unsupportedMediaType, detail: "The request body must be JSON, sent with Content-Type: application/json")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(body)
+        } catch {
+            throw ProblemError(.badRequest, detail: "The request body is not valid JSON: \(error.description)")
+        }
+        guard case let .object(members) = value else {
+            throw ProblemError(.badRequest, detail: "The request body must be a JSON object, not \(value.typeName == "array" ? "an" : "a") \(value.typeName)")
+        }
+        return members
+    }
+}
+
+/// Path parameters captured by a route pattern. Only positive integer ids exist in this API.
+public struct PathParameters: Sendable {
+    private var values: [String: Int64] = [:]
+
+    public init() {}
+
+    mutating func set(_ name: String, _ value: Int64) { values[name] = value }
+
+    /// The value of `{name}`; routes only run when their pattern matched, so it is present.
+    public func id(_ name: String = "id") -> Int64 {
+        values[name] ?? 0
+    }
+}
+
+enum MediaType {
+    /// `application/json`, with or without parameters such as `; charset=utf-8`.
+    static func isJSON(_ contentType: String) -> Bool {
+        let essence = contentType.split(separator: ";", maxSplits: 1).first ?? ""
+        return essence.trimmingSpaces().caseInsensitiveEquals("application/json")
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}

@@ -1,0 +1,38 @@
+/// The `X-Request-Id` of a request: the client's own when it is well formed, else a new one.
+public enum RequestID {
+    public static let headerName = "X-Request-Id"
+
+    /// 1–128 characters of `A-Z a-z 0-9 - _ . :` — enough for UUIDs, ULIDs and nginx's
+    /// `$request_id`, and nothing that could forge a log line or a header.
+    public static func isWellFormed(_ candidate: String) -> Bool {
+        let bytes = candidate.utf8
+        guard (1...128).contains(bytes.count) else { return false }
+        return bytes.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"),
+                 UInt8(ascii: "."), UInt8(ascii: ":"):
+                return true
+            default:
+                return false
+            }
+        }
+    }
+
+    /// 128 random bits as 32 lowercase hex digits.
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64, low = generator.next() as UInt64
+        return hex(high) + hex(low)
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    static func resolve(incoming: String?) -> String {
+        if let incoming, isWellFormed(incoming) { return incoming }
+        return generate()
+    }
+}

@@ -1,0 +1,45 @@
+/// An HTTP response: status, headers and the exact body bytes.
+public struct Response: Sendable {
+    public var status: HTTPStatus
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(status: HTTPStatus, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A JSON response written by `write`.
+    public static func json(_ status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), _ write: (inout JSONWriter) -> Void) -> Response {
+        var writer = JSONWriter()
+        write(&writer)
+        var headers = headers
+        headers.set("Content-Type", "application/json")
+        return Response(status: status, headers: headers, body: writer.bytes)
+    }
+
+    public static func noContent(headers: HTTPHeaders = HTTPHeaders()) -> Response {
+        Response(status: .noContent, headers: headers)
+    }
+
+    /// The CGI response the web server expects on FastCGI stdout: a `Status` line, headers,
+    /// a blank line, then the body (left out for `HEAD`, with the `GET` length kept).
+    func cgiBytes(omitBody: Bool) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(256 + (omitBody ? 0 : body.count))
+        output.append(contentsOf: "Status: \(status.code) \(status.reasonPhrase)\r\n".utf8)
+        for field in headers {
+            output.append(contentsOf: field.name.utf8)
+            output.append(contentsOf: ": ".utf8)
+            output.append(contentsOf: field.value.utf8)
+            output.append(contentsOf: "\r\n".utf8)
+        }
+        if status != .noContent && status != .notModified {
+            output.append(contentsOf: "Content-Length: \(body.count)\r\n".utf8)
+        }
+        output.append(contentsOf: "\r\n".utf8)
+        if !omitBody { output.append(contentsOf: body) }
+        return output
+    }
+}
