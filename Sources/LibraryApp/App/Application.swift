@@ -7,13 +7,17 @@ public final class Application: Sendable {
     public let router: Router
     let logger: Logger
 
-    public init(configuration: Configuration, logger: Logger) {
-        self.configuration = configuration
-        self.logger = logger
+    public convenience init(configuration: Configuration, logger: Logger) {
         var blueprints = [OperationsBlueprint.make()]
         if configuration.environment == .testing {
             blueprints.append(TestingBlueprint.make())
         }
+        self.init(configuration: configuration, logger: logger, blueprints: blueprints)
+    }
+
+    init(configuration: Configuration, logger: Logger, blueprints: [Blueprint]) {
+        self.configuration = configuration
+        self.logger = logger
         router = Router(blueprints: blueprints)
     }
 

@@ -1,0 +1,61 @@
+import Logging
+import Testing
+@testable import LibraryApp
+
+/// The dispatch pipeline without a socket: routing outcomes, body rules and error containment.
+@Suite struct ApplicationTests {
+    struct Boom: Error {}
+
+    let application = Application(configuration: Configuration(environment: .testing, secretKey: String(repeating: "k", count: 32)),
+                                  logger: Logger(label: "test"))
+
+    func request(_ method: String, _ path: String, headers: [(String, String)] = [], body: String = "") -> Request {
+        Request(method: method, pathSegments: path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init),
+                rawPath: path, headers: HTTPHeaders(headers), body: Array(body.utf8), requestID: "test-id")
+    }
+
+    @Test func healthAnswersOK() throws {
+        let response = application.handle(request("GET", "/health"), context: application.makeContext())
+        #expect(response.status == .ok)
+        #expect(try JSONParser.parse(response.body) == .object(["status": .string("ok")]))
+    }
+
+    @Test func unknownPathIs404AndWrongMethodIs405WithAllow() {
+        let context = application.makeContext()
+        #expect(application.handle(request("GET", "/nope"), context: context).status == .notFound)
+        let wrong = application.handle(request("POST", "/health"), context: context)
+        #expect(wrong.status == .methodNotAllowed)
+        #expect(wrong.headers["Allow"] == "GET, HEAD")
+    }
+
+    @Test func jsonBodyRules() {
+        let json = [("Content-Type", "application/json; charset=utf-8")]
+        #expect(throws: Never.self) { try request("POST", "/x", headers: json, body: #"{"a":1}"#).jsonObject() }
+        #expect(problemStatus { try request("POST", "/x", headers: [("Content-Type", "text/plain")], body: "{}").jsonObject() } == 415)
+        #expect(problemStatus { try request("POST", "/x", body: "{}").jsonObject() } == 415)
+        #expect(problemStatus { try request("POST", "/x", headers: json, body: "{bad json").jsonObject() } == 400)
+        #expect(problemStatus { try request("POST", "/x", headers: json, body: "[1,2]").jsonObject() } == 400)
+        #expect(problemStatus { try request("POST", "/x", headers: json, body: "").jsonObject() } == 400)
+    }
+
+    func problemStatus(_ body: () throws -> [String: JSONValue]) -> Int? {
+        do { _ = try body(); return nil } catch let problem as ProblemError { return problem.status.code } catch { return -1 }
+    }
+
+    @Test func thrownErrorsBecomeProblemsWithoutInternals() throws {
+        var blueprint = Blueprint("boom")
+        blueprint.get("/boom") { _, _ in throw Boom() }
+        blueprint.get("/conflict") { _, _ in throw ProblemError(.conflict, detail: "Already returned") }
+        let app = Application(configuration: application.configuration, logger: Logger(label: "test"), blueprints: [blueprint])
+        let context = app.makeContext()
+
+        let response = app.handle(request("GET", "/boom"), context: context)
+        #expect(response.status == .internalServerError)
+        #expect(response.headers["Content-Type"] == "application/problem+json")
+        let text = String(decoding: response.body, as: UTF8.self)
+        #expect(text.contains("test-id"))
+        #expect(!text.contains("Boom"))
+        #expect(!text.contains("ApplicationTests"))
+        #expect(app.handle(request("GET", "/conflict"), context: context).status == .conflict)
+    }
+}

@@ -1,0 +1,46 @@
+import Testing
+@testable import LibraryApp
+
+@Suite struct ConfigurationTests {
+    @Test func defaultsToDevelopment() throws {
+        let configuration = try Configuration.fromEnvironment([:])
+        #expect(configuration.environment == .development)
+        #expect(configuration.secretKey.utf8.count >= Configuration.minimumSecretKeyBytes)
+        #expect(configuration.maximumBodyBytes == 1 << 20)
+    }
+
+    @Test func productionRefusesWeakOrMissingSecretsAndMissingDatabase() {
+        let database = "mysql://app:pw@127.0.0.1:3306/library"
+        #expect(throws: Configuration.Invalid.self) {
+            try Configuration.fromEnvironment(["LIBRARY_ENV": "production", "DATABASE_URL": database])
+        }
+        #expect(throws: Configuration.Invalid.self) {
+            try Configuration.fromEnvironment(["LIBRARY_ENV": "production", "SECRET_KEY": "short", "DATABASE_URL": database])
+        }
+        #expect(throws: Configuration.Invalid.self) {
+            try Configuration.fromEnvironment(["LIBRARY_ENV": "production", "SECRET_KEY": String(repeating: "x", count: 32)])
+        }
+        #expect(throws: Never.self) {
+            try Configuration.fromEnvironment(["LIBRARY_ENV": "production", "SECRET_KEY": String(repeating: "x", count: 32),
+                                               "DATABASE_URL": database])
+        }
+    }
+
+    @Test func rejectsUnknownValues() {
+        #expect(throws: Configuration.Invalid.self) { try Configuration.fromEnvironment(["LIBRARY_ENV": "staging"]) }
+        #expect(throws: Configuration.Invalid.self) { try Configuration.fromEnvironment(["LOG_LEVEL": "loud"]) }
+        #expect(throws: Configuration.Invalid.self) { try Configuration.fromEnvironment(["ACCESS_LOG": "maybe"]) }
+    }
+
+    @Test func logDescriptionMasksSecrets() throws {
+        let configuration = try Configuration.fromEnvironment([
+            "SECRET_KEY": "super-secret-value-that-is-long-enough", "DATABASE_URL": "mysql://app:hunter2@db:3306/library",
+            "MEMCACHED_SERVERS": "127.0.0.1:11211, /run/mc.sock",
+        ])
+        let text = configuration.loggableDescription
+        #expect(!text.contains("super-secret"))
+        #expect(!text.contains("hunter2"))
+        #expect(text.contains("mysql://app:***@db:3306/library"))
+        #expect(configuration.memcachedServers == ["127.0.0.1:11211", "/run/mc.sock"])
+    }
+}

@@ -1,0 +1,28 @@
+import Testing
+@testable import LibraryApp
+
+@Suite struct RequestIDTests {
+    @Test func generatedIdsAre32HexDigitsAndUnique() {
+        let ids = (0..<1000).map { _ in RequestID.generate() }
+        #expect(Set(ids).count == 1000)
+        #expect(ids.allSatisfy { $0.utf8.count == 32 && $0.allSatisfy(\.isHexDigit) })
+    }
+
+    @Test func wellFormedIncomingIdsAreKept() {
+        #expect(RequestID.resolve(incoming: "3f2b8c1e-0a4d-4c7e-9f1a-2b3c4d5e6f70") == "3f2b8c1e-0a4d-4c7e-9f1a-2b3c4d5e6f70")
+        #expect(RequestID.resolve(incoming: "req_1.2:3") == "req_1.2:3")
+    }
+
+    @Test(arguments: ["", "has space", "new\nline", String(repeating: "a", count: 129), "ünïcode", "a\"b", "<script>"])
+    func malformedIncomingIdsAreReplaced(candidate: String) {
+        let resolved = RequestID.resolve(incoming: candidate)
+        #expect(resolved != candidate)
+        #expect(resolved.utf8.count == 32)
+    }
+
+    @Test func cgiHeaderNamesBecomeHTTPNames() {
+        #expect(FastCGIAdapter.headerName(fromCGI: "X_REQUEST_ID") == "X-Request-Id")
+        #expect(FastCGIAdapter.headerName(fromCGI: "CONTENT_TYPE") == "Content-Type")
+        #expect(FastCGIAdapter.headerName(fromCGI: "IF_NONE_MATCH") == "If-None-Match")
+    }
+}
