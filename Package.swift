@@ -28,11 +28,18 @@ let package = Package(
             ]
         ),
 
+        // The domain types (User, Book, Loan) and their rules, free of HTTP and SQL.
+        .target(name: "Models"),
+        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+
         // The application: configuration, HTTP types, router, blueprints.
         .target(
             name: "LibraryApp",
             dependencies: [
                 "FastCGI",
+                "Database",
+                "Security",
+                "Models",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -43,14 +50,50 @@ let package = Package(
             dependencies: [
                 "LibraryApp",
                 "FastCGI",
+                "Database",
+                "Security",
+                "Models",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
+        // MariaDB Connector/C, and its Swift wrapper (connections, statements, migrations).
+        .systemLibrary(
+            name: "CMariaDB",
+            pkgConfig: "libmariadb",
+            providers: [.apt(["libmariadb-dev"])]
+        ),
+        .target(
+            name: "Database",
+            dependencies: [
+                "CMariaDB",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "DatabaseTests",
+            dependencies: ["Database"]
+        ),
+
         .testTarget(
             name: "LibraryAppTests",
             dependencies: ["LibraryApp"]
+        ),
+
+        // Passwords (scrypt) and JWT (HS256) over libcrypto; the only code touching OpenSSL pointers.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "Security",
+            dependencies: ["COpenSSL"]
+        ),
+        .testTarget(
+            name: "SecurityTests",
+            dependencies: ["Security"]
         ),
     ]
 )

@@ -1,0 +1,14 @@
+import COpenSSL
+
+/// Byte-array equality whose running time does not depend on where the arrays differ
+/// (CRYPTO_memcmp), so signatures and password hashes cannot be guessed byte by byte.
+/// Lengths are not secret here (digest sizes are public), so a length mismatch returns at once.
+public func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    guard !a.isEmpty else { return true }
+    return a.withUnsafeBytes { pa in
+        b.withUnsafeBytes { pb in
+            CRYPTO_memcmp(pa.baseAddress, pb.baseAddress, pa.count) == 0
+        }
+    }
+}
