@@ -1,0 +1,96 @@
+import CMariaDB
+
+/// One server-side prepared statement, owned by a connection's statement cache.
+final class PreparedStatement {
+    /// Tells the connection whether a failure happened before the server could have run the
+    /// statement, which decides whether a write may be retried on a fresh connection.
+    struct Failure: Error {
+        let error: DatabaseError
+        let serverMayHaveRun: Bool
+    }
+
+    private let handle: UnsafeMutablePointer<MYSQL_STMT>
+    let parameterCount: Int
+
+    init(connection: UnsafeMutablePointer<MYSQL>, sql: String) throws(DatabaseError) {
+        guard let handle = mysql_stmt_init(connection) else {
+            throw DatabaseError.classify(code: Int(mysql_errno(connection)), message: String(cString: mysql_error(connection)))
+        }
+        // Makes mysql_stmt_store_result compute each column's max_length, which sizes the buffers.
+        var updateMaxLength: my_bool = 1
+        mysql_stmt_attr_set(handle, STMT_ATTR_UPDATE_MAX_LENGTH, &updateMaxLength)
+        let status = sql.utf8CString.withUnsafeBufferPointer { text in
+            mysql_stmt_prepare(handle, text.baseAddress, UInt(text.count - 1))
+        }
+        guard status == 0 else {
+            let error = Self.error(of: handle)
+            mysql_stmt_close(handle)
+            throw error
+        }
+        self.handle = handle
+        parameterCount = Int(mysql_stmt_param_count(handle))
+    }
+
+    /// Safe after `mysql_close`: Connector/C detaches its statements, and closing then only frees.
+    deinit { mysql_stmt_close(handle) }
+
+    /// Runs the statement; returns its rows, if it has a result set, when `collectRows` is set
+    /// (otherwise a result set is drained and dropped).
+    func run(_ parameters: [DatabaseValue], collectRows: Bool) throws(Failure) -> (rows: [Row], affectedRows: Int, lastInsertID: Int) {
+        guard parameters.count == parameterCount else {
+            throw Failure(
+                error: .misuse("statement takes \(parameterCount) parameters, \(parameters.count) given"),
+                serverMayHaveRun: false)
+        }
+        let binding = ParameterBinding(parameters)
+        if parameterCount > 0, mysql_stmt_bind_param(handle, binding.binds) != 0 {
+            throw Failure(error: Self.error(of: handle), serverMayHaveRun: false)
+        }
+        if mysql_stmt_execute(handle) != 0 {
+            let code = Int(mysql_stmt_errno(handle))
+            // 2006: the request could not be sent. 1927: the server had already killed the
+            // session and says so before reading the request. Neither ran the statement.
+            let notRun = code == Int(CR_SERVER_GONE_ERROR) || code == Int(ER_CONNECTION_KILLED)
+            throw Failure(error: Self.error(of: handle), serverMayHaveRun: !notRun)
+        }
+        let affectedRows = Int(truncatingIfNeeded: mysql_stmt_affected_rows(handle))
+        let lastInsertID = Int(truncatingIfNeeded: mysql_stmt_insert_id(handle))
+        let columnCount = Int(mysql_stmt_field_count(handle))
+        guard columnCount > 0 else { return ([], affectedRows, lastInsertID) }
+
+        do {
+            let rows = try fetchAll(columnCount: columnCount, collect: collectRows)
+            return (rows, affectedRows, lastInsertID)
+        } catch {
+            throw Failure(error: error, serverMayHaveRun: true)
+        }
+    }
+
+    private func fetchAll(columnCount: Int, collect: Bool) throws(DatabaseError) -> [Row] {
+        defer { mysql_stmt_free_result(handle) }
+        guard mysql_stmt_store_result(handle) == 0 else { throw Self.error(of: handle) }
+        guard collect else { return [] }
+        guard let metadata = mysql_stmt_result_metadata(handle) else { throw Self.error(of: handle) }
+        defer { mysql_free_result(metadata) }
+        guard let fields = mysql_fetch_fields(metadata) else { throw Self.error(of: handle) }
+
+        let columns = RowColumns(names: (0..<columnCount).map { String(cString: fields[$0].name) })
+        let binding = ResultBinding(fields: fields, count: columnCount)
+        guard mysql_stmt_bind_result(handle, binding.binds) == 0 else { throw Self.error(of: handle) }
+
+        var rows: [Row] = []
+        rows.reserveCapacity(Int(mysql_stmt_num_rows(handle)))
+        while true {
+            let status = mysql_stmt_fetch(handle)
+            if status == MYSQL_NO_DATA { break }
+            guard status == 0 || status == MYSQL_DATA_TRUNCATED else { throw Self.error(of: handle) }
+            rows.append(Row(columns: columns, values: try binding.currentRow(statement: handle)))
+        }
+        return rows
+    }
+
+    static func error(of statement: UnsafeMutablePointer<MYSQL_STMT>) -> DatabaseError {
+        DatabaseError.classify(
+            code: Int(mysql_stmt_errno(statement)), message: String(cString: mysql_stmt_error(statement)))
+    }
+}

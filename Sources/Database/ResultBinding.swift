@@ -1,0 +1,153 @@
+import CMariaDB
+
+/// The MYSQL_BIND array that receives one row at a time, and the decoding of each column.
+///
+/// Buffers are sized from the result's `max_length` (the statement sets
+/// STMT_ATTR_UPDATE_MAX_LENGTH and stores the result first), so values normally fit; a value that
+/// still does not (MYSQL_DATA_TRUNCATED) is fetched again whole with `mysql_stmt_fetch_column`.
+/// Every buffer stays at a fixed address until the binding is released after the last fetch.
+final class ResultBinding {
+    enum Kind { case integer(unsigned: Bool), real, dateTime, text, binary }
+
+    let binds: UnsafeMutablePointer<MYSQL_BIND>
+    let kinds: [Kind]
+    private let count: Int
+    private let lengths: UnsafeMutablePointer<UInt>
+    private let nulls: UnsafeMutablePointer<my_bool>
+    private let errors: UnsafeMutablePointer<my_bool>
+    private var buffers: [UnsafeMutableRawPointer] = []
+
+    init(fields: UnsafeMutablePointer<MYSQL_FIELD>, count: Int) {
+        self.count = max(count, 1)
+        binds = .allocate(capacity: self.count)
+        binds.initialize(repeating: MYSQL_BIND(), count: self.count)
+        lengths = .allocate(capacity: self.count)
+        lengths.initialize(repeating: 0, count: self.count)
+        nulls = .allocate(capacity: self.count)
+        nulls.initialize(repeating: 0, count: self.count)
+        errors = .allocate(capacity: self.count)
+        errors.initialize(repeating: 0, count: self.count)
+
+        var kinds: [Kind] = []
+        for index in 0..<count {
+            let field = fields[index]
+            let kind = Self.kind(of: field)
+            kinds.append(kind)
+            let size: Int
+            switch kind {
+            case .integer(let unsigned):
+                binds[index].buffer_type = MYSQL_TYPE_LONGLONG
+                binds[index].is_unsigned = unsigned ? 1 : 0
+                size = MemoryLayout<Int64>.size
+            case .real:
+                binds[index].buffer_type = MYSQL_TYPE_DOUBLE
+                size = MemoryLayout<Double>.size
+            case .dateTime:
+                binds[index].buffer_type = MYSQL_TYPE_DATETIME
+                size = MemoryLayout<MYSQL_TIME>.size
+            case .text, .binary:
+                binds[index].buffer_type = kind.isText ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB
+                size = max(Int(field.max_length), 1)
+            }
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+            buffers.append(buffer)
+            binds[index].buffer = buffer
+            binds[index].buffer_length = UInt(size)
+            binds[index].length = lengths + index
+            binds[index].is_null = nulls + index
+            binds[index].error = errors + index
+        }
+        self.kinds = kinds
+    }
+
+    deinit {
+        for buffer in buffers { buffer.deallocate() }
+        binds.deinitialize(count: count)
+        binds.deallocate()
+        lengths.deallocate()
+        nulls.deallocate()
+        errors.deallocate()
+    }
+
+    /// Decodes the row that the last `mysql_stmt_fetch` put into the buffers.
+    func currentRow(statement: UnsafeMutablePointer<MYSQL_STMT>) throws(DatabaseError) -> [DatabaseValue] {
+        var values: [DatabaseValue] = []
+        values.reserveCapacity(kinds.count)
+        for (index, kind) in kinds.enumerated() {
+            if nulls[index] != 0 {
+                values.append(.null)
+                continue
+            }
+            let buffer = buffers[index]
+            switch kind {
+            case .integer(let unsigned):
+                if unsigned {
+                    let number = buffer.load(as: UInt64.self)
+                    // BIGINT UNSIGNED beyond Int64 only as text, never silently wrapped.
+                    values.append(Int64(exactly: number).map { .int($0) } ?? .string(String(number)))
+                } else {
+                    values.append(.int(buffer.load(as: Int64.self)))
+                }
+            case .real:
+                values.append(.double(buffer.load(as: Double.self)))
+            case .dateTime:
+                let time = buffer.load(as: MYSQL_TIME.self)
+                values.append(DateTimeConversion.date(from: time).map { .date($0) } ?? .null)
+            case .text, .binary:
+                let length = Int(lengths[index])
+                let bytes: [UInt8]
+                if length > Int(binds[index].buffer_length) {
+                    bytes = try fetchWhole(column: index, length: length, statement: statement)
+                } else {
+                    bytes = Array(UnsafeRawBufferPointer(start: buffer, count: length))
+                }
+                values.append(kind.isText ? .string(String(decoding: bytes, as: UTF8.self)) : .bytes(bytes))
+            }
+        }
+        return values
+    }
+
+    /// The truncation fallback: fetch one long value into a buffer of its real size.
+    private func fetchWhole(
+        column: Int, length: Int, statement: UnsafeMutablePointer<MYSQL_STMT>
+    ) throws(DatabaseError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: length)
+        var fetchedLength: UInt = 0
+        let status = bytes.withUnsafeMutableBytes { target -> Int32 in
+            var bind = MYSQL_BIND()
+            bind.buffer_type = binds[column].buffer_type
+            bind.buffer = target.baseAddress
+            bind.buffer_length = UInt(length)
+            return withUnsafeMutablePointer(to: &fetchedLength) { lengthPointer in
+                bind.length = lengthPointer
+                return mysql_stmt_fetch_column(statement, &bind, UInt32(column), 0)
+            }
+        }
+        guard status == 0 else { throw PreparedStatement.error(of: statement) }
+        return Array(bytes.prefix(Int(fetchedLength)))
+    }
+
+    private static func kind(of field: MYSQL_FIELD) -> Kind {
+        let binaryCharset: UInt32 = 63
+        switch field.type {
+        case MYSQL_TYPE_TINY, MYSQL_TYPE_SHORT, MYSQL_TYPE_INT24, MYSQL_TYPE_LONG,
+             MYSQL_TYPE_LONGLONG, MYSQL_TYPE_YEAR:
+            return .integer(unsigned: field.flags & UInt32(UNSIGNED_FLAG) != 0)
+        case MYSQL_TYPE_FLOAT, MYSQL_TYPE_DOUBLE:
+            return .real
+        case MYSQL_TYPE_DATE, MYSQL_TYPE_DATETIME, MYSQL_TYPE_TIMESTAMP, MYSQL_TYPE_NEWDATE:
+            return .dateTime
+        case MYSQL_TYPE_TINY_BLOB, MYSQL_TYPE_MEDIUM_BLOB, MYSQL_TYPE_LONG_BLOB, MYSQL_TYPE_BLOB,
+             MYSQL_TYPE_VAR_STRING, MYSQL_TYPE_STRING, MYSQL_TYPE_VARCHAR, MYSQL_TYPE_GEOMETRY,
+             MYSQL_TYPE_BIT:
+            return field.charsetnr == binaryCharset ? .binary : .text
+        default:
+            // DECIMAL, TIME, ENUM, SET, JSON, NULL: as text.
+            return .text
+        }
+    }
+}
+
+extension ResultBinding.Kind {
+    var isText: Bool { if case .text = self { true } else { false } }
+}

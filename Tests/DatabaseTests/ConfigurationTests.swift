@@ -1,0 +1,45 @@
+import Testing
+@testable import Database
+
+@Suite struct ConfigurationTests {
+    @Test func parsesTCPURL() throws {
+        let configuration = try DatabaseConfiguration(url: "mysql://library:s3cret@127.0.0.1:3307/library")
+        #expect(configuration.user == "library")
+        #expect(configuration.password == "s3cret")
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.port == 3307)
+        #expect(configuration.database == "library")
+        #expect(configuration.socketPath == nil)
+    }
+
+    @Test func parsesSocketURLAndTimeouts() throws {
+        let configuration = try DatabaseConfiguration(
+            url: "mysql://root:@localhost/library_dev?socket=/tmp/run/mysqld.sock&connect_timeout=2&read_timeout=30")
+        #expect(configuration.host == "localhost")
+        #expect(configuration.port == 3306)
+        #expect(configuration.socketPath == "/tmp/run/mysqld.sock")
+        #expect(configuration.password == "")
+        #expect(configuration.connectTimeout == 2)
+        #expect(configuration.readTimeout == 30)
+        #expect(configuration.writeTimeout == 5)
+    }
+
+    @Test func percentDecodesUserAndPassword() throws {
+        let configuration = try DatabaseConfiguration(url: "mysql://app%40x:p%3Aa%2Fss%40w%25rd@db.local/lib")
+        #expect(configuration.user == "app@x")
+        #expect(configuration.password == "p:a/ss@w%rd")
+    }
+
+    @Test func descriptionHidesThePassword() throws {
+        let configuration = try DatabaseConfiguration(url: "mysql://u:topsecret@h:1/d")
+        #expect(!configuration.description.contains("topsecret"))
+    }
+
+    @Test(arguments: [
+        "postgres://u:p@h/d", "mysql://u:p@h", "mysql://u:p@h/", "mysql://:p@h/d",
+        "mysql://u:p@h/d?socket=relative.sock", "mysql://u:p@h/d?read_timeout=0", "mysql://u:p@h/d?colour=red",
+    ])
+    func rejectsBadURLs(_ url: String) {
+        #expect(throws: DatabaseError.self) { try DatabaseConfiguration(url: url) }
+    }
+}

@@ -1,0 +1,94 @@
+import Database
+import Foundation
+import Testing
+@testable import Database
+
+@Suite struct MigratorTests {
+    @Test func splitsStatementsAtLinesEndingInSemicolon() {
+        let sql = """
+            -- a comment; with a semicolon
+            CREATE TABLE a (
+                x INT -- inline
+            );
+
+            INSERT INTO a VALUES (1);
+            INSERT INTO a VALUES (2)
+            """
+        #expect(Migration.statements(in: sql) == [
+            "CREATE TABLE a (\n    x INT -- inline\n)", "INSERT INTO a VALUES (1)", "INSERT INTO a VALUES (2)",
+        ])
+    }
+
+    @Test func loadsTheRepositoryMigrationsInOrder() throws {
+        let migrations = try Migration.load(fromDirectory: TestDatabase.migrationsDirectory)
+        #expect(migrations.first?.version == 1)
+        #expect(migrations.first?.name == "users")
+        #expect(migrations.map(\.version) == migrations.map(\.version).sorted())
+    }
+
+    @Test func appliesOnceAndIsIdempotent() throws {
+        try TestDatabase.withFreshDatabase { configuration in
+            let db = DatabaseConnection(configuration: configuration)
+            let migrator = try Migrator(directory: TestDatabase.migrationsDirectory)
+            let first = try migrator.migrate(on: db)
+            #expect(first.map(\.version) == migrator.migrations.map(\.version))
+            #expect(try migrator.migrate(on: db).isEmpty)
+            #expect(try migrator.appliedVersions(on: db) == migrator.migrations.map(\.version))
+            let tables = try db.query(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1"
+            ).map { try $0.string(0) }
+            #expect(tables == ["revoked_tokens", "schema_migrations", "users"])
+
+            // A later migration is applied alone.
+            let extended = try Migrator(migrations: migrator.migrations + [
+                Migration(version: 999, name: "extra", sql: "CREATE TABLE extra (x INT);\nINSERT INTO extra VALUES (7);"),
+            ])
+            #expect(try extended.migrate(on: db).map(\.version) == [999])
+            #expect(try db.query("SELECT x FROM extra").first?.int("x") == 7)
+        }
+    }
+
+    @Test func twoMigratorsAtOnceApplyEachMigrationOnce() throws {
+        try TestDatabase.withFreshDatabase { configuration in
+            // A slow migration widens the window in which the second migrator must wait.
+            let migrations = try Migration.load(fromDirectory: TestDatabase.migrationsDirectory) + [
+                Migration(version: 998, name: "slow", sql: "DO SLEEP(1.5);\nCREATE TABLE slow_done (x INT);"),
+            ]
+            let migrator = try Migrator(migrations: migrations)
+            let results = Results()
+            let group = DispatchGroup()
+            for _ in 0..<2 {
+                group.enter()
+                Thread.detachNewThread {
+                    defer { group.leave() }
+                    let db = DatabaseConnection(configuration: configuration)
+                    do { results.add(.success(try migrator.migrate(on: db).map(\.version))) } catch {
+                        results.add(.failure(error))
+                    }
+                }
+            }
+            #expect(group.wait(timeout: .now() + 60) == .success)
+            let applied = try results.all.map { try $0.get() }
+            #expect(applied.count == 2)
+            #expect(applied.flatMap { $0 }.sorted() == migrations.map(\.version).sorted())
+            let db = DatabaseConnection(configuration: configuration)
+            #expect(try db.query("SELECT COUNT(*) FROM schema_migrations").first?.int(0) == migrations.count)
+        }
+    }
+
+    @Test func badFileNamesAreRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "SELECT 1;".write(to: dir.appendingPathComponent("first.sql"), atomically: true, encoding: .utf8)
+        #expect(throws: MigrationError.self) { try Migration.load(fromDirectory: dir.path) }
+    }
+}
+
+/// Collects results from threads.
+private final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Result<[Int], any Error>] = []
+    func add(_ item: Result<[Int], any Error>) { lock.withLock { items.append(item) } }
+    var all: [Result<[Int], any Error>] { lock.withLock { items } }
+}
