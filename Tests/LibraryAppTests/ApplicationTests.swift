@@ -14,10 +14,21 @@ import Testing
                 rawPath: path, headers: HTTPHeaders(headers), body: Array(body.utf8), requestID: "test-id")
     }
 
-    @Test func healthAnswersOK() throws {
+    @Test func healthWithoutADatabaseIs503WithRetryAfter() throws {
         let response = application.handle(request("GET", "/health"), context: application.makeContext())
-        #expect(response.status == .ok)
-        #expect(try JSONParser.parse(response.body) == .object(["status": .string("ok")]))
+        #expect(response.status == .serviceUnavailable)
+        #expect(response.headers["Retry-After"] == "5")
+        #expect(try JSONParser.parse(response.body) == .object(["status": .string("unavailable"), "database": .string("unavailable")]))
+    }
+
+    @Test func protectedRoutesWantATokenBeforeAnyDatabaseWork() throws {
+        let response = application.handle(request("GET", "/users/me"), context: application.makeContext())
+        #expect(response.status == .unauthorized)
+        #expect(response.headers["WWW-Authenticate"] == "Bearer")
+        let forged = application.handle(request("GET", "/users/me", headers: [("Authorization", "Bearer a.b.c")]),
+                                        context: application.makeContext())
+        #expect(forged.status == .unauthorized)
+        #expect(forged.headers["WWW-Authenticate"] == #"Bearer error="invalid_token""#)
     }
 
     @Test func unknownPathIs404AndWrongMethodIs405WithAllow() {
@@ -44,8 +55,8 @@ import Testing
 
     @Test func thrownErrorsBecomeProblemsWithoutInternals() throws {
         var blueprint = Blueprint("boom")
-        blueprint.get("/boom") { _, _ in throw Boom() }
-        blueprint.get("/conflict") { _, _ in throw ProblemError(.conflict, detail: "Already returned") }
+        blueprint.get("/boom", access: .everyone) { _, _ in throw Boom() }
+        blueprint.get("/conflict", access: .everyone) { _, _ in throw ProblemError(.conflict, detail: "Already returned") }
         let app = Application(configuration: application.configuration, logger: Logger(label: "test"), blueprints: [blueprint])
         let context = app.makeContext()
 

@@ -4,11 +4,11 @@ import Testing
 @Suite struct RouterTests {
     let router: Router = {
         var books = Blueprint("books", prefix: "/books")
-        books.get("") { _, _ in Response(status: .ok) }
-        books.post("") { _, _ in Response(status: .created) }
-        books.get("/{id}") { _, _ in Response(status: .ok) }
-        books.delete("/{id}") { _, _ in Response(status: .noContent) }
-        books.post("/{id}/renew") { _, _ in Response(status: .ok) }
+        books.get("", access: .everyone) { _, _ in Response(status: .ok) }
+        books.post("", access: .everyone) { _, _ in Response(status: .created) }
+        books.get("/{id}", access: .everyone) { _, _ in Response(status: .ok) }
+        books.delete("/{id}", access: .everyone) { _, _ in Response(status: .noContent) }
+        books.post("/{id}/renew", access: .everyone) { _, _ in Response(status: .ok) }
         return Router(blueprints: [books])
     }()
 

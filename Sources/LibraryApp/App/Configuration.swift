@@ -1,4 +1,7 @@
+import Database
+import Foundation
 import Logging
+import Security
 
 /// The application's settings, read once from the environment. `LIBRARY_ENV` names the set of
 /// defaults, as the Development / Testing / Production classes of the Flask `config.py`.
@@ -14,12 +17,22 @@ public struct Configuration: Sendable {
     public var environment: Environment
     /// The HS256 signing key. Production requires at least 32 bytes (RFC 8725: a key as long as the hash).
     public var secretKey: String
-    public var databaseURL: String?
+    public var databaseURL: String? {
+        didSet { database = databaseURL.flatMap { try? DatabaseConfiguration(url: $0) } }
+    }
+    /// `databaseURL` parsed; `fromEnvironment` refuses a URL that does not parse.
+    public private(set) var database: DatabaseConfiguration?
     public var memcachedServers: [String]
     public var logLevel: Logger.Level
     public var accessLog: Bool
     /// Request bodies above this are refused with `413` (API.md: 1 MiB).
     public var maximumBodyBytes: Int = 1 << 20
+    /// scrypt cost of new password hashes (`PASSWORD_HASH_COST`, e.g. `ln=15,r=8,p=1`).
+    public var passwordHashingCost: PasswordHashingCost = .production
+    /// Lifetime of issued tokens (`JWT_EXPIRES_SECONDS`, default one hour).
+    public var tokenLifetimeSeconds: Int64 = 3600
+    /// Clock skew tolerated on `exp`/`nbf`/`iat` (`JWT_LEEWAY_SECONDS`, default 0, at most 300).
+    public var tokenLeewaySeconds: Int64 = 0
 
     public static let minimumSecretKeyBytes = 32
 
@@ -53,12 +66,20 @@ public struct Configuration: Sendable {
         case .testing:
             configuration.secretKey = "testing-only-secret-key-0123456789abcdef"
             configuration.logLevel = .info
+            configuration.passwordHashingCost = .testing
         case .production:
             configuration.logLevel = .info
         }
 
         if let secret = value("SECRET_KEY") { configuration.secretKey = secret }
-        configuration.databaseURL = value("DATABASE_URL")
+        if let url = value("DATABASE_URL") {
+            do {
+                _ = try DatabaseConfiguration(url: url)
+            } catch {
+                throw Invalid(description: "DATABASE_URL is not a valid mysql://USER:PASSWORD@HOST:PORT/DATABASE URL: \(error)")
+            }
+            configuration.databaseURL = url
+        }
         configuration.memcachedServers = (value("MEMCACHED_SERVERS") ?? "")
             .split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
 
@@ -73,6 +94,25 @@ public struct Configuration: Sendable {
             configuration.accessLog = parsed
         }
 
+        if let cost = value("PASSWORD_HASH_COST") {
+            guard let parsed = parseCost(cost) else {
+                throw Invalid(description: "PASSWORD_HASH_COST must look like ln=15,r=8,p=1 (scrypt N=2^ln, r, p)")
+            }
+            configuration.passwordHashingCost = parsed
+        }
+        if let lifetime = value("JWT_EXPIRES_SECONDS") {
+            guard let seconds = Int64(lifetime), (60...31_536_000).contains(seconds) else {
+                throw Invalid(description: "JWT_EXPIRES_SECONDS must be between 60 and 31536000")
+            }
+            configuration.tokenLifetimeSeconds = seconds
+        }
+        if let leeway = value("JWT_LEEWAY_SECONDS") {
+            guard let seconds = Int64(leeway), (0...300).contains(seconds) else {
+                throw Invalid(description: "JWT_LEEWAY_SECONDS must be between 0 and 300")
+            }
+            configuration.tokenLeewaySeconds = seconds
+        }
+
         if environment == .production {
             guard configuration.secretKey.utf8.count >= minimumSecretKeyBytes else {
                 throw Invalid(description: "production needs SECRET_KEY of at least \(minimumSecretKeyBytes) bytes (e.g. `openssl rand -hex 32`)")
@@ -82,6 +122,18 @@ public struct Configuration: Sendable {
             }
         }
         return configuration
+    }
+
+    /// `ln=15,r=8,p=1` → the scrypt cost, or nil.
+    static func parseCost(_ text: String) -> PasswordHashingCost? {
+        var values: [String: Int] = [:]
+        for part in text.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, let number = Int(pair[1]) else { return nil }
+            values[String(pair[0]).trimmingCharacters(in: .whitespaces)] = number
+        }
+        guard values.count == 3, let ln = values["ln"], let r = values["r"], let p = values["p"] else { return nil }
+        return PasswordHashingCost(ln: ln, r: r, p: p)
     }
 
     static func parseBool(_ text: String) -> Bool? {
@@ -102,6 +154,9 @@ public struct Configuration: Sendable {
             "log_level=\(logLevel.rawValue)",
             "access_log=\(accessLog)",
             "maximum_body_bytes=\(maximumBodyBytes)",
+            "password_hash_cost=\(passwordHashingCost)",
+            "jwt_expires_seconds=\(tokenLifetimeSeconds)",
+            "jwt_leeway_seconds=\(tokenLeewaySeconds)",
         ].joined(separator: " ")
     }
 

@@ -13,6 +13,14 @@ public struct Request: Sendable {
     public let requestID: String
     /// Typed values captured from the route pattern, e.g. `{id}`.
     public internal(set) var pathParameters: PathParameters = PathParameters()
+    /// The caller, set before the handler runs on every route that is not open to everyone.
+    public internal(set) var principal: Principal?
+
+    /// The caller of a route declared `user`, `admin` or `ownerOrAdmin`.
+    public func requirePrincipal() throws(ProblemError) -> Principal {
+        guard let principal else { throw BearerAuthenticator.unauthorized("Token is missing", challenge: BearerAuthenticator.challenge) }
+        return principal
+    }
 
     public init(
         method: String, pathSegments: [String], rawPath: String, query: QueryParameters = QueryParameters(),

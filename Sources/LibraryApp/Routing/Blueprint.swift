@@ -1,4 +1,5 @@
 /// A group of routes under one URL prefix, as a Flask blueprint: `Blueprint("books", prefix: "/books")`.
+/// Each route states who may call it: `books.get("/{id}", access: .user) { request, context in ... }`.
 public struct Blueprint: Sendable {
     public let name: String
     public let prefix: String
@@ -9,13 +10,27 @@ public struct Blueprint: Sendable {
         self.prefix = prefix
     }
 
-    public mutating func get(_ path: String, _ handler: @escaping Handler) { add("GET", path, handler) }
-    public mutating func post(_ path: String, _ handler: @escaping Handler) { add("POST", path, handler) }
-    public mutating func put(_ path: String, _ handler: @escaping Handler) { add("PUT", path, handler) }
-    public mutating func patch(_ path: String, _ handler: @escaping Handler) { add("PATCH", path, handler) }
-    public mutating func delete(_ path: String, _ handler: @escaping Handler) { add("DELETE", path, handler) }
+    public mutating func get(_ path: String, access: Access, _ handler: @escaping Handler) {
+        add("GET", path, access, handler)
+    }
 
-    private mutating func add(_ method: String, _ path: String, _ handler: @escaping Handler) {
-        routes.append(Route(method: method, pattern: PathPattern(path).prefixed(by: prefix), handler: handler))
+    public mutating func post(_ path: String, access: Access, _ handler: @escaping Handler) {
+        add("POST", path, access, handler)
+    }
+
+    public mutating func put(_ path: String, access: Access, _ handler: @escaping Handler) {
+        add("PUT", path, access, handler)
+    }
+
+    public mutating func patch(_ path: String, access: Access, _ handler: @escaping Handler) {
+        add("PATCH", path, access, handler)
+    }
+
+    public mutating func delete(_ path: String, access: Access, _ handler: @escaping Handler) {
+        add("DELETE", path, access, handler)
+    }
+
+    private mutating func add(_ method: String, _ path: String, _ access: Access, _ handler: @escaping Handler) {
+        routes.append(Route(method: method, pattern: PathPattern(path).prefixed(by: prefix), access: access, handler: handler))
     }
 }

@@ -1,0 +1,54 @@
+import Database
+import Models
+import Foundation
+import Security
+
+/// The `token_required` decorator: reads `Authorization: Bearer <token>`, verifies it (HS256
+/// only, `exp` required, signature first), then asks the database that the user still exists
+/// and the token was not revoked by a logout.
+struct BearerAuthenticator {
+    static let challenge = "Bearer"
+    static let invalidTokenChallenge = #"Bearer error="invalid_token""#
+
+    static func authenticate(_ request: Request, context: Context) throws -> Principal {
+        guard let token = bearerToken(in: request.headers["Authorization"]) else {
+            throw unauthorized("Token is missing", challenge: challenge)
+        }
+        let claims: JWTClaims
+        do {
+            claims = try context.tokens.verify(token: token, leeway: context.configuration.tokenLeewaySeconds)
+        } catch .expired {
+            throw invalidToken("Token has expired")
+        } catch {
+            throw invalidToken("Token is invalid")
+        }
+        guard let userID = PathPattern.positiveID(claims.sub) else { throw invalidToken("Token is invalid") }
+
+        let rows = try context.database().query("""
+            SELECT u.role, EXISTS(SELECT 1 FROM revoked_tokens r WHERE r.jti = ?) AS revoked
+            FROM users u WHERE u.id = ?
+            """, [.string(claims.jti), .int(userID)])
+        guard let row = rows.first else { throw invalidToken("The user of this token no longer exists") }
+        guard try row.int("revoked") == 0 else { throw invalidToken("Token has been revoked") }
+        guard let role = try User.Role(rawValue: row.string("role")) else { throw invalidToken("Token is invalid") }
+        return Principal(userID: userID, role: role, tokenID: claims.jti, tokenExpiresAt: claims.exp)
+    }
+
+    /// `Bearer <token>`, the scheme case-insensitive (RFC 9110 §11.1), exactly one space-free token.
+    static func bearerToken(in header: String?) -> String? {
+        guard let header else { return nil }
+        let parts = header.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1])
+    }
+
+    static func unauthorized(_ detail: String, challenge: String) -> ProblemError {
+        var headers = HTTPHeaders()
+        headers.set("WWW-Authenticate", challenge)
+        return ProblemError(.unauthorized, detail: detail, headers: headers)
+    }
+
+    static func invalidToken(_ detail: String) -> ProblemError {
+        unauthorized(detail, challenge: invalidTokenChallenge)
+    }
+}

@@ -1,0 +1,19 @@
+import Models
+
+/// Who is calling: the user behind a verified, unrevoked token, with the role the database
+/// holds now (a demoted admin loses admin rights at once, whatever the token says).
+public struct Principal: Sendable, Equatable {
+    public let userID: Int64
+    public let role: User.Role
+    public let tokenID: String
+    /// Unix time the token expires; a revocation is kept until then.
+    public let tokenExpiresAt: Int64
+
+    public var isAdmin: Bool { role == .admin }
+
+    /// For `ownerOrAdmin` routes: anyone else is told the resource does not exist (`404`),
+    /// so that ids of other users' records reveal nothing.
+    public func requireOwnerOrAdmin(ownerID: Int64, notFound: @autoclosure () -> ProblemError) throws(ProblemError) {
+        guard isAdmin || ownerID == userID else { throw notFound() }
+    }
+}

@@ -1,0 +1,148 @@
+import Database
+import Foundation
+import Models
+
+/// The `users` and `revoked_tokens` tables. Every statement is prepared; uniqueness is decided
+/// by the unique keys (so two racing registrations cannot both win), not by a prior SELECT.
+struct UserStore {
+    let database: DatabaseConnection
+
+    /// A new user's fields, already validated and normalised.
+    struct NewUser {
+        var username: String
+        var email: String
+        var passwordHash: String
+        var firstName: String?
+        var lastName: String?
+        var role: User.Role
+    }
+
+    /// Which field a unique key protects, for a `409` that names it.
+    static func field(forUniqueKey key: String) -> String {
+        switch key {
+        case "uq_users_username": return "username"
+        case "uq_users_email": return "email"
+        default: return "user"
+        }
+    }
+
+    private static let columns = "id, username, email, first_name, last_name, role, created_at"
+
+    func insert(_ user: NewUser) throws -> User {
+        let result = try database.execute("""
+            INSERT INTO users (username, email, password_hash, first_name, last_name, role)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, [.string(user.username), .string(user.email), .string(user.passwordHash),
+                  DatabaseValue(user.firstName), DatabaseValue(user.lastName), .string(user.role.rawValue)])
+        guard let created = try find(id: Int64(result.lastInsertID)) else {
+            throw DatabaseError.other(code: 0, message: "inserted user not found")
+        }
+        return created
+    }
+
+    func find(id: Int64) throws -> User? {
+        try database.query("SELECT \(Self.columns) FROM users WHERE id = ?", [.int(id)]).first.map(Self.user)
+    }
+
+    /// The user and password hash for a login.
+    func credentials(email: String) throws -> (user: User, passwordHash: String)? {
+        guard let row = try database.query("SELECT \(Self.columns), password_hash FROM users WHERE email = ?",
+                                           [.string(email)]).first else { return nil }
+        return (try Self.user(row), try row.string("password_hash"))
+    }
+
+    func passwordHash(id: Int64) throws -> String? {
+        try database.query("SELECT password_hash FROM users WHERE id = ?", [.int(id)]).first?.string("password_hash")
+    }
+
+    /// A page of users whose username or email contains `search`, and the total count.
+    func list(search: String?, pagination: Pagination) throws -> (users: [User], total: Int) {
+        var condition = ""
+        var parameters: [DatabaseValue] = []
+        if let search, !search.isEmpty {
+            condition = "WHERE username LIKE ? OR email LIKE ?"
+            let pattern = "%" + Self.escapeLike(search) + "%"
+            parameters = [.string(pattern), .string(pattern.lowercased())]
+        }
+        let total = try database.query("SELECT COUNT(*) AS total FROM users \(condition)", parameters).first?.int("total") ?? 0
+        let rows = try database.query("SELECT \(Self.columns) FROM users \(condition) ORDER BY id LIMIT ? OFFSET ?",
+                                      parameters + [.int(Int64(pagination.perPage)), .int(Int64(pagination.offset))])
+        return (try rows.map(Self.user), total)
+    }
+
+    /// Applies the given changes; nil fields stay as they are (names use `Change` to allow null).
+    struct Changes {
+        var firstName: SchemaReader.Field<String> = .absent
+        var lastName: SchemaReader.Field<String> = .absent
+        var email: String?
+        var passwordHash: String?
+        var role: User.Role?
+
+        var isEmpty: Bool {
+            if case .absent = firstName, case .absent = lastName { return email == nil && passwordHash == nil && role == nil }
+            return false
+        }
+    }
+
+    func update(id: Int64, _ changes: Changes) throws -> User? {
+        if !changes.isEmpty {
+            var assignments: [String] = []
+            var parameters: [DatabaseValue] = []
+            func assign(_ column: String, _ value: DatabaseValue) {
+                assignments.append("\(column) = ?")
+                parameters.append(value)
+            }
+            switch changes.firstName {
+            case .absent: break
+            case .null: assign("first_name", .null)
+            case let .value(name): assign("first_name", .string(name))
+            }
+            switch changes.lastName {
+            case .absent: break
+            case .null: assign("last_name", .null)
+            case let .value(name): assign("last_name", .string(name))
+            }
+            if let email = changes.email { assign("email", .string(email)) }
+            if let hash = changes.passwordHash { assign("password_hash", .string(hash)) }
+            if let role = changes.role { assign("role", .string(role.rawValue)) }
+            // Column names come from the fixed list above, never from input.
+            try database.execute("UPDATE users SET \(assignments.joined(separator: ", ")) WHERE id = ?", parameters + [.int(id)])
+        }
+        return try find(id: id)
+    }
+
+    func setPasswordHash(id: Int64, _ hash: String) throws {
+        try database.execute("UPDATE users SET password_hash = ? WHERE id = ?", [.string(hash), .int(id)])
+    }
+
+    /// True when a row was deleted.
+    func delete(id: Int64) throws -> Bool {
+        try database.execute("DELETE FROM users WHERE id = ?", [.int(id)]).affectedRows > 0
+    }
+
+    /// Refuses the token from now until it would have expired; also drops long-expired entries.
+    func revoke(tokenID: String, userID: Int64, expiresAt: Int64) throws {
+        try database.execute("INSERT IGNORE INTO revoked_tokens (jti, user_id, expires_at) VALUES (?, ?, ?)",
+                             [.string(tokenID), .int(userID), .date(Date(timeIntervalSince1970: TimeInterval(expiresAt)))])
+        try database.execute("DELETE FROM revoked_tokens WHERE expires_at < UTC_TIMESTAMP() - INTERVAL 1 DAY LIMIT 100")
+    }
+
+    private static func user(_ row: Row) throws -> User {
+        guard let role = User.Role(rawValue: try row.string("role")) else {
+            throw DatabaseError.column("role", problem: "unknown role")
+        }
+        return User(id: Int64(try row.int("id")), username: try row.string("username"), email: try row.string("email"),
+                    firstName: try row.optionalString("first_name"), lastName: try row.optionalString("last_name"),
+                    role: role, createdAt: try row.date("created_at"))
+    }
+
+    /// `LIKE` treats `%` and `_` as wildcards; a search for them means the characters.
+    static func escapeLike(_ text: String) -> String {
+        var output = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { output.append("\\") }
+            output.append(character)
+        }
+        return output
+    }
+}

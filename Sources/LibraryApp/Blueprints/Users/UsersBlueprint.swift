@@ -1,0 +1,186 @@
+import Database
+import Foundation
+import Models
+import Security
+
+/// `/users`: registration, login and logout, the caller's own account, and user administration.
+enum UsersBlueprint {
+    static func make() -> Blueprint {
+        var users = Blueprint("users", prefix: "/users")
+        users.post("/register", access: .everyone, register)
+        users.post("/login", access: .everyone, login)
+        users.post("/logout", access: .user, logout)
+        users.get("/me", access: .user, showMe)
+        users.patch("/me", access: .user, updateMe)
+        users.delete("/me", access: .user, deleteMe)
+        users.get("", access: .admin, list)
+        users.get("/{id}", access: .ownerOrAdmin, show)
+        users.patch("/{id}", access: .admin, update)
+        users.delete("/{id}", access: .admin, delete)
+        return users
+    }
+
+    // MARK: registration and sessions
+
+    @Sendable static func register(_ request: Request, _ context: Context) throws -> Response {
+        let input = try UserSchemas.registration(request.jsonObject())
+        let hash = try context.passwords.hash(password: input.password)
+        let store = UserStore(database: try context.database())
+        do {
+            let user = try store.insert(.init(username: input.username, email: input.email, passwordHash: hash,
+                                              firstName: input.firstName, lastName: input.lastName, role: .user))
+            return created(user)
+        } catch let DatabaseError.duplicateKey(key) {
+            throw taken(UserStore.field(forUniqueKey: key))
+        }
+    }
+
+    @Sendable static func login(_ request: Request, _ context: Context) throws -> Response {
+        let input = try UserSchemas.login(request.jsonObject())
+        let store = UserStore(database: try context.database())
+        guard let account = try store.credentials(email: input.email) else {
+            context.passwords.verifyDummy(password: input.password)  // the same time as a wrong password
+            throw badCredentials()
+        }
+        guard context.passwords.verify(password: input.password, against: account.passwordHash) else {
+            throw badCredentials()
+        }
+        if context.passwords.needsRehash(account.passwordHash) {
+            try store.setPasswordHash(id: account.user.id, context.passwords.hash(password: input.password))
+        }
+        let lifetime = context.configuration.tokenLifetimeSeconds
+        let claims = JWTClaims.issue(sub: String(account.user.id), role: account.user.role.rawValue, lifetime: lifetime)
+        let token = context.tokens.sign(claims: claims)
+        var headers = HTTPHeaders()
+        headers.set("Cache-Control", "no-store")
+        return .json(headers: headers) { json in
+            json.object { body in
+                body.field("token", token)
+                body.field("token_type", "Bearer")
+                body.key("expires_in"); body.integer(lifetime)
+                body.key("user"); UserSchemas.write(account.user, to: &body)
+            }
+        }
+    }
+
+    @Sendable static func logout(_ request: Request, _ context: Context) throws -> Response {
+        let caller = try request.requirePrincipal()
+        try UserStore(database: context.database())
+            .revoke(tokenID: caller.tokenID, userID: caller.userID, expiresAt: caller.tokenExpiresAt)
+        return .noContent()
+    }
+
+    // MARK: the caller's own account
+
+    @Sendable static func showMe(_ request: Request, _ context: Context) throws -> Response {
+        let caller = try request.requirePrincipal()
+        return try ok(existing(caller.userID, in: UserStore(database: context.database())))
+    }
+
+    @Sendable static func updateMe(_ request: Request, _ context: Context) throws -> Response {
+        let caller = try request.requirePrincipal()
+        let input = try UserSchemas.profileUpdate(request.jsonObject())
+        let store = UserStore(database: try context.database())
+        if let current = input.currentPassword, input.email != nil || input.password != nil {
+            guard let hash = try store.passwordHash(id: caller.userID),
+                  context.passwords.verify(password: current, against: hash) else {
+                throw ProblemError(.badRequest, detail: "The request body has invalid fields",
+                                   errors: ["current_password": ["Incorrect password."]])
+            }
+        }
+        var changes = UserStore.Changes(firstName: input.firstName, lastName: input.lastName, email: input.email)
+        if let password = input.password { changes.passwordHash = try context.passwords.hash(password: password) }
+        do {
+            guard let user = try store.update(id: caller.userID, changes) else { throw notFound(caller.userID) }
+            return ok(user)
+        } catch let DatabaseError.duplicateKey(key) {
+            throw taken(UserStore.field(forUniqueKey: key))
+        }
+    }
+
+    @Sendable static func deleteMe(_ request: Request, _ context: Context) throws -> Response {
+        let caller = try request.requirePrincipal()
+        try deleteUser(caller.userID, context: context)
+        return .noContent()
+    }
+
+    // MARK: administration
+
+    @Sendable static func list(_ request: Request, _ context: Context) throws -> Response {
+        var errors: [String: [String]] = [:]
+        let pagination = Pagination.read(from: request.query, errors: &errors)
+        if let search = request.query["q"], search.count > 254 {
+            errors["q", default: []].append("Longer than maximum length 254.")
+        }
+        guard errors.isEmpty else { throw ProblemError(.badRequest, detail: "Invalid query parameters", errors: errors) }
+        let page = try UserStore(database: context.database()).list(search: request.query["q"], pagination: pagination)
+        return .json(headers: pagination.headers(total: page.total, path: "/users", query: request.query)) { json in
+            json.array { list in page.users.forEach { UserSchemas.write($0, to: &list) } }
+        }
+    }
+
+    @Sendable static func show(_ request: Request, _ context: Context) throws -> Response {
+        let caller = try request.requirePrincipal()
+        let id = request.pathParameters.id()
+        try caller.requireOwnerOrAdmin(ownerID: id, notFound: notFound(id))
+        return try ok(existing(id, in: UserStore(database: context.database())))
+    }
+
+    @Sendable static func update(_ request: Request, _ context: Context) throws -> Response {
+        let caller = try request.requirePrincipal()
+        let id = request.pathParameters.id()
+        let changes = try UserSchemas.adminUpdate(request.jsonObject())
+        if id == caller.userID, let role = changes.role, role != caller.role {
+            throw ProblemError(.conflict, detail: "Admins cannot change their own role; ask another admin")
+        }
+        do {
+            guard let user = try UserStore(database: context.database()).update(id: id, changes) else { throw notFound(id) }
+            return ok(user)
+        } catch let DatabaseError.duplicateKey(key) {
+            throw taken(UserStore.field(forUniqueKey: key))
+        }
+    }
+
+    @Sendable static func delete(_ request: Request, _ context: Context) throws -> Response {
+        try deleteUser(request.pathParameters.id(), context: context)
+        return .noContent()
+    }
+
+    // MARK: helpers
+
+    /// Deletes a user. A user with active loans cannot go (`409`): the loans' foreign key refuses it.
+    private static func deleteUser(_ id: Int64, context: Context) throws {
+        do {
+            guard try UserStore(database: context.database()).delete(id: id) else { throw notFound(id) }
+        } catch DatabaseError.foreignKey {
+            throw ProblemError(.conflict, detail: "User \(id) still has loans; they must be returned first")
+        }
+    }
+
+    private static func existing(_ id: Int64, in store: UserStore) throws -> User {
+        guard let user = try store.find(id: id) else { throw notFound(id) }
+        return user
+    }
+
+    private static func ok(_ user: User) -> Response {
+        .json { UserSchemas.write(user, to: &$0) }
+    }
+
+    private static func created(_ user: User) -> Response {
+        var headers = HTTPHeaders()
+        headers.set("Location", "/users/\(user.id)")
+        return .json(.created, headers: headers) { UserSchemas.write(user, to: &$0) }
+    }
+
+    static func notFound(_ id: Int64) -> ProblemError {
+        ProblemError(.notFound, detail: "User \(id) not found")
+    }
+
+    private static func taken(_ field: String) -> ProblemError {
+        ProblemError(.conflict, detail: "That \(field) is already taken", errors: [field: ["Already taken."]])
+    }
+
+    private static func badCredentials() -> ProblemError {
+        BearerAuthenticator.unauthorized("Invalid email or password", challenge: BearerAuthenticator.challenge)
+    }
+}
