@@ -1,0 +1,55 @@
+# library-api — build, run locally, test. `make help` lists the targets.
+#
+#   make run     install what is missing, build (release), start MariaDB + memcached + the app
+#                under spawn-fcgi + nginx on 127.0.0.1:$(PORT); Ctrl-C stops everything
+#   make test    install what is missing, build, unit tests (swift test), end-to-end tests
+#                through nginx and lighttpd (pytest, Tests/e2e)
+
+SWIFT       ?= swift
+# e.g. SWIFT_FLAGS="--scratch-path .build-mine" to build beside another build in progress
+SWIFT_FLAGS ?=
+# tools/devstack needs only the standard library; the e2e tests use Debian's python3, which
+# has python3-pytest and python3-requests (scripts/install-deps.sh)
+PYTHON      ?= python3
+TEST_PYTHON ?= /usr/bin/python3
+# `make run PORT=9000 SERVER=lighttpd`, or PORT=9000 in the environment
+PORT        ?= 8080
+SERVER      ?= nginx
+
+.PHONY: help install-deps build run stop test unit-test e2e-test clean
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+	@echo "  other targets: install-deps build stop unit-test e2e-test clean"
+
+install-deps:
+	@scripts/install-deps.sh
+
+build: install-deps
+	$(SWIFT) build $(SWIFT_FLAGS) -c release --product library-app
+
+run: build
+	$(PYTHON) -m tools.devstack run --port $(PORT) --server $(SERVER) \
+	    --binary "$$($(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/library-app"
+
+# Stop whatever a killed `make run` or test session left running (by recorded PID).
+stop:
+	$(PYTHON) -m tools.devstack stop
+
+# Debug builds for the tests: much quicker to compile than release on 2 cores, and `swift test`
+# needs the debug build anyway, so the e2e tests run the same binary it just built.
+test: install-deps
+	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
+	$(MAKE) --no-print-directory unit-test e2e-test
+
+unit-test:
+	$(SWIFT) test $(SWIFT_FLAGS) --skip-build
+
+# pytest exits 5 when it collects no test: that fails the target, so an empty run cannot pass.
+e2e-test:
+	LIBRARY_APP="$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/library-app" \
+	    $(TEST_PYTHON) -m pytest Tests/e2e -q -p no:cacheprovider
+
+clean: stop
+	rm -rf run
+	$(SWIFT) package $(SWIFT_FLAGS) clean

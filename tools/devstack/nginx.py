@@ -1,0 +1,46 @@
+"""nginx in the foreground (`daemon off;`), its config rendered from
+conf/nginx/nginx.conf.template, every path inside <run>/nginx."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from .app import REPO
+from .process import Processes, StartError, tcp_open, wait_until
+from .templates import render
+
+TEMPLATE = REPO / "conf/nginx/nginx.conf.template"
+
+
+class Nginx:
+    name = "nginx"
+
+    def __init__(self, processes: Processes, host: str, port: int, app_socket: Path,
+                 app_threads: int, workers: int = 2, keepalive: int = 16):
+        # the sizing rule of conf/nginx/library-api.conf, enforced
+        if keepalive * workers * 2 > app_threads:
+            raise StartError(f"nginx keepalive {keepalive} x {workers} workers would pin more "
+                             f"than half of the {app_threads} app threads")
+        self.processes, self.host, self.port = processes, host, port
+        self.home = processes.run / "nginx"
+        self.values = {
+            "USER_DIRECTIVE": "user root;" if os.geteuid() == 0 else "",  # workers reach the socket
+            "WORKERS": workers, "KEEPALIVE": keepalive, "APP_THREADS": app_threads,
+            "RUN": processes.run, "LISTEN": f"{host}:{port}", "APP_SOCKET": app_socket,
+            "STATIC_ROOT": REPO / "static",
+        }
+
+    def start(self) -> None:
+        if not shutil.which("nginx"):
+            raise StartError("nginx not found: run `make install-deps`")
+        for temp in ("body", "fastcgi", "proxy", "scgi", "uwsgi"):
+            (self.home / "tmp" / temp).mkdir(parents=True, exist_ok=True)
+        conf = render(TEMPLATE, self.home / "nginx.conf", self.values)
+        self.processes.logs_dir.mkdir(parents=True, exist_ok=True)
+        # -e: the error log from the very start, before nginx has read error_log (else /var/log)
+        self.processes.start(self.name, ["nginx", "-p", str(self.home), "-c", str(conf),
+                                         "-e", str(self.processes.logs_dir / "nginx-error.log"),
+                                         "-g", "daemon off;"])
+        wait_until(lambda: tcp_open(self.host, self.port), "nginx", timeout=10,
+                   alive=lambda: self.processes.ensure_alive(self.name))
