@@ -336,3 +336,11 @@ def test_admin_updates_and_deletes_users(client, admin_token):
 def test_nobody_can_make_themselves_admin(client):
     response = register(client, role="admin")
     assert assert_problem_response(response, 400)["errors"] == {"role": ["Unknown field."]}
+
+
+def test_logs_never_contain_passwords_hashes_or_sql(stack):
+    """Runs after the tests above on the same stack: nothing they sent or stored leaks."""
+    logs = "".join(path.read_text(errors="replace") for path in (stack.run / "logs").glob("*.log"))
+    assert "GET /users/me" in logs  # the logs are the right ones, and not empty
+    for secret in (PASSWORD, "new password 1", stack.secrets["admin_password"], "$scrypt$", "INSERT INTO", "SELECT "):
+        assert secret not in logs, secret

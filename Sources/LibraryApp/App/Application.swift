@@ -9,7 +9,7 @@ public final class Application: Sendable {
     public let router: Router
     let logger: Logger
     let tokens: JWTSigner
-    let passwords: PasswordHasher
+    let passwords: PasswordService
 
     /// Seconds a client is told to wait when the database is down.
     static let databaseRetryAfterSeconds = 5
@@ -27,7 +27,7 @@ public final class Application: Sendable {
         self.logger = logger
         router = Router(blueprints: blueprints)
         tokens = JWTSigner(secret: Array(configuration.secretKey.utf8))
-        passwords = PasswordHasher(cost: configuration.passwordHashingCost)
+        passwords = PasswordService(cost: configuration.passwordHashingCost)
     }
 
     /// The per-thread services a worker gives its handlers (its own database session).

@@ -8,10 +8,10 @@ public final class Context {
     public let configuration: Configuration
     public var logger: Logger
     public let tokens: JWTSigner
-    public let passwords: PasswordHasher
+    public let passwords: PasswordService
     private let databaseConnection: DatabaseConnection?
 
-    init(configuration: Configuration, logger: Logger, tokens: JWTSigner, passwords: PasswordHasher,
+    init(configuration: Configuration, logger: Logger, tokens: JWTSigner, passwords: PasswordService,
          databaseConfiguration: DatabaseConfiguration?) {
         self.configuration = configuration
         self.logger = logger
