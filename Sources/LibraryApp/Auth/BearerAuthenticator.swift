@@ -1,5 +1,4 @@
 import Database
-import Models
 import Foundation
 import Security
 
@@ -24,14 +23,12 @@ struct BearerAuthenticator {
         }
         guard let userID = PathPattern.positiveID(claims.sub) else { throw invalidToken("Token is invalid") }
 
-        let rows = try context.database().query("""
-            SELECT u.role, EXISTS(SELECT 1 FROM revoked_tokens r WHERE r.jti = ?) AS revoked
-            FROM users u WHERE u.id = ?
-            """, [.string(claims.jti), .int(userID)])
-        guard let row = rows.first else { throw invalidToken("The user of this token no longer exists") }
-        guard try row.int("revoked") == 0 else { throw invalidToken("Token has been revoked") }
-        guard let role = try User.Role(rawValue: row.string("role")) else { throw invalidToken("Token is invalid") }
-        return Principal(userID: userID, role: role, tokenID: claims.jti, tokenExpiresAt: claims.exp)
+        let store = UserStore(database: try context.database())
+        guard let (user, revoked) = try store.findForToken(userID: userID, tokenID: claims.jti) else {
+            throw invalidToken("The user of this token no longer exists")
+        }
+        guard !revoked else { throw invalidToken("Token has been revoked") }
+        return Principal(user: user, tokenID: claims.jti, tokenExpiresAt: claims.exp)
     }
 
     /// `Bearer <token>`, the scheme case-insensitive (RFC 9110 §11.1), exactly one space-free token.

@@ -3,12 +3,14 @@ import Models
 /// Who is calling: the user behind a verified, unrevoked token, with the role the database
 /// holds now (a demoted admin loses admin rights at once, whatever the token says).
 public struct Principal: Sendable, Equatable {
-    public let userID: Int64
-    public let role: User.Role
+    /// The caller's record as the database holds it now (read with the token check, in one query).
+    public let user: User
     public let tokenID: String
     /// Unix time the token expires; a revocation is kept until then.
     public let tokenExpiresAt: Int64
 
+    public var userID: Int64 { user.id }
+    public var role: User.Role { user.role }
     public var isAdmin: Bool { role == .admin }
 
     /// For `ownerOrAdmin` routes: anyone else is told the resource does not exist (`404`),

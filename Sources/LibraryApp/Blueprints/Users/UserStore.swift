@@ -44,6 +44,15 @@ struct UserStore {
         try database.query("SELECT \(Self.columns) FROM users WHERE id = ?", [.int(id)]).first.map(Self.user)
     }
 
+    /// A token's user, and whether that token was revoked (a logout), in one round trip.
+    func findForToken(userID: Int64, tokenID: String) throws -> (user: User, revoked: Bool)? {
+        guard let row = try database.query("""
+            SELECT \(Self.columns), EXISTS(SELECT 1 FROM revoked_tokens WHERE jti = ?) AS revoked
+            FROM users WHERE id = ?
+            """, [.string(tokenID), .int(userID)]).first else { return nil }
+        return (try Self.user(row), try row.bool("revoked"))
+    }
+
     /// The user and password hash for a login.
     func credentials(email: String) throws -> (user: User, passwordHash: String)? {
         guard let row = try database.query("SELECT \(Self.columns), password_hash FROM users WHERE email = ?",

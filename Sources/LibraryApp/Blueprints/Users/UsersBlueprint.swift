@@ -73,8 +73,7 @@ enum UsersBlueprint {
     // MARK: the caller's own account
 
     @Sendable static func showMe(_ request: Request, _ context: Context) throws -> Response {
-        let caller = try request.requirePrincipal()
-        return try ok(existing(caller.userID, in: UserStore(database: context.database())))
+        ok(try request.requirePrincipal().user)
     }
 
     @Sendable static func updateMe(_ request: Request, _ context: Context) throws -> Response {
@@ -123,6 +122,7 @@ enum UsersBlueprint {
         let caller = try request.requirePrincipal()
         let id = request.pathParameters.id()
         try caller.requireOwnerOrAdmin(ownerID: id, notFound: notFound(id))
+        if id == caller.userID { return ok(caller.user) }
         return try ok(existing(id, in: UserStore(database: context.database())))
     }
 
@@ -148,12 +148,20 @@ enum UsersBlueprint {
 
     // MARK: helpers
 
-    /// Deletes a user. A user with active loans cannot go (`409`): the loans' foreign key refuses it.
+    /// Deletes a user and their returned loans (the history goes with the account). While the
+    /// user has active loans it is `409`: the loans' foreign key refuses the delete. The row lock
+    /// orders this after any borrow for the user in flight, as borrows take the same lock first.
     private static func deleteUser(_ id: Int64, context: Context) throws {
+        let database = try context.database()
         do {
-            guard try UserStore(database: context.database()).delete(id: id) else { throw notFound(id) }
+            let deleted = try database.transaction(attempts: 3) { () throws -> Bool in
+                guard try !database.query("SELECT id FROM users WHERE id = ? FOR UPDATE", [.int(id)]).isEmpty else { return false }
+                try LoanStore(database: database).deleteReturnedLoans(userID: id)
+                return try UserStore(database: database).delete(id: id)
+            }
+            guard deleted else { throw notFound(id) }
         } catch DatabaseError.foreignKey {
-            throw ProblemError(.conflict, detail: "User \(id) still has loans; they must be returned first")
+            throw ProblemError(.conflict, detail: "User \(id) has active loans; they must be returned first")
         }
     }
 
