@@ -15,7 +15,7 @@ public final class Application: Sendable {
     static let databaseRetryAfterSeconds = 5
 
     public convenience init(configuration: Configuration, logger: Logger) {
-        var blueprints = [OperationsBlueprint.make(), UsersBlueprint.make()]
+        var blueprints = [OperationsBlueprint.make(), UsersBlueprint.make(), BooksBlueprint.make(), LoansBlueprint.make()]
         if configuration.environment == .testing {
             blueprints.append(TestingBlueprint.make())
         }

@@ -1,6 +1,7 @@
 import Database
 import Foundation
 import Logging
+import Models
 import Security
 
 /// The application's settings, read once from the environment. `LIBRARY_ENV` names the set of
@@ -33,6 +34,8 @@ public struct Configuration: Sendable {
     public var tokenLifetimeSeconds: Int64 = 3600
     /// Clock skew tolerated on `exp`/`nbf`/`iat` (`JWT_LEEWAY_SECONDS`, default 0, at most 300).
     public var tokenLeewaySeconds: Int64 = 0
+    /// `LOAN_PERIOD_DAYS` (default 14), `MAX_ACTIVE_LOANS` (default 5), `MAX_RENEWALS` (default 2).
+    public var loanPolicy = LoanPolicy()
 
     public static let minimumSecretKeyBytes = 32
 
@@ -113,6 +116,25 @@ public struct Configuration: Sendable {
             configuration.tokenLeewaySeconds = seconds
         }
 
+        if let days = value("LOAN_PERIOD_DAYS") {
+            guard let parsed = Int(days), (1...365).contains(parsed) else {
+                throw Invalid(description: "LOAN_PERIOD_DAYS must be between 1 and 365")
+            }
+            configuration.loanPolicy.loanPeriodDays = parsed
+        }
+        if let limit = value("MAX_ACTIVE_LOANS") {
+            guard let parsed = Int(limit), (1...1000).contains(parsed) else {
+                throw Invalid(description: "MAX_ACTIVE_LOANS must be between 1 and 1000")
+            }
+            configuration.loanPolicy.maximumActiveLoans = parsed
+        }
+        if let limit = value("MAX_RENEWALS") {
+            guard let parsed = Int(limit), (0...100).contains(parsed) else {
+                throw Invalid(description: "MAX_RENEWALS must be between 0 and 100")
+            }
+            configuration.loanPolicy.maximumRenewals = parsed
+        }
+
         if environment == .production {
             guard configuration.secretKey.utf8.count >= minimumSecretKeyBytes else {
                 throw Invalid(description: "production needs SECRET_KEY of at least \(minimumSecretKeyBytes) bytes (e.g. `openssl rand -hex 32`)")
@@ -157,6 +179,9 @@ public struct Configuration: Sendable {
             "password_hash_cost=\(passwordHashingCost)",
             "jwt_expires_seconds=\(tokenLifetimeSeconds)",
             "jwt_leeway_seconds=\(tokenLeewaySeconds)",
+            "loan_period_days=\(loanPolicy.loanPeriodDays)",
+            "max_active_loans=\(loanPolicy.maximumActiveLoans)",
+            "max_renewals=\(loanPolicy.maximumRenewals)",
         ].joined(separator: " ")
     }
 

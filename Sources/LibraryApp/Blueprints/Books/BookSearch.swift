@@ -1,0 +1,45 @@
+/// The `q` of `GET /books`: every word must start a word of the title or the author.
+///
+/// Words of three or more characters go to the FULLTEXT index as a boolean-mode query in which
+/// each is required with a prefix match (`+tolkien* +hobbit*`). Shorter words are below
+/// InnoDB's `innodb_ft_min_token_size` and never indexed, so they are matched with a
+/// word-start pattern instead, on the rows the index already narrowed down.
+///
+/// A word is a run of letters, digits and `_` (InnoDB's word characters): everything else,
+/// boolean operators (`+ - < > ( ) ~ * " @`) included, only separates words, so nothing
+/// from the input is ever read as an operator.
+struct BookSearch: Equatable {
+    /// `innodb_ft_min_token_size`, the server default.
+    static let minimumIndexedLength = 3
+    static let maximumWords = 16
+
+    /// `+word*` for each indexed word, or nil when there is none.
+    let fullTextQuery: String?
+    /// `\bword` patterns (REGEXP, case-insensitive under the column collation) for the short words.
+    let wordStartPatterns: [String]
+
+    var isEmpty: Bool { fullTextQuery == nil && wordStartPatterns.isEmpty }
+
+    init(_ text: String) {
+        let words = Self.words(in: text)
+        let indexed = words.filter { $0.count >= Self.minimumIndexedLength }
+        fullTextQuery = indexed.isEmpty ? nil : indexed.map { "+\($0)*" }.joined(separator: " ")
+        wordStartPatterns = words.filter { $0.count < Self.minimumIndexedLength }.map { "\\b" + $0 }
+    }
+
+    static func words(in text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        for character in text {
+            if character.isLetter || character.isNumber || character == "_" {
+                current.append(character)
+            } else if !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        var seen = Set<String>()
+        return words.filter { seen.insert($0.lowercased()).inserted }
+    }
+}

@@ -1,0 +1,204 @@
+import Database
+import Foundation
+import Models
+
+/// The `books` table. Every statement is prepared; the copy counts change only by conditional
+/// updates that the CHECK constraints back up, so no read-then-write can break them.
+struct BookStore {
+    let database: DatabaseConnection
+
+    /// A book's writable fields, validated: what `POST` creates and `PUT` replaces.
+    struct Fields {
+        var title: String
+        var author: String
+        var isbn: ISBN
+        var publishedYear: Int?
+        var genre: String?
+        var description: String?
+        var copies: Int
+    }
+
+    /// A `PATCH`: absent fields stay as they are; nullable ones may be set to null.
+    struct Changes {
+        var title: String?
+        var author: String?
+        var isbn: ISBN?
+        var publishedYear: SchemaReader.Field<Int64> = .absent
+        var genre: SchemaReader.Field<String> = .absent
+        var description: SchemaReader.Field<String> = .absent
+        var copies: Int?
+
+        /// A `PUT`: every field, the absent optional ones back to their defaults.
+        init(replacingWith fields: Fields) {
+            title = fields.title
+            author = fields.author
+            isbn = fields.isbn
+            publishedYear = fields.publishedYear.map { .value(Int64($0)) } ?? .null
+            genre = fields.genre.map { .value($0) } ?? .null
+            description = fields.description.map { .value($0) } ?? .null
+            copies = fields.copies
+        }
+
+        init() {}
+    }
+
+    /// Why an update changed nothing.
+    enum UpdateOutcome {
+        case updated(Book)
+        case notFound
+        /// `copies` is below the copies on loan now.
+        case belowCopiesOnLoan(onLoan: Int)
+    }
+
+    private static let columns = """
+        id, title, author, isbn, published_year, genre, description, copies_total, copies_available, created_at, updated_at
+        """
+
+    func insert(_ fields: Fields) throws -> Book {
+        let result = try database.execute("""
+            INSERT INTO books (title, author, isbn, published_year, genre, description, copies_total, copies_available)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.string(fields.title), .string(fields.author), .string(fields.isbn.digits), DatabaseValue(fields.publishedYear),
+                  DatabaseValue(fields.genre), DatabaseValue(fields.description), DatabaseValue(fields.copies), DatabaseValue(fields.copies)])
+        guard let book = try find(id: Int64(result.lastInsertID)) else {
+            throw DatabaseError.other(code: 0, message: "inserted book not found")
+        }
+        return book
+    }
+
+    func find(id: Int64) throws -> Book? {
+        try database.query("SELECT \(Self.columns) FROM books WHERE id = ?", [.int(id)]).first.map(Self.book)
+    }
+
+    /// A page of the filtered, sorted catalogue and the size of the whole filtered list.
+    func list(_ query: BookListQuery) throws -> (books: [Book], total: Int) {
+        var conditions: [String] = []
+        var parameters: [DatabaseValue] = []
+        if let search = query.search {
+            if let fullText = search.fullTextQuery {
+                conditions.append("MATCH (title, author) AGAINST (? IN BOOLEAN MODE)")
+                parameters.append(.string(fullText))
+            }
+            for pattern in search.wordStartPatterns {
+                conditions.append("(title REGEXP ? OR author REGEXP ?)")
+                parameters += [.string(pattern), .string(pattern)]
+            }
+        }
+        if let author = query.author {
+            conditions.append("author = ?")
+            parameters.append(.string(author))
+        }
+        if let genre = query.genre {
+            conditions.append("genre = ?")
+            parameters.append(.string(genre))
+        }
+        if let available = query.available {
+            conditions.append(available ? "copies_available > 0" : "copies_available = 0")
+        }
+        // Every fragment above is fixed text; the input travels only in the parameters.
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let total = try database.query("SELECT COUNT(*) AS total FROM books \(filter)", parameters).first?.int("total") ?? 0
+        let rows = try database.query(
+            "SELECT \(Self.columns) FROM books \(filter) ORDER BY \(query.sort.orderBy) LIMIT ? OFFSET ?",
+            parameters + [.int(Int64(query.pagination.perPage)), .int(Int64(query.pagination.offset))])
+        return (try rows.map(Self.book), total)
+    }
+
+    /// Applies `changes` in one statement. A new `copies` moves `copies_available` by the same
+    /// amount, and only while it stays at or above the copies on loan: the condition is part of
+    /// the UPDATE, so a borrow racing with it cannot slip in between a check and the write.
+    func update(id: Int64, _ changes: Changes) throws -> UpdateOutcome {
+        var assignments: [String] = []
+        var parameters: [DatabaseValue] = []
+        func assign(_ column: String, _ value: DatabaseValue) {
+            assignments.append("\(column) = ?")
+            parameters.append(value)
+        }
+        func assignText(_ column: String, _ field: SchemaReader.Field<String>) {
+            switch field {
+            case .absent: break
+            case .null: assign(column, .null)
+            case let .value(text): assign(column, .string(text))
+            }
+        }
+        if let title = changes.title { assign("title", .string(title)) }
+        if let author = changes.author { assign("author", .string(author)) }
+        if let isbn = changes.isbn { assign("isbn", .string(isbn.digits)) }
+        switch changes.publishedYear {
+        case .absent: break
+        case .null: assign("published_year", .null)
+        case let .value(year): assign("published_year", .int(year))
+        }
+        assignText("genre", changes.genre)
+        assignText("description", changes.description)
+        var condition = "id = ?"
+        var conditionParameters: [DatabaseValue] = [.int(id)]
+        if let copies = changes.copies {
+            // MariaDB assigns left to right, each seeing the values before it: available
+            // first, from the old total, then the total.
+            assignments.append("copies_available = copies_available + (? - copies_total)")
+            assignments.append("copies_total = ?")
+            parameters += [DatabaseValue(copies), DatabaseValue(copies)]
+            condition += " AND copies_total - copies_available <= ?"
+            conditionParameters.append(DatabaseValue(copies))
+        }
+        if !assignments.isEmpty {
+            // Column names come from the fixed list above, never from input.
+            let matched: Int
+            do {
+                matched = try database.execute("UPDATE books SET \(assignments.joined(separator: ", ")) WHERE \(condition)",
+                                               parameters + conditionParameters).affectedRows
+            } catch DatabaseError.checkConstraint("chk_books_copies_available") {
+                matched = 0  // the backstop of the condition
+            }
+            if matched == 0 {
+                guard let book = try find(id: id) else { return .notFound }
+                return .belowCopiesOnLoan(onLoan: book.copiesOnLoan)
+            }
+        }
+        guard let book = try find(id: id) else { return .notFound }
+        return .updated(book)
+    }
+
+    enum DeleteOutcome {
+        case deleted
+        case notFound
+        case onLoan
+    }
+
+    /// Deletes a book and its returned loans, unless copies are on loan. The row lock orders
+    /// this after any borrow of the book in flight; the loans' foreign key refuses the delete
+    /// anyway while an active loan is left.
+    func delete(id: Int64) throws -> DeleteOutcome {
+        try database.transaction(attempts: 3) {
+            guard try !database.query("SELECT id FROM books WHERE id = ? FOR UPDATE", [.int(id)]).isEmpty else {
+                return .notFound
+            }
+            let active = try database.query("SELECT COUNT(*) AS active FROM loans WHERE book_id = ? AND returned_at IS NULL",
+                                             [.int(id)]).first?.int("active") ?? 0
+            guard active == 0 else { return .onLoan }
+            try database.execute("DELETE FROM loans WHERE book_id = ? AND returned_at IS NOT NULL", [.int(id)])
+            do {
+                try database.execute("DELETE FROM books WHERE id = ?", [.int(id)])
+            } catch DatabaseError.foreignKey {
+                return .onLoan
+            }
+            return .deleted
+        }
+    }
+
+    /// Which field a unique key protects, for a `409` that names it.
+    static func field(forUniqueKey key: String) -> String {
+        key == "uq_books_isbn" ? "isbn" : "book"
+    }
+
+    static func book(_ row: Row) throws -> Book {
+        let isbnText = try row.string("isbn")
+        guard let isbn = try? ISBN(parsing: isbnText) else { throw DatabaseError.column("isbn", problem: "not a valid ISBN") }
+        return Book(id: Int64(try row.int("id")), title: try row.string("title"), author: try row.string("author"), isbn: isbn,
+                    publishedYear: try row.optionalInt("published_year"), genre: try row.optionalString("genre"),
+                    description: try row.optionalString("description"), copiesTotal: try row.int("copies_total"),
+                    copiesAvailable: try row.int("copies_available"), createdAt: try row.date("created_at"),
+                    updatedAt: try row.date("updated_at"))
+    }
+}

@@ -1,0 +1,91 @@
+import Database
+import Models
+
+/// `/books`: the catalogue. Anyone signed in reads it; only admins change it.
+enum BooksBlueprint {
+    static func make() -> Blueprint {
+        var books = Blueprint("books", prefix: "/books")
+        books.get("", access: .user, list)
+        books.post("", access: .admin, create)
+        books.get("/{id}", access: .user, show)
+        books.put("/{id}", access: .admin, replace)
+        books.patch("/{id}", access: .admin, update)
+        books.delete("/{id}", access: .admin, delete)
+        return books
+    }
+
+    @Sendable static func list(_ request: Request, _ context: Context) throws -> Response {
+        let query = try BookListQuery.read(from: request.query)
+        let page = try BookStore(database: context.database()).list(query)
+        return .json(headers: query.pagination.headers(total: page.total, path: "/books", query: request.query)) { json in
+            json.array { list in page.books.forEach { BookSchemas.write($0, to: &list) } }
+        }
+    }
+
+    @Sendable static func show(_ request: Request, _ context: Context) throws -> Response {
+        let id = request.pathParameters.id()
+        guard let book = try BookStore(database: context.database()).find(id: id) else { throw notFound(id) }
+        return ok(book)
+    }
+
+    @Sendable static func create(_ request: Request, _ context: Context) throws -> Response {
+        let fields = try BookSchemas.fullBook(request.jsonObject(), currentYear: BookSchemas.currentYear())
+        do {
+            let book = try BookStore(database: context.database()).insert(fields)
+            var headers = HTTPHeaders()
+            headers.set("Location", "/books/\(book.id)")
+            return .json(.created, headers: headers) { BookSchemas.write(book, to: &$0) }
+        } catch let DatabaseError.duplicateKey(key) {
+            throw taken(BookStore.field(forUniqueKey: key))
+        }
+    }
+
+    @Sendable static func replace(_ request: Request, _ context: Context) throws -> Response {
+        let fields = try BookSchemas.fullBook(request.jsonObject(), currentYear: BookSchemas.currentYear())
+        return try apply(BookStore.Changes(replacingWith: fields), to: request.pathParameters.id(), context: context)
+    }
+
+    @Sendable static func update(_ request: Request, _ context: Context) throws -> Response {
+        let changes = try BookSchemas.changes(request.jsonObject(), currentYear: BookSchemas.currentYear())
+        return try apply(changes, to: request.pathParameters.id(), context: context)
+    }
+
+    @Sendable static func delete(_ request: Request, _ context: Context) throws -> Response {
+        let id = request.pathParameters.id()
+        switch try BookStore(database: context.database()).delete(id: id) {
+        case .deleted: return .noContent()
+        case .notFound: throw notFound(id)
+        case .onLoan: throw ProblemError(.conflict, detail: "Book \(id) has copies on loan; they must be returned first")
+        }
+    }
+
+    // MARK: helpers
+
+    private static func apply(_ changes: BookStore.Changes, to id: Int64, context: Context) throws -> Response {
+        do {
+            switch try BookStore(database: context.database()).update(id: id, changes) {
+            case let .updated(book):
+                return ok(book)
+            case .notFound:
+                throw notFound(id)
+            case let .belowCopiesOnLoan(onLoan):
+                throw ProblemError(.conflict, detail: "Book \(id) has \(onLoan) copies on loan; copies cannot go below that",
+                                   errors: ["copies": ["Must be at least the \(onLoan) copies on loan."]])
+            }
+        } catch let DatabaseError.duplicateKey(key) {
+            throw taken(BookStore.field(forUniqueKey: key))
+        }
+    }
+
+    private static func ok(_ book: Book) -> Response {
+        .json { BookSchemas.write(book, to: &$0) }
+    }
+
+    static func notFound(_ id: Int64) -> ProblemError {
+        ProblemError(.notFound, detail: "Book \(id) not found")
+    }
+
+    private static func taken(_ field: String) -> ProblemError {
+        ProblemError(.conflict, detail: "Another book already has that \(field.uppercased())", errors: [field: ["Already taken."]])
+    }
+}

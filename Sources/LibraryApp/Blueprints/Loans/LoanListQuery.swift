@@ -1,0 +1,39 @@
+import Models
+
+/// The query of `GET /loans`: pagination, `status`, and for admins `user_id` and `book_id`.
+struct LoanListQuery {
+    var pagination: Pagination
+    var status: Loan.Status?
+    var userID: Int64?
+    var bookID: Int64?
+
+    /// Values outside their set are `400`; `user_id` or `book_id` from a non-admin is `403`.
+    /// A user's list is always their own.
+    static func read(from query: QueryParameters, caller: Principal) throws(ProblemError) -> LoanListQuery {
+        var errors: [String: [String]] = [:]
+        var result = LoanListQuery(pagination: Pagination.read(from: query, errors: &errors))
+        if let value = query["status"] {
+            if let status = Loan.Status(rawValue: value) { result.status = status } else {
+                errors["status", default: []].append("Must be one of: \(Loan.Status.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+        }
+        func id(_ name: String) -> Int64? {
+            guard let value = query[name] else { return nil }
+            guard let id = PathPattern.positiveID(value) else {
+                errors[name, default: []].append("Must be a positive integer.")
+                return nil
+            }
+            return id
+        }
+        result.userID = id("user_id")
+        result.bookID = id("book_id")
+        guard errors.isEmpty else { throw ProblemError(.badRequest, detail: "Invalid query parameters", errors: errors) }
+        if !caller.isAdmin {
+            guard result.userID == nil && result.bookID == nil else {
+                throw ProblemError(.forbidden, detail: "Only admins may filter loans by user_id or book_id")
+            }
+            result.userID = caller.userID
+        }
+        return result
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Models
+
+/// `/loans`: borrowing, returning and renewing. Users see and act on their own loans only
+/// (another user's loan is `404`); admins on every loan.
+enum LoansBlueprint {
+    static func make() -> Blueprint {
+        var loans = Blueprint("loans", prefix: "/loans")
+        loans.post("", access: .user, borrow)
+        loans.get("", access: .user, list)
+        loans.get("/{id}", access: .ownerOrAdmin, show)
+        loans.post("/{id}/return", access: .ownerOrAdmin, giveBack)
+        loans.post("/{id}/renew", access: .ownerOrAdmin, renew)
+        return loans
+    }
+
+    @Sendable static func borrow(_ request: Request, _ context: Context) throws -> Response {
+        let caller = try request.requirePrincipal()
+        let input = try LoanSchemas.borrow(request.jsonObject())
+        let userID = input.userID ?? caller.userID
+        if userID != caller.userID && !caller.isAdmin {
+            throw ProblemError(.forbidden, detail: "Only admins may lend a book for another user")
+        }
+        let now = Date()
+        let outcome: LoanStore.BorrowOutcome
+        do {
+            outcome = try LoanStore(database: context.database())
+                .borrow(userID: userID, bookID: input.bookID, policy: context.configuration.loanPolicy, now: now)
+        } catch let refusal as LoanPolicy.Refusal {
+            throw conflict(refusal)
+        }
+        switch outcome {
+        case let .borrowed(loan):
+            var headers = HTTPHeaders()
+            headers.set("Location", "/loans/\(loan.id)")
+            return .json(.created, headers: headers) { LoanSchemas.write(loan, now: now, to: &$0) }
+        case .noSuchUser:
+            throw ProblemError(.notFound, detail: "User \(userID) not found")
+        case .noSuchBook:
+            throw BooksBlueprint.notFound(input.bookID)
+        }
+    }
+
+    @Sendable static func list(_ request: Request, _ context: Context) throws -> Response {
+        let query = try LoanListQuery.read(from: request.query, caller: request.requirePrincipal())
+        let now = Date()
+        let page = try LoanStore(database: context.database()).list(query, now: now)
+        return .json(headers: query.pagination.headers(total: page.total, path: "/loans", query: request.query)) { json in
+            json.array { list in page.loans.forEach { LoanSchemas.write($0, now: now, to: &list) } }
+        }
+    }
+
+    @Sendable static func show(_ request: Request, _ context: Context) throws -> Response {
+        let loan = try callersLoan(request, store: LoanStore(database: context.database()))
+        return ok(loan)
+    }
+
+    @Sendable static func giveBack(_ request: Request, _ context: Context) throws -> Response {
+        let store = LoanStore(database: try context.database())
+        let loan = try callersLoan(request, store: store)
+        do {
+            try store.giveBack(loanID: loan.id, bookID: loan.bookID, now: Date())
+        } catch let refusal as LoanPolicy.Refusal {
+            throw conflict(refusal)
+        }
+        return try ok(reloaded(loan.id, store: store))
+    }
+
+    @Sendable static func renew(_ request: Request, _ context: Context) throws -> Response {
+        let store = LoanStore(database: try context.database())
+        let loan = try callersLoan(request, store: store)
+        let policy = context.configuration.loanPolicy
+        let now = Date()
+        guard try store.renew(loanID: loan.id, policy: policy, now: now) else {
+            // Say why from the loan as it is now (a parallel request may have changed it).
+            let current = try reloaded(loan.id, store: store)
+            throw conflict(policy.refusal(toRenew: current, at: now) ?? .renewalLimit(limit: policy.maximumRenewals))
+        }
+        return try ok(reloaded(loan.id, store: store))
+    }
+
+    // MARK: helpers
+
+    /// The loan of the path, if the caller may see it: its owner or an admin; `404` to anyone else.
+    private static func callersLoan(_ request: Request, store: LoanStore) throws -> Loan {
+        let caller = try request.requirePrincipal()
+        let id = request.pathParameters.id()
+        guard let loan = try store.find(id: id) else { throw notFound(id) }
+        try caller.requireOwnerOrAdmin(ownerID: loan.userID, notFound: notFound(id))
+        return loan
+    }
+
+    private static func reloaded(_ id: Int64, store: LoanStore) throws -> Loan {
+        guard let loan = try store.find(id: id) else { throw notFound(id) }
+        return loan
+    }
+
+    private static func ok(_ loan: Loan) -> Response {
+        .json { LoanSchemas.write(loan, now: Date(), to: &$0) }
+    }
+
+    static func notFound(_ id: Int64) -> ProblemError {
+        ProblemError(.notFound, detail: "Loan \(id) not found")
+    }
+
+    private static func conflict(_ refusal: LoanPolicy.Refusal) -> ProblemError {
+        ProblemError(.conflict, detail: refusal.message)
+    }
+}
