@@ -37,7 +37,13 @@ import Testing
             let tables = try db.query(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1"
             ).map { try $0.string(0) }
-            #expect(tables == ["revoked_tokens", "schema_migrations", "users"])
+            // Exactly the tables the repository's migrations create, and the bookkeeping table.
+            let created = migrator.migrations.flatMap(\.statements).compactMap { statement -> String? in
+                guard let range = statement.range(of: "CREATE TABLE IF NOT EXISTS ") else { return nil }
+                return statement[range.upperBound...].split(whereSeparator: { $0 == " " || $0 == "(" }).first.map(String.init)
+            }
+            #expect(created.contains("users") && created.contains("revoked_tokens"))
+            #expect(tables == (created + ["schema_migrations"]).sorted())
 
             // A later migration is applied alone.
             let extended = try Migrator(migrations: migrator.migrations + [
