@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     config = StackConfig(run=args.dir, server=args.server, host=args.host, port=args.port,
                          binary=binary, processes=args.processes, threads=args.threads,
                          web_workers=args.workers, keepalive=args.keepalive,
-                         library_env=args.library_env)
+                         library_env=args.library_env, seed_books=1000)
     stack = Stack(config)
     signal.signal(signal.SIGINT, interrupt)   # Ctrl-C (even if started with SIGINT ignored)
     signal.signal(signal.SIGTERM, interrupt)  # `kill <pid>` stops cleanly, like Ctrl-C

@@ -42,6 +42,7 @@ class StackConfig:
     log_level: str = "info"
     database: str = "library"
     create_admin: bool = True
+    seed_books: int = 0             # `library-app seed --books N` once, when the binary has it
     fresh: bool = False             # wipe the run folder first (tests)
     app_env: dict[str, str] = field(default_factory=dict)
 
@@ -141,6 +142,9 @@ class Stack:
             self.app.run("create-admin", "--username", ADMIN_USERNAME, "--email", ADMIN_EMAIL,
                          env={"LIBRARY_ADMIN_PASSWORD": self.secrets["admin_password"]})
             marker.touch()
+        if self.config.seed_books and self.app.supports("seed"):
+            # A no-op when the catalogue already holds that many books.
+            self.app.run("seed", "--books", str(self.config.seed_books))
 
     @property
     def admin_created(self) -> bool:
