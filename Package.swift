@@ -76,6 +76,24 @@ let package = Package(
             dependencies: ["Database"]
         ),
 
+        // libmemcached, and its Swift wrapper (client, counters, fixed-window rate limiter).
+        .systemLibrary(
+            name: "CMemcached",
+            pkgConfig: "libmemcached",
+            providers: [.apt(["libmemcached-dev"])]
+        ),
+        .target(
+            name: "Cache",
+            dependencies: [
+                "CMemcached",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CacheTests",
+            dependencies: ["Cache"]
+        ),
+
         .testTarget(
             name: "LibraryAppTests",
             dependencies: ["LibraryApp"]

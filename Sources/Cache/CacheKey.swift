@@ -1,0 +1,26 @@
+/// Turns a caller's key into the key sent to memcached: the prefix, then the key, or a SHA-256 of
+/// the key when the whole would exceed memcached's 250 bytes.
+enum CacheKey {
+    static let maximumLength = 250
+
+    /// memcached's text protocol separates tokens with spaces and ends lines with CRLF: a key must
+    /// hold neither spaces nor control characters. Bytes of UTF-8 multibyte characters are fine.
+    static func isValid(_ key: String) -> Bool {
+        !key.isEmpty && key.utf8.allSatisfy { $0 > 0x20 && $0 != 0x7F }
+    }
+
+    /// Keys whose whole is shorter than 250 bytes go as they are; the others become exactly 250
+    /// bytes (prefix, head of the key, `#`, 64 hex digits of SHA-256), so a short key can never
+    /// be chosen to equal the hashed form of a long one.
+    static func wireKey(_ key: String, prefix: String) throws -> [UInt8] {
+        guard isValid(key) else {
+            throw CacheError.invalidKey(key.isEmpty ? "empty key" : "key holds a space or control character")
+        }
+        let whole = Array(prefix.utf8) + Array(key.utf8)
+        if whole.count < maximumLength { return whole }
+        let hex = Array("0123456789abcdef".utf8)
+        let digest = SHA256.hash(Array(key.utf8)).flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 0x0f)]] }
+        let head = key.utf8.prefix(maximumLength - prefix.utf8.count - 1 - digest.count)
+        return Array(prefix.utf8) + head + Array("#".utf8) + digest
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import Cache
+
+/// The fixed-window limiter over a real memcached.
+@Suite struct RateLimiterTests {
+    let limiter = FixedWindowRateLimiter()
+
+    @Test func allowsThenDeniesWithCountdown() throws {
+        let store = try TestMemcached.sharedServer().client()
+        let limits = try RateLimit.parseList("5 per 10 minute")
+        let now = 1_700_000_123  // window [1_699_999_800, 1_700_000_400)
+        for expected in stride(from: 4, through: 0, by: -1) {
+            let decision = limiter.hit(store, client: "10.0.0.1", scope: "POST /users/login", limits: limits, now: now)
+            #expect(decision.outcome == .allowed)
+            #expect(decision.remaining == expected)
+            #expect(decision.resetAt == 1_700_000_400)
+            #expect(decision.retryAfter == 0)
+        }
+        let denied = limiter.hit(store, client: "10.0.0.1", scope: "POST /users/login", limits: limits, now: now + 7)
+        #expect(denied.outcome == .denied)
+        #expect(denied.remaining == 0)
+        #expect(denied.retryAfter == 1_700_000_400 - now - 7)
+        #expect(!denied.isAllowed(failClosed: false))
+        // Other clients and other routes have counters of their own.
+        #expect(limiter.hit(store, client: "10.0.0.2", scope: "POST /users/login", limits: limits, now: now).remaining == 4)
+        #expect(limiter.hit(store, client: "10.0.0.1", scope: "POST /users/register", limits: limits, now: now).remaining == 4)
+        // The next window starts afresh.
+        #expect(limiter.hit(store, client: "10.0.0.1", scope: "POST /users/login", limits: limits, now: 1_700_000_400).outcome == .allowed)
+    }
+
+    @Test func windowExpiryFreesTheClient() throws {
+        let store = try TestMemcached.sharedServer().client()
+        let limits = [RateLimit(amount: 2, multiples: 2, granularity: .second)]
+        // Start just after a window boundary so the three hits share one window.
+        while Int(Date().timeIntervalSince1970 * 10) % 20 != 1 { usleep(20_000) }
+        var decisions = (0..<3).map { _ in limiter.hit(store, client: "c", scope: "s", limits: limits) }
+        #expect(decisions.map(\.outcome) == [.allowed, .allowed, .denied])
+        let retryAfter = decisions[2].retryAfter
+        #expect((1...2).contains(retryAfter))
+        Thread.sleep(forTimeInterval: Double(decisions[2].resetAt) - Date().timeIntervalSince1970 + 0.05)
+        decisions = [limiter.hit(store, client: "c", scope: "s", limits: limits)]
+        #expect(decisions[0].outcome == .allowed)
+        #expect(decisions[0].remaining == 1)
+    }
+
+    @Test func theMostRestrictiveLimitIsReported() throws {
+        let store = try TestMemcached.sharedServer().client()
+        let limits = try RateLimit.parseList("100/day;3/minute")
+        let now = 1_700_000_000
+        let first = limiter.hit(store, client: "ip", scope: "global", limits: limits, now: now)
+        #expect(first.limit == RateLimit(amount: 3, granularity: .minute))
+        #expect(first.remaining == 2)
+        #expect(first.resetAt == now - now % 60 + 60)
+        for _ in 0..<2 { _ = limiter.hit(store, client: "ip", scope: "global", limits: limits, now: now) }
+        let denied = limiter.hit(store, client: "ip", scope: "global", limits: limits, now: now)
+        #expect(denied.outcome == .denied)
+        #expect(denied.limit.amount == 3)
+        #expect(denied.retryAfter == 40)
+        // Within one window of each, the day limit is the tighter once it nears its end.
+        let tight = try RateLimit.parseList("2/day;10/minute")
+        _ = limiter.hit(store, client: "ip2", scope: "global", limits: tight, now: now)
+        #expect(limiter.hit(store, client: "ip2", scope: "global", limits: tight, now: now).limit.amount == 2)
+    }
+
+    @Test func awkwardClientAndScopeStrings() throws {
+        let store = try TestMemcached.sharedServer().client()
+        let limits = [RateLimit(amount: 1, granularity: .hour)]
+        for client in ["::1", "a b", "x/y", "x%2Fy", "ü\r\n", String(repeating: "z", count: 400)] {
+            let decision = limiter.hit(store, client: client, scope: "GET /books/{id}", limits: limits, now: 1_700_000_000)
+            #expect(decision.outcome == .allowed, "\(client): \(decision.outcome)")
+        }
+        #expect(FixedWindowRateLimiter.escaped("x/y") != FixedWindowRateLimiter.escaped("x%2Fy"))
+    }
+
+    @Test func storeFailureIsReportedQuickly() throws {
+        let server = try TestMemcached()
+        let store = server.client()
+        server.stop()
+        let limits = try RateLimit.parseList("5 per minute")
+        let (decision, ms) = milliseconds { limiter.hit(store, client: "ip", scope: "s", limits: limits) }
+        guard case .storeUnavailable(let error) = decision.outcome else {
+            Issue.record("expected storeUnavailable, got \(decision.outcome)")
+            return
+        }
+        #expect(error.isServerFailure)
+        #expect(ms < 300)
+        #expect(decision.isAllowed(failClosed: false))
+        #expect(!decision.isAllowed(failClosed: true))
+    }
+}
