@@ -31,6 +31,7 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         let configuration = try loadConfiguration()
         let logger = LogSetup.bootstrap(level: configuration.logLevel)
+        AppMetrics.bootstrap()
 
         let listenSocket: ListenSocket
         do {

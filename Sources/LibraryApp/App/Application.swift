@@ -1,3 +1,4 @@
+import Cache
 import Database
 import Logging
 import Security
@@ -10,12 +11,14 @@ public final class Application: Sendable {
     let logger: Logger
     let tokens: JWTSigner
     let passwords: PasswordService
+    let cacheCoordinator: CacheCoordinator
 
     /// Seconds a client is told to wait when the database is down.
     static let databaseRetryAfterSeconds = 5
 
     public convenience init(configuration: Configuration, logger: Logger) {
-        var blueprints = [OperationsBlueprint.make(), UsersBlueprint.make(), BooksBlueprint.make(), LoansBlueprint.make()]
+        var blueprints = [OperationsBlueprint.make(), DocsBlueprint.make(logger: logger), UsersBlueprint.make(),
+                          BooksBlueprint.make(), LoansBlueprint.make()]
         if configuration.environment == .testing {
             blueprints.append(TestingBlueprint.make())
         }
@@ -28,29 +31,39 @@ public final class Application: Sendable {
         router = Router(blueprints: blueprints)
         tokens = JWTSigner(secret: Array(configuration.secretKey.utf8))
         passwords = PasswordService(cost: configuration.passwordHashingCost)
+        cacheCoordinator = CacheCoordinator(logger: logger)
     }
 
-    /// The per-thread services a worker gives its handlers (its own database session).
+    /// The per-thread services a worker gives its handlers (its own database and memcached sessions).
     public func makeContext() -> Context {
         Context(configuration: configuration, logger: logger, tokens: tokens, passwords: passwords,
-                databaseConfiguration: configuration.database)
+                cacheCoordinator: cacheCoordinator)
     }
 
-    /// Routes the request, enforces the route's access rule, runs the handler, and turns every
-    /// failure into a problem response: nothing a handler throws reaches the client otherwise.
     public func handle(_ request: Request, context: Context) -> Response {
+        dispatch(request, context: context).response
+    }
+
+    /// Routes the request and runs what the route declares, in order: its rate limit, its access
+    /// rule, its cache, the handler, its invalidation. Every failure becomes a problem response:
+    /// nothing a handler throws reaches the client otherwise. Also names the route, for metrics.
+    func dispatch(_ request: Request, context: Context) -> (response: Response, route: String) {
         var request = request
         switch router.resolve(method: request.method, pathSegments: request.pathSegments) {
         case .notFound:
-            return ProblemError(.notFound, detail: "No resource at \(request.rawPath)").response
+            return (ProblemError(.notFound, detail: "No resource at \(request.rawPath)").response, "unmatched")
         case let .methodNotAllowed(allow):
             var headers = HTTPHeaders()
             headers.set("Allow", allow.joined(separator: ", "))
-            return ProblemError(.methodNotAllowed, detail: "\(request.method) is not allowed here; use \(allow.joined(separator: ", "))",
-                                headers: headers).response
+            let problem = ProblemError(.methodNotAllowed, detail: "\(request.method) is not allowed here; use \(allow.joined(separator: ", "))",
+                                       headers: headers)
+            return (problem.response, "unmatched")
         case let .matched(route, parameters):
             request.pathParameters = parameters
+            var limitHeaders = HTTPHeaders()
+            var response: Response
             do {
+                limitHeaders = try RateLimitGuard.check(route, request, context)
                 if route.access != .everyone {
                     let principal = try BearerAuthenticator.authenticate(request, context: context)
                     if route.access == .admin && !principal.isAdmin {
@@ -58,14 +71,25 @@ public final class Application: Sendable {
                     }
                     request.principal = principal
                 }
-                return try route.handler(request, context)
+                if let region = route.cache {
+                    response = try CachedRoute.respond(route, region: region, request, context)
+                } else {
+                    response = try route.handler(request, context)
+                }
             } catch let problem as ProblemError {
-                return problem.response
+                response = problem.response
             } catch let error as DatabaseError {
-                return databaseProblem(error, request: request, route: route, context: context).response
+                response = databaseProblem(error, request: request, route: route, context: context).response
             } catch {
-                return internalError(error, request: request, route: route, context: context).response
+                response = internalError(error, request: request, route: route, context: context).response
             }
+            // A write that succeeded, or failed in an unknown state (5xx), may have changed what
+            // the region caches; 4xx answers changed nothing.
+            if let region = route.invalidates, !(400..<500).contains(response.status.code) {
+                context.invalidate { try ResponseCache(client: $0, timeoutSeconds: 0).invalidate(region) }
+            }
+            for field in limitHeaders { response.headers.set(field.name, field.value) }
+            return (response, route.name)
         }
     }
 
@@ -73,6 +97,7 @@ public final class Application: Sendable {
         guard case .unavailable = error else {
             return internalError(error, request: request, route: route, context: context)
         }
+        AppMetrics.databaseError(kind: "unavailable")
         context.logger.warning("database unavailable", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
         var headers = HTTPHeaders()
         headers.set("Retry-After", String(Self.databaseRetryAfterSeconds))
@@ -81,8 +106,9 @@ public final class Application: Sendable {
 
     /// Logged with the request id; the client gets only the id to quote.
     private func internalError(_ error: Error, request: Request, route: Route, context: Context) -> ProblemError {
+        if error is DatabaseError { AppMetrics.databaseError(kind: "other") }
         context.logger.error("unhandled error", metadata: [
-            "request_id": "\(request.requestID)", "route": "\(route.method) \(route.pattern)",
+            "request_id": "\(request.requestID)", "route": "\(route.name)",
             "error": "\(error is DatabaseError ? "\(error)" : String(reflecting: type(of: error)))",
         ])
         return ProblemError(.internalServerError,

@@ -1,3 +1,4 @@
+import Cache
 import Database
 import Foundation
 import Logging
@@ -24,6 +25,11 @@ public struct Configuration: Sendable {
     /// `databaseURL` parsed; `fromEnvironment` refuses a URL that does not parse.
     public private(set) var database: DatabaseConfiguration?
     public var memcachedServers: [String]
+    /// `memcachedServers` as the client takes them (validated by `fromEnvironment`).
+    public var memcached: MemcachedConfiguration? {
+        memcachedServers.isEmpty ? nil : try? MemcachedConfiguration(serverList: memcachedServers.joined(separator: ","),
+                                                                    keyPrefix: "library-api:")
+    }
     public var logLevel: Logger.Level
     public var accessLog: Bool
     /// Request bodies above this are refused with `413` (API.md: 1 MiB).
@@ -36,6 +42,36 @@ public struct Configuration: Sendable {
     public var tokenLeewaySeconds: Int64 = 0
     /// `LOAN_PERIOD_DAYS` (default 14), `MAX_ACTIVE_LOANS` (default 5), `MAX_RENEWALS` (default 2).
     public var loanPolicy = LoanPolicy()
+    /// Seconds a cached book read lives (`CACHE_DEFAULT_TIMEOUT`, default 60). Writes invalidate
+    /// it sooner: a read is never stale.
+    public var cacheTimeoutSeconds = 60
+    public var rateLimits = RateLimitSettings()
+
+    /// API.md section 4: Flask-Limiter's settings.
+    public struct RateLimitSettings: Sendable {
+        /// `RATELIMIT_ENABLED` (default true).
+        public var enabled = true
+        /// `RATELIMIT_FAIL_CLOSED`: refuse requests (`503`) while memcached is unreachable, instead of
+        /// serving them unlimited (the default).
+        public var failClosed = false
+        /// `RATELIMIT_DEFAULT` (default `200 per day`), counted per route and client address.
+        public var defaultLimits = [RateLimit(amount: 200, granularity: .day)]
+        /// `RATELIMIT_LOGIN` (default `5 per 10 minute`) for `POST /users/login`.
+        public var loginLimits = [RateLimit(amount: 5, multiples: 10, granularity: .minute)]
+        /// `RATELIMIT_REGISTER` (default `20 per hour`) for `POST /users/register`.
+        public var registerLimits = [RateLimit(amount: 20, granularity: .hour)]
+        /// `RATELIMIT_TRUSTED_PROXIES`: peer addresses whose `X-Forwarded-For` names the client.
+        public var trustedProxies: Set<String> = []
+
+        public func limits(for route: RouteLimit) -> [RateLimit] {
+            switch route {
+            case .default: return defaultLimits
+            case .login: return loginLimits
+            case .register: return registerLimits
+            case .exempt: return []
+            }
+        }
+    }
 
     public static let minimumSecretKeyBytes = 32
 
@@ -92,10 +128,6 @@ public struct Configuration: Sendable {
             }
             configuration.logLevel = parsed
         }
-        if let flag = value("ACCESS_LOG") {
-            guard let parsed = parseBool(flag) else { throw Invalid(description: "ACCESS_LOG must be true or false") }
-            configuration.accessLog = parsed
-        }
 
         if let cost = value("PASSWORD_HASH_COST") {
             guard let parsed = parseCost(cost) else {
@@ -103,36 +135,49 @@ public struct Configuration: Sendable {
             }
             configuration.passwordHashingCost = parsed
         }
-        if let lifetime = value("JWT_EXPIRES_SECONDS") {
-            guard let seconds = Int64(lifetime), (60...31_536_000).contains(seconds) else {
-                throw Invalid(description: "JWT_EXPIRES_SECONDS must be between 60 and 31536000")
+        func integer(_ name: String, in range: ClosedRange<Int>) throws(Invalid) -> Int? {
+            guard let text = value(name) else { return nil }
+            guard let number = Int(text), range.contains(number) else {
+                throw Invalid(description: "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
             }
-            configuration.tokenLifetimeSeconds = seconds
+            return number
         }
-        if let leeway = value("JWT_LEEWAY_SECONDS") {
-            guard let seconds = Int64(leeway), (0...300).contains(seconds) else {
-                throw Invalid(description: "JWT_LEEWAY_SECONDS must be between 0 and 300")
+        func limits(_ name: String) throws(Invalid) -> [RateLimit]? {
+            guard let text = value(name) else { return nil }
+            do {
+                return try RateLimit.parseList(text)
+            } catch {
+                throw Invalid(description: "\(name): \(error) (use e.g. \"200 per day\" or \"5 per 10 minute;100 per day\")")
             }
-            configuration.tokenLeewaySeconds = seconds
+        }
+        func flag(_ name: String) throws(Invalid) -> Bool? {
+            guard let text = value(name) else { return nil }
+            guard let parsed = parseBool(text) else { throw Invalid(description: "\(name) must be true or false") }
+            return parsed
         }
 
-        if let days = value("LOAN_PERIOD_DAYS") {
-            guard let parsed = Int(days), (1...365).contains(parsed) else {
-                throw Invalid(description: "LOAN_PERIOD_DAYS must be between 1 and 365")
-            }
-            configuration.loanPolicy.loanPeriodDays = parsed
+        if let enabled = try flag("ACCESS_LOG") { configuration.accessLog = enabled }
+        if let seconds = try integer("JWT_EXPIRES_SECONDS", in: 60...31_536_000) { configuration.tokenLifetimeSeconds = Int64(seconds) }
+        if let seconds = try integer("JWT_LEEWAY_SECONDS", in: 0...300) { configuration.tokenLeewaySeconds = Int64(seconds) }
+        if let days = try integer("LOAN_PERIOD_DAYS", in: 1...365) { configuration.loanPolicy.loanPeriodDays = days }
+        if let count = try integer("MAX_ACTIVE_LOANS", in: 1...1000) { configuration.loanPolicy.maximumActiveLoans = count }
+        if let count = try integer("MAX_RENEWALS", in: 0...100) { configuration.loanPolicy.maximumRenewals = count }
+
+        if let seconds = try integer("CACHE_DEFAULT_TIMEOUT", in: 1...86_400) { configuration.cacheTimeoutSeconds = seconds }
+        if let enabled = try flag("RATELIMIT_ENABLED") { configuration.rateLimits.enabled = enabled }
+        if let closed = try flag("RATELIMIT_FAIL_CLOSED") { configuration.rateLimits.failClosed = closed }
+        if let parsed = try limits("RATELIMIT_DEFAULT") { configuration.rateLimits.defaultLimits = parsed }
+        if let parsed = try limits("RATELIMIT_LOGIN") { configuration.rateLimits.loginLimits = parsed }
+        if let parsed = try limits("RATELIMIT_REGISTER") { configuration.rateLimits.registerLimits = parsed }
+        if let proxies = value("RATELIMIT_TRUSTED_PROXIES") {
+            configuration.rateLimits.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty })
         }
-        if let limit = value("MAX_ACTIVE_LOANS") {
-            guard let parsed = Int(limit), (1...1000).contains(parsed) else {
-                throw Invalid(description: "MAX_ACTIVE_LOANS must be between 1 and 1000")
+        if !configuration.memcachedServers.isEmpty {
+            do {
+                _ = try MemcachedConfiguration(serverList: configuration.memcachedServers.joined(separator: ","))
+            } catch {
+                throw Invalid(description: "MEMCACHED_SERVERS: \(error)")
             }
-            configuration.loanPolicy.maximumActiveLoans = parsed
-        }
-        if let limit = value("MAX_RENEWALS") {
-            guard let parsed = Int(limit), (0...100).contains(parsed) else {
-                throw Invalid(description: "MAX_RENEWALS must be between 0 and 100")
-            }
-            configuration.loanPolicy.maximumRenewals = parsed
         }
 
         if environment == .production {
@@ -182,6 +227,13 @@ public struct Configuration: Sendable {
             "loan_period_days=\(loanPolicy.loanPeriodDays)",
             "max_active_loans=\(loanPolicy.maximumActiveLoans)",
             "max_renewals=\(loanPolicy.maximumRenewals)",
+            "cache_default_timeout=\(cacheTimeoutSeconds)",
+            "ratelimit_enabled=\(rateLimits.enabled)",
+            "ratelimit_default=\(rateLimits.defaultLimits.map(\.description).joined(separator: ";"))",
+            "ratelimit_login=\(rateLimits.loginLimits.map(\.description).joined(separator: ";"))",
+            "ratelimit_register=\(rateLimits.registerLimits.map(\.description).joined(separator: ";"))",
+            "ratelimit_fail_closed=\(rateLimits.failClosed)",
+            "ratelimit_trusted_proxies=\(rateLimits.trustedProxies.sorted().joined(separator: ","))",
         ].joined(separator: " ")
     }
 

@@ -1,3 +1,4 @@
+import Cache
 import Database
 import Logging
 import Security
@@ -9,20 +10,49 @@ public final class Context {
     public var logger: Logger
     public let tokens: JWTSigner
     public let passwords: PasswordService
+    let cacheCoordinator: CacheCoordinator
     private let databaseConnection: DatabaseConnection?
+    private let cacheClient: MemcachedClient?
 
     init(configuration: Configuration, logger: Logger, tokens: JWTSigner, passwords: PasswordService,
-         databaseConfiguration: DatabaseConfiguration?) {
+         cacheCoordinator: CacheCoordinator) {
         self.configuration = configuration
         self.logger = logger
         self.tokens = tokens
         self.passwords = passwords
-        databaseConnection = databaseConfiguration.map { DatabaseConnection(configuration: $0, logger: logger) }
+        self.cacheCoordinator = cacheCoordinator
+        databaseConnection = configuration.database.map { DatabaseConnection(configuration: $0, logger: logger) }
+        cacheClient = configuration.memcached.map { MemcachedClient(configuration: $0, logger: logger) }
     }
 
     /// This thread's database session; it connects (or reconnects) on first use.
     public func database() throws -> DatabaseConnection {
         guard let databaseConnection else { throw DatabaseError.unavailable(code: 0, message: "DATABASE_URL is not set") }
         return databaseConnection
+    }
+
+    /// This thread's memcached client, for counters (rate limits): nil without `MEMCACHED_SERVERS`.
+    var counters: MemcachedClient? { cacheClient }
+
+    /// This thread's memcached client for cached answers, when they can be trusted (no
+    /// invalidation was lost since the last flush). Nil means: go to the database.
+    var cache: MemcachedClient? {
+        guard let cacheClient, cacheCoordinator.cacheIsTrustworthy(client: cacheClient) else { return nil }
+        return cacheClient
+    }
+
+    /// Runs an invalidation; one that cannot reach memcached makes the cache untrusted until flushed.
+    func invalidate(_ work: (MemcachedClient) throws -> Void) {
+        guard let cacheClient else { return }
+        do {
+            try work(cacheClient)
+        } catch {
+            cacheCoordinator.recordLostInvalidation(error)
+        }
+    }
+
+    /// The user's cached token checks are void (after a change to the user, or their deletion).
+    func forgetCachedUser(_ userID: Int64) {
+        invalidate { try AuthCache(client: $0).forget(userID: userID) }
     }
 }

@@ -40,22 +40,23 @@ public final class FastCGIAdapter: FastCGIResponder {
         let requestID = RequestID.resolve(incoming: headers[RequestID.headerName])
         let remoteAddress = cgi["REMOTE_ADDR"] ?? "-"
 
-        let response: Response
+        var response: Response
+        var routeName = "unmatched"
         if parameterBytes > maximumParameterBytes {
             response = ProblemError(.requestHeaderFieldsTooLarge, detail: "The request headers are larger than \(maximumParameterBytes) bytes").response
             exchange.closeConnectionAfterResponse()
         } else {
-            response = readAndDispatch(exchange: exchange, method: method, rawPath: rawPath, cgi: cgi, headers: headers,
-                                       remoteAddress: remoteAddress, requestID: requestID)
+            (response, routeName) = readAndDispatch(exchange: exchange, method: method, rawPath: rawPath, cgi: cgi,
+                                                    headers: headers, remoteAddress: remoteAddress, requestID: requestID)
         }
 
-        var final = response
-        final.headers.set(RequestID.headerName, requestID)
-        exchange.write(final.cgiBytes(omitBody: method == "HEAD"))
+        response.headers.set(RequestID.headerName, requestID)
+        exchange.write(response.cgiBytes(omitBody: method == "HEAD"))
 
+        let elapsed = DispatchTime.now().uptimeNanoseconds - started
+        AppMetrics.request(route: routeName, status: response.status.code, nanoseconds: elapsed)
         if context.configuration.accessLog {
-            let micros = (DispatchTime.now().uptimeNanoseconds - started) / 1000
-            context.logger.info("\(method) \(rawPath) \(final.status.code) \(Self.milliseconds(micros))ms", metadata: [
+            context.logger.info("\(method) \(rawPath) \(response.status.code) \(Self.milliseconds(elapsed / 1000))ms", metadata: [
                 "request_id": "\(requestID)", "client": "\(remoteAddress)",
             ])
         }
@@ -63,35 +64,35 @@ public final class FastCGIAdapter: FastCGIResponder {
 
     /// Reads the body within its bound, decodes the target and runs the application.
     private func readAndDispatch(exchange: FastCGIExchange, method: String, rawPath: String, cgi: [String: String],
-                                 headers: HTTPHeaders, remoteAddress: String, requestID: String) -> Response {
+                                 headers: HTTPHeaders, remoteAddress: String, requestID: String) -> (Response, String) {
         let limit = context.configuration.maximumBodyBytes
         let tooLarge = ProblemError(.contentTooLarge, detail: "The request body is larger than \(limit) bytes").response
         if let declared = cgi["CONTENT_LENGTH"].flatMap(Int.init), declared > limit {
             // Refuse without reading it into memory.
             if declared > discardLimit || !exchange.discardBody(limit: discardLimit) { exchange.closeConnectionAfterResponse() }
-            return tooLarge
+            return (tooLarge, "unmatched")
         }
         guard let body = exchange.readBody(limit: limit) else {
             if !exchange.discardBody(limit: discardLimit) { exchange.closeConnectionAfterResponse() }
-            return tooLarge
+            return (tooLarge, "unmatched")
         }
 
         guard rawPath.hasPrefix("/"),
               let segments = try? rawPath.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
                 .map({ segment throws(PercentDecoding.Failure) in try PercentDecoding.decode(segment, plusAsSpace: false) })
         else {
-            return ProblemError(.badRequest, detail: "The request path is not valid percent-encoded UTF-8").response
+            return (ProblemError(.badRequest, detail: "The request path is not valid percent-encoded UTF-8").response, "unmatched")
         }
         let query: QueryParameters
         do {
             query = try QueryParameters(parsing: Substring(cgi["QUERY_STRING"] ?? ""))
         } catch {
-            return ProblemError(.badRequest, detail: "The query string is not valid percent-encoded UTF-8").response
+            return (ProblemError(.badRequest, detail: "The query string is not valid percent-encoded UTF-8").response, "unmatched")
         }
 
         let request = Request(method: method, pathSegments: segments, rawPath: rawPath, query: query, headers: headers,
                               remoteAddress: remoteAddress, body: body, requestID: requestID)
-        return application.handle(request, context: context)
+        return application.dispatch(request, context: context)
     }
 
     /// `X_REQUEST_ID` → `X-Request-Id`.

@@ -23,11 +23,18 @@ struct BearerAuthenticator {
         }
         guard let userID = PathPattern.positiveID(claims.sub) else { throw invalidToken("Token is invalid") }
 
+        // The cached answer of an earlier check of this token, else the database (then cached).
+        if let cache = context.cache, let user = try? AuthCache(client: cache).user(tokenID: claims.jti, userID: userID) {
+            return Principal(user: user, tokenID: claims.jti, tokenExpiresAt: claims.exp)
+        }
         let store = UserStore(database: try context.database())
         guard let (user, revoked) = try store.findForToken(userID: userID, tokenID: claims.jti) else {
             throw invalidToken("The user of this token no longer exists")
         }
         guard !revoked else { throw invalidToken("Token has been revoked") }
+        if let cache = context.cache {
+            try? AuthCache(client: cache).remember(user, tokenID: claims.jti, tokenExpiresAt: claims.exp)
+        }
         return Principal(user: user, tokenID: claims.jti, tokenExpiresAt: claims.exp)
     }
 

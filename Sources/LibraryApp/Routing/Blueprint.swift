@@ -1,8 +1,11 @@
 /// A group of routes under one URL prefix, as a Flask blueprint: `Blueprint("books", prefix: "/books")`.
-/// Each route states who may call it: `books.get("/{id}", access: .user) { request, context in ... }`.
+/// Each route states beside its handler who may call it, its rate limit, and what it caches or
+/// invalidates: `books.get("/{id}", access: .user, cache: .books, show)`.
 public struct Blueprint: Sendable {
     public let name: String
     public let prefix: String
+    /// The rate limit of routes that do not name one (`.exempt` for the operations endpoints).
+    public var defaultLimit: RouteLimit = .default
     public private(set) var routes: [Route] = []
 
     public init(_ name: String, prefix: String = "") {
@@ -10,27 +13,34 @@ public struct Blueprint: Sendable {
         self.prefix = prefix
     }
 
-    public mutating func get(_ path: String, access: Access, _ handler: @escaping Handler) {
-        add("GET", path, access, handler)
+    public mutating func get(_ path: String, access: Access, limit: RouteLimit? = nil, cache: CacheRegion? = nil,
+                             _ handler: @escaping Handler) {
+        add("GET", path, access, limit, cache, nil, handler)
     }
 
-    public mutating func post(_ path: String, access: Access, _ handler: @escaping Handler) {
-        add("POST", path, access, handler)
+    public mutating func post(_ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
+                              _ handler: @escaping Handler) {
+        add("POST", path, access, limit, nil, invalidates, handler)
     }
 
-    public mutating func put(_ path: String, access: Access, _ handler: @escaping Handler) {
-        add("PUT", path, access, handler)
+    public mutating func put(_ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
+                             _ handler: @escaping Handler) {
+        add("PUT", path, access, limit, nil, invalidates, handler)
     }
 
-    public mutating func patch(_ path: String, access: Access, _ handler: @escaping Handler) {
-        add("PATCH", path, access, handler)
+    public mutating func patch(_ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
+                               _ handler: @escaping Handler) {
+        add("PATCH", path, access, limit, nil, invalidates, handler)
     }
 
-    public mutating func delete(_ path: String, access: Access, _ handler: @escaping Handler) {
-        add("DELETE", path, access, handler)
+    public mutating func delete(_ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
+                                _ handler: @escaping Handler) {
+        add("DELETE", path, access, limit, nil, invalidates, handler)
     }
 
-    private mutating func add(_ method: String, _ path: String, _ access: Access, _ handler: @escaping Handler) {
-        routes.append(Route(method: method, pattern: PathPattern(path).prefixed(by: prefix), access: access, handler: handler))
+    private mutating func add(_ method: String, _ path: String, _ access: Access, _ limit: RouteLimit?,
+                              _ cache: CacheRegion?, _ invalidates: CacheRegion?, _ handler: @escaping Handler) {
+        routes.append(Route(method: method, pattern: PathPattern(path).prefixed(by: prefix), access: access,
+                            limit: limit ?? defaultLimit, cache: cache, invalidates: invalidates, handler: handler))
     }
 }

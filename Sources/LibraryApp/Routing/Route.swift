@@ -14,17 +14,47 @@ public enum Access: Sendable, Equatable {
     case ownerOrAdmin
 }
 
+/// Which rate limit counts a route's requests (API.md section 4), like `@limiter.limit`.
+public enum RouteLimit: Sendable, Equatable {
+    /// `RATELIMIT_DEFAULT`, counted per route and client (Flask-Limiter's default limits).
+    case `default`
+    /// `RATELIMIT_LOGIN` (default `5 per 10 minute`), instead of the default.
+    case login
+    /// `RATELIMIT_REGISTER` (default `20 per hour`), instead of the default.
+    case register
+    /// Never limited: the operations endpoints.
+    case exempt
+}
+
+/// A set of cached responses that changes together (one generation number in memcached).
+public enum CacheRegion: String, Sendable {
+    /// `GET /books` and `GET /books/{id}`: any change to books or loans makes them stale.
+    case books
+}
+
 /// One endpoint: a method and a path pattern, the handler, and what is declared beside it.
 public struct Route: Sendable {
     public let method: String
     public let pattern: PathPattern
     public let access: Access
+    public let limit: RouteLimit
+    /// Successful answers are cached in this region (like `@cache.cached`).
+    public let cache: CacheRegion?
+    /// A write that makes this region stale; the pipeline invalidates it before answering.
+    public let invalidates: CacheRegion?
     public let handler: Handler
 
-    public init(method: String, pattern: PathPattern, access: Access, handler: @escaping Handler) {
+    public init(method: String, pattern: PathPattern, access: Access, limit: RouteLimit = .default,
+                cache: CacheRegion? = nil, invalidates: CacheRegion? = nil, handler: @escaping Handler) {
         self.method = method
         self.pattern = pattern
         self.access = access
+        self.limit = limit
+        self.cache = cache
+        self.invalidates = invalidates
         self.handler = handler
     }
+
+    /// `GET /books/{id}`: names the route in logs, metrics and rate-limit keys.
+    public var name: String { "\(method) \(pattern)" }
 }

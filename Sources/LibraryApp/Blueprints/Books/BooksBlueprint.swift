@@ -5,12 +5,12 @@ import Models
 enum BooksBlueprint {
     static func make() -> Blueprint {
         var books = Blueprint("books", prefix: "/books")
-        books.get("", access: .user, list)
-        books.post("", access: .admin, create)
-        books.get("/{id}", access: .user, show)
-        books.put("/{id}", access: .admin, replace)
-        books.patch("/{id}", access: .admin, update)
-        books.delete("/{id}", access: .admin, delete)
+        books.get("", access: .user, cache: .books, list)
+        books.post("", access: .admin, invalidates: .books, create)
+        books.get("/{id}", access: .user, cache: .books, show)
+        books.put("/{id}", access: .admin, invalidates: .books, replace)
+        books.patch("/{id}", access: .admin, invalidates: .books, update)
+        books.delete("/{id}", access: .admin, invalidates: .books, delete)
         return books
     }
 

@@ -6,11 +6,12 @@ import Models
 enum LoansBlueprint {
     static func make() -> Blueprint {
         var loans = Blueprint("loans", prefix: "/loans")
-        loans.post("", access: .user, borrow)
+        // Every change to a loan changes its book's copies_available: the book cache goes stale.
+        loans.post("", access: .user, invalidates: .books, borrow)
         loans.get("", access: .user, list)
         loans.get("/{id}", access: .ownerOrAdmin, show)
-        loans.post("/{id}/return", access: .ownerOrAdmin, giveBack)
-        loans.post("/{id}/renew", access: .ownerOrAdmin, renew)
+        loans.post("/{id}/return", access: .ownerOrAdmin, invalidates: .books, giveBack)
+        loans.post("/{id}/renew", access: .ownerOrAdmin, invalidates: .books, renew)
         return loans
     }
 

@@ -1,13 +1,16 @@
-/// Operational endpoints: health (and, with later issues, metrics and the API documents).
+/// Operational endpoints: health and metrics. Never rate limited.
 enum OperationsBlueprint {
     static func make() -> Blueprint {
         var blueprint = Blueprint("operations")
+        blueprint.defaultLimit = .exempt
         blueprint.get("/health", access: .everyone, health)
+        // The web server lets only loopback addresses reach it (conf/nginx, conf/lighttpd).
+        blueprint.get("/metrics", access: .everyone, metrics)
         return blueprint
     }
 
-    /// `200` while the database answers, `503` with `Retry-After` when it does not; the body
-    /// says which dependency is down, so a load balancer and a person can both read it.
+    /// `200` while the database answers (`"status": "degraded"` if memcached does not: the
+    /// service still works, slower), `503` with `Retry-After` when the database does not.
     @Sendable static func health(_ request: Request, _ context: Context) throws -> Response {
         var databaseUp = true
         do {
@@ -15,14 +18,24 @@ enum OperationsBlueprint {
         } catch {
             databaseUp = false
         }
+        let cacheUp = context.counters?.ping() ?? false
+        let status = !databaseUp ? "unavailable" : cacheUp ? "ok" : "degraded"
         var headers = HTTPHeaders()
         headers.set("Cache-Control", "no-store")
         if !databaseUp { headers.set("Retry-After", String(Application.databaseRetryAfterSeconds)) }
         return .json(databaseUp ? .ok : .serviceUnavailable, headers: headers) { json in
             json.object { health in
-                health.field("status", databaseUp ? "ok" : "unavailable")
+                health.field("status", status)
                 health.field("database", databaseUp ? "ok" : "unavailable")
+                health.field("cache", cacheUp ? "ok" : "unavailable")
             }
         }
+    }
+
+    @Sendable static func metrics(_ request: Request, _ context: Context) throws -> Response {
+        var headers = HTTPHeaders()
+        headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        headers.set("Cache-Control", "no-store")
+        return Response(status: .ok, headers: headers, body: AppMetrics.exposition())
     }
 }

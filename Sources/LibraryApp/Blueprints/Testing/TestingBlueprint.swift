@@ -7,6 +7,7 @@ enum TestingBlueprint {
 
     static func make() -> Blueprint {
         var blueprint = Blueprint("testing", prefix: "/_testing")
+        blueprint.defaultLimit = .exempt
         blueprint.get("/sleep", access: .everyone) { request, _ in
             guard let text = request.query["ms"], let milliseconds = Int(text),
                   (0...maximumSleepMilliseconds).contains(milliseconds) else {

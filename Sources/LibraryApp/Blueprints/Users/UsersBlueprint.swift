@@ -7,8 +7,8 @@ import Security
 enum UsersBlueprint {
     static func make() -> Blueprint {
         var users = Blueprint("users", prefix: "/users")
-        users.post("/register", access: .everyone, register)
-        users.post("/login", access: .everyone, login)
+        users.post("/register", access: .everyone, limit: .register, register)
+        users.post("/login", access: .everyone, limit: .login, login)
         users.post("/logout", access: .user, logout)
         users.get("/me", access: .user, showMe)
         users.patch("/me", access: .user, updateMe)
@@ -67,6 +67,7 @@ enum UsersBlueprint {
         let caller = try request.requirePrincipal()
         try UserStore(database: context.database())
             .revoke(tokenID: caller.tokenID, userID: caller.userID, expiresAt: caller.tokenExpiresAt)
+        context.invalidate { try AuthCache(client: $0).forget(tokenID: caller.tokenID) }
         return .noContent()
     }
 
@@ -91,6 +92,7 @@ enum UsersBlueprint {
         if let password = input.password { changes.passwordHash = try context.passwords.hash(password: password) }
         do {
             guard let user = try store.update(id: caller.userID, changes) else { throw notFound(caller.userID) }
+            context.forgetCachedUser(caller.userID)
             return ok(user)
         } catch let DatabaseError.duplicateKey(key) {
             throw taken(UserStore.field(forUniqueKey: key))
@@ -135,6 +137,7 @@ enum UsersBlueprint {
         }
         do {
             guard let user = try UserStore(database: context.database()).update(id: id, changes) else { throw notFound(id) }
+            context.forgetCachedUser(id)
             return ok(user)
         } catch let DatabaseError.duplicateKey(key) {
             throw taken(UserStore.field(forUniqueKey: key))
@@ -160,6 +163,7 @@ enum UsersBlueprint {
                 return try UserStore(database: database).delete(id: id)
             }
             guard deleted else { throw notFound(id) }
+            context.forgetCachedUser(id)
         } catch DatabaseError.foreignKey {
             throw ProblemError(.conflict, detail: "User \(id) has active loans; they must be returned first")
         }

@@ -1,0 +1,73 @@
+import Cache
+import Foundation
+import Models
+
+/// The token check's database answer, cached: `auth:<jti>` holds the caller's user record and
+/// the user's generation (`authgen:<user id>`) at the time. One `getMulti` reads both; the entry
+/// counts only while the generations agree. Changing or deleting a user bumps its generation, a
+/// logout deletes the token's entry, and a memcached restart loses the generation (so every
+/// entry of that user is ignored): the database stays the truth, the cache only saves a query.
+struct AuthCache {
+    let client: MemcachedClient
+    /// Short, and never past the token's own expiry.
+    static let timeoutSeconds = 300
+
+    private static func entryKey(_ tokenID: String) -> String { "auth:\(tokenID)" }
+    private static func generationKey(_ userID: Int64) -> String { "authgen:\(userID)" }
+
+    func user(tokenID: String, userID: Int64) throws -> User? {
+        let values = try client.getMulti([Self.entryKey(tokenID), Self.generationKey(userID)])
+        guard let entry = values[Self.entryKey(tokenID)], let generation = values[Self.generationKey(userID)],
+              case let .object(fields)? = try? JSONParser.parse(entry),
+              fields["generation"] == .string(String(decoding: generation, as: UTF8.self)),
+              let user = Self.user(from: fields), user.id == userID else { return nil }
+        return user
+    }
+
+    func remember(_ user: User, tokenID: String, tokenExpiresAt: Int64) throws {
+        let generationKey = Self.generationKey(user.id)
+        _ = try client.add(generationKey, Array(String(UInt64.random(in: 1...UInt64.max / 2)).utf8))
+        guard let generation = try client.get(generationKey) else { return }
+        let lifetime = min(Int64(Self.timeoutSeconds), tokenExpiresAt - Int64(Date().timeIntervalSince1970))
+        guard lifetime > 0 else { return }
+        var json = JSONWriter()
+        json.object { fields in
+            fields.field("generation", String(decoding: generation, as: UTF8.self))
+            fields.key("id"); fields.integer(user.id)
+            fields.field("username", user.username)
+            fields.field("email", user.email)
+            fields.field("first_name", user.firstName)
+            fields.field("last_name", user.lastName)
+            fields.field("role", user.role.rawValue)
+            fields.key("created_at"); fields.double(user.createdAt.timeIntervalSince1970)
+        }
+        try client.set(Self.entryKey(tokenID), json.bytes, expiration: Int(lifetime))
+    }
+
+    /// The user changed (role, email, names) or is gone: every cached token check of theirs is void.
+    func forget(userID: Int64) throws {
+        _ = try client.increment(Self.generationKey(userID))
+    }
+
+    /// A logout: this token's cached check is void (the revocation itself is in the database).
+    func forget(tokenID: String) throws {
+        _ = try client.delete(Self.entryKey(tokenID))
+    }
+
+    private static func user(from fields: [String: JSONValue]) -> User? {
+        func text(_ name: String) -> String? {
+            if case let .string(value)? = fields[name] { return value }
+            return nil
+        }
+        guard case let .integer(id)? = fields["id"], let username = text("username"), let email = text("email"),
+              let role = text("role").flatMap(User.Role.init(rawValue:)) else { return nil }
+        let created: Double
+        switch fields["created_at"] {
+        case let .double(seconds)?: created = seconds
+        case let .integer(seconds)?: created = Double(seconds)
+        default: return nil
+        }
+        return User(id: id, username: username, email: email, firstName: text("first_name"), lastName: text("last_name"),
+                    role: role, createdAt: Date(timeIntervalSince1970: created))
+    }
+}

@@ -1,0 +1,51 @@
+import Cache
+
+/// Serving a route declared with `cache:`: a hit replays the stored answer, a miss runs the
+/// handler and stores its `200` answer. Either way the answer carries `X-Cache`, a strong
+/// `ETag`, and becomes `304` when `If-None-Match` names that tag.
+enum CachedRoute {
+    static func respond(_ route: Route, region: CacheRegion, _ request: Request, _ context: Context) throws -> Response {
+        var key: String?
+        var cache: ResponseCache?
+        if let client = context.cache {
+            let responses = ResponseCache(client: client, timeoutSeconds: context.configuration.cacheTimeoutSeconds)
+            do {
+                // The generation is read before the database: an answer stored under it can only
+                // be as old as the generation, and a write bumps it after committing.
+                let storedKey = ResponseCache.key(region: region, generation: try responses.generation(of: region), request: request)
+                if let entry = try responses.entry(forKey: storedKey) {
+                    AppMetrics.cacheHits.increment()
+                    return answer(entry, hit: true, request)
+                }
+                key = storedKey
+                cache = responses
+            } catch {
+                context.cacheCoordinator.warnUnavailable(error, doing: "read cached \(region.rawValue)")
+            }
+        }
+        AppMetrics.cacheMisses.increment()
+        let response = try route.handler(request, context)
+        guard response.status == .ok else { return response }
+        let entry = ResponseCache.Entry(
+            etag: ResponseCache.etag(of: response.body),
+            headers: ResponseCache.replayedHeaders.compactMap { name in response.headers[name].map { (name, $0) } },
+            body: response.body)
+        if let cache, let key {
+            try? cache.store(entry, forKey: key)  // a lost store only costs the next reader a miss
+        }
+        return answer(entry, hit: false, request)
+    }
+
+    private static func answer(_ entry: ResponseCache.Entry, hit: Bool, _ request: Request) -> Response {
+        var headers = HTTPHeaders()
+        for (name, value) in entry.headers { headers.set(name, value) }
+        headers.set("ETag", entry.etag)
+        headers.set("X-Cache", hit ? "HIT" : "MISS")
+        // Signed-in content: shared caches keep out; clients revalidate with the ETag.
+        headers.set("Cache-Control", "private, no-cache")
+        if ResponseCache.matches(ifNoneMatch: request.headers["If-None-Match"], etag: entry.etag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: entry.body)
+    }
+}

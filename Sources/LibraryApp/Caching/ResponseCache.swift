@@ -1,0 +1,117 @@
+import Cache
+import Foundation
+
+/// Cached responses of a `CacheRegion` (`@cache.cached`): the exact status-200 body and the
+/// headers that go with it (`X-Total-Count`, `Link`), under a key made of the region's current
+/// generation and the request target. A write bumps the generation, so every older entry is
+/// unreachable at once, on every process: the next read is never stale. A hit costs two
+/// memcached round trips and no database work or JSON encoding.
+struct ResponseCache {
+    let client: MemcachedClient
+    let timeoutSeconds: Int
+
+    /// A response as stored: its entity tag, the headers to replay, and the body bytes.
+    struct Entry: Equatable {
+        var etag: String
+        var headers: [(String, String)]
+        var body: [UInt8]
+
+        static func == (a: Entry, b: Entry) -> Bool {
+            a.etag == b.etag && a.body == b.body && a.headers.elementsEqual(b.headers, by: { $0 == $1 })
+        }
+    }
+
+    /// The replayed headers of a cached list or item.
+    static let replayedHeaders = ["Content-Type", "X-Total-Count", "Link"]
+
+    // MARK: keys
+
+    private static func generationKey(_ region: CacheRegion) -> String { "generation:\(region.rawValue)" }
+
+    /// The region's generation, created (random, so no older entry can match) when missing —
+    /// after a memcached restart, or on first use.
+    func generation(of region: CacheRegion) throws -> String {
+        let key = Self.generationKey(region)
+        if let value = try client.get(key) { return String(decoding: value, as: UTF8.self) }
+        _ = try client.add(key, Array(String(UInt64.random(in: 1...UInt64.max / 2)).utf8))
+        guard let value = try client.get(key) else { throw CacheError.other(code: -1, message: "generation key vanished") }
+        return String(decoding: value, as: UTF8.self)
+    }
+
+    /// Makes every cached answer of the region stale.
+    func invalidate(_ region: CacheRegion) throws {
+        if try client.increment(Self.generationKey(region)) == nil {
+            // No generation yet: nothing of the region can be cached under one.
+            _ = try generation(of: region)
+        }
+    }
+
+    /// The key of a request target: path plus query parameters in a canonical order.
+    static func key(region: CacheRegion, generation: String, request: Request) -> String {
+        let query = request.query.pairs.sorted { ($0.name, $0.value) < ($1.name, $1.value) }
+            .map { "\(Pagination.encode($0.name))=\(Pagination.encode($0.value))" }.joined(separator: "&")
+        return "response:\(region.rawValue):\(generation):\(request.rawPath)?\(query)"
+    }
+
+    // MARK: entries
+
+    func entry(forKey key: String) throws -> Entry? {
+        try client.get(key).flatMap(Self.decode)
+    }
+
+    func store(_ entry: Entry, forKey key: String) throws {
+        try client.set(key, Self.encode(entry), expiration: timeoutSeconds)
+    }
+
+    /// `etag \n name: value \n ... \n \n body` — header values never hold a newline.
+    static func encode(_ entry: Entry) -> [UInt8] {
+        var text = entry.etag + "\n"
+        for (name, value) in entry.headers { text += "\(name): \(value)\n" }
+        text += "\n"
+        return Array(text.utf8) + entry.body
+    }
+
+    static func decode(_ bytes: [UInt8]) -> Entry? {
+        var lines: [String] = []
+        var start = 0
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == 0x0A {
+                if index == start {  // the blank line: the body follows
+                    guard let etag = lines.first else { return nil }
+                    let headers = lines.dropFirst().compactMap { line -> (String, String)? in
+                        guard let colon = line.firstIndex(of: ":") else { return nil }
+                        return (String(line[..<colon]), String(line[line.index(colon, offsetBy: 2)...]))
+                    }
+                    return Entry(etag: etag, headers: headers, body: Array(bytes[(index + 1)...]))
+                }
+                lines.append(String(decoding: bytes[start..<index], as: UTF8.self))
+                start = index + 1
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// A strong entity tag of the body: FNV-1a 64, quoted (RFC 9110 §8.8.3).
+    static func etag(of body: [UInt8]) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in body {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        let digits = String(hash, radix: 16)
+        return "\"" + String(repeating: "0", count: 16 - digits.count) + digits + "\""
+    }
+
+    /// `If-None-Match` (weak comparison, as RFC 9110 §13.1.2 asks for GET/HEAD): `*` or any listed tag.
+    static func matches(ifNoneMatch header: String?, etag: String) -> Bool {
+        guard let header else { return false }
+        if header.trimmingCharacters(in: .whitespaces) == "*" { return true }
+        let opaque = etag.hasPrefix("W/") ? String(etag.dropFirst(2)) : etag
+        return header.split(separator: ",").contains { candidate in
+            let tag = candidate.trimmingCharacters(in: .whitespaces)
+            return (tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag) == opaque
+        }
+    }
+}
