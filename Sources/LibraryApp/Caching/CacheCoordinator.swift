@@ -14,7 +14,7 @@ public final class CacheCoordinator: @unchecked Sendable {
     private let logger: Logger
 
     static let warningInterval: TimeInterval = 10
-    static let flushRetryInterval: TimeInterval = 1
+    static let flushRetryInterval: TimeInterval = 0.25
 
     init(logger: Logger) {
         self.logger = logger
@@ -30,7 +30,8 @@ public final class CacheCoordinator: @unchecked Sendable {
             lastFlushAttempt = now
             return true
         }
-        if flushDue, (try? client.flushAll()) != nil {
+        // A ping first: it re-establishes connections left stale by the outage.
+        if flushDue, client.ping(), (try? client.flushAll()) != nil {
             lock.withLock { invalidationLost = false }
             logger.warning("memcached is back: flushed it, since invalidations were lost while it was away")
         }
