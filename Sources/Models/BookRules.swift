@@ -26,7 +26,7 @@ public enum BookRules {
     /// Free text: line breaks and tabs are fine, other control characters are not.
     public static func descriptionProblems(_ description: String) -> [String] {
         var problems: [String] = []
-        if description.count > maximumDescriptionLength {
+        if description.unicodeScalars.count > maximumDescriptionLength {
             problems.append("Longer than maximum length \(maximumDescriptionLength).")
         }
         if description.unicodeScalars.contains(where: { isControl($0) && !"\n\r\t".unicodeScalars.contains($0) }) {
@@ -50,7 +50,7 @@ public enum BookRules {
     /// A one-line text: the length in characters, not blank, no control characters.
     private static func lineProblems(_ text: String, length: ClosedRange<Int>) -> [String] {
         var problems: [String] = []
-        if !length.contains(text.count) {
+        if !length.contains(text.unicodeScalars.count) {
             problems.append("Length must be between \(length.lowerBound) and \(length.upperBound).")
         } else if text.allSatisfy(\.isWhitespace) {
             problems.append("Must not be blank.")

@@ -8,7 +8,7 @@ public enum UserRules {
 
     public static func usernameProblems(_ username: String) -> [String] {
         var problems: [String] = []
-        if !usernameLength.contains(username.count) {
+        if !usernameLength.contains(username.unicodeScalars.count) {
             problems.append("Length must be between \(usernameLength.lowerBound) and \(usernameLength.upperBound).")
         }
         if !username.unicodeScalars.allSatisfy(isUsernameCharacter) {
@@ -18,13 +18,13 @@ public enum UserRules {
     }
 
     public static func passwordProblems(_ password: String) -> [String] {
-        passwordLength.contains(password.count)
+        passwordLength.contains(password.unicodeScalars.count)
             ? [] : ["Length must be between \(passwordLength.lowerBound) and \(passwordLength.upperBound)."]
     }
 
     public static func nameProblems(_ name: String) -> [String] {
         var problems: [String] = []
-        if name.count > maximumNameLength { problems.append("Longer than maximum length \(maximumNameLength).") }
+        if name.unicodeScalars.count > maximumNameLength { problems.append("Longer than maximum length \(maximumNameLength).") }
         if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             problems.append("Control characters are not allowed.")
         }

@@ -18,14 +18,15 @@ public struct StoredPasswordHash: Sendable, Equatable {
         self.hash = hash
     }
 
-    /// nil for anything that is not exactly this format with sane sizes and costs.
+    /// nil for anything that is not exactly this format with sane sizes and costs. Salts and
+    /// hashes other than the ones we write (salt 16+ bytes, hash 32) mean a damaged row: refused.
     public init?(parsing text: String) {
         guard text.utf8.count <= 512 else { return nil }
         let fields = text.split(separator: "$", omittingEmptySubsequences: false)
         guard fields.count == 5, fields[0].isEmpty, fields[1] == Self.algorithm,
               let cost = Self.parseCost(fields[2]),
-              let salt = Base64Unpadded.decode(fields[3]), (8...64).contains(salt.count),
-              let hash = Base64Unpadded.decode(fields[4]), (16...64).contains(hash.count)
+              let salt = Base64Unpadded.decode(fields[3]), (16...64).contains(salt.count),
+              let hash = Base64Unpadded.decode(fields[4]), hash.count == PasswordHasher.hashLength
         else { return nil }
         self.init(cost: cost, salt: salt, hash: hash)
     }

@@ -18,7 +18,9 @@ import Testing
         let response = application.handle(request("GET", "/health"), context: application.makeContext())
         #expect(response.status == .serviceUnavailable)
         #expect(response.headers["Retry-After"] == "5")
-        #expect(try JSONParser.parse(response.body) == .object(["status": .string("unavailable"), "database": .string("unavailable")]))
+        #expect(try JSONParser.parse(response.body) == .object([
+            "status": .string("unavailable"), "database": .string("unavailable"), "cache": .string("unavailable"),
+        ]))
     }
 
     @Test func protectedRoutesWantATokenBeforeAnyDatabaseWork() throws {

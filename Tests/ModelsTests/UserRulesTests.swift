@@ -42,3 +42,17 @@ import Models
         #expect(UserRules.normalizedEmail("Ada@Example.COM") == "ada@example.com")
     }
 }
+
+/// Lengths count Unicode code points, as MariaDB's CHAR_LENGTH and JSON Schema's maxLength do:
+/// a name of 100 visible characters can be 200 code points, which the column would refuse.
+@Suite struct CodePointLengthTests {
+    @Test func combiningMarksCountAsCodePoints() {
+        let decomposed = String(repeating: "e\u{301}", count: 51)  // 51 characters, 102 code points
+        #expect(decomposed.count == 51)
+        #expect(!UserRules.nameProblems(decomposed).isEmpty)
+        #expect(UserRules.nameProblems(String(repeating: "e\u{301}", count: 50)).isEmpty)
+        #expect(UserRules.passwordProblems(String(repeating: "e\u{301}", count: 4)).isEmpty)  // 8 code points
+        #expect(!UserRules.passwordProblems(String(repeating: "e\u{301}", count: 65)).isEmpty)  // 130 code points
+        #expect(!BookRules.titleProblems("t" + String(repeating: "\u{301}", count: 255)).isEmpty)
+    }
+}

@@ -1,0 +1,82 @@
+import Testing
+@testable import LibraryApp
+
+@Suite struct ResponseCacheTests {
+    @Test func entriesRoundTripWithHeadersAndBinaryBody() {
+        let entry = ResponseCache.Entry(etag: "\"0123456789abcdef\"",
+                                        headers: [("Content-Type", "application/json"), ("X-Total-Count", "3"),
+                                                  ("Link", "</books?page=2&per_page=2>; rel=\"next\"")],
+                                        body: Array("[{\"title\":\"a\\nb\"}]".utf8) + [0x0A, 0x0A, 0x00])
+        #expect(ResponseCache.decode(ResponseCache.encode(entry)) == entry)
+        #expect(ResponseCache.decode(Array("no blank line".utf8)) == nil)
+    }
+
+    @Test func etagsAreStrongStableAndDifferPerBody() {
+        let tag = ResponseCache.etag(of: Array("{}".utf8))
+        #expect(tag == ResponseCache.etag(of: Array("{}".utf8)))
+        #expect(tag != ResponseCache.etag(of: Array("{ }".utf8)))
+        #expect(tag.hasPrefix("\"") && tag.hasSuffix("\"") && tag.count == 18)
+    }
+
+    @Test func ifNoneMatchUsesWeakComparison() {
+        let tag = "\"abc\""
+        #expect(ResponseCache.matches(ifNoneMatch: "\"abc\"", etag: tag))
+        #expect(ResponseCache.matches(ifNoneMatch: "W/\"abc\"", etag: tag))
+        #expect(ResponseCache.matches(ifNoneMatch: "\"x\", \"abc\"", etag: tag))
+        #expect(ResponseCache.matches(ifNoneMatch: "*", etag: tag))
+        #expect(!ResponseCache.matches(ifNoneMatch: "\"abd\"", etag: tag))
+        #expect(!ResponseCache.matches(ifNoneMatch: nil, etag: tag))
+    }
+
+    @Test func keysIgnoreParameterOrderButNotValues() throws {
+        func request(_ query: Substring) throws -> Request {
+            Request(method: "GET", pathSegments: ["books"], rawPath: "/books", query: try QueryParameters(parsing: query))
+        }
+        let a = ResponseCache.key(region: .books, generation: "7", request: try request("q=war&page=2"))
+        let b = ResponseCache.key(region: .books, generation: "7", request: try request("page=2&q=war"))
+        let c = ResponseCache.key(region: .books, generation: "8", request: try request("page=2&q=war"))
+        let d = ResponseCache.key(region: .books, generation: "7", request: try request("page=3&q=war"))
+        #expect(a == b)
+        #expect(a != c && a != d)
+        #expect(!a.contains(" "))
+    }
+}
+
+@Suite struct ClientAddressTests {
+    @Test func remoteAddressUnlessThePeerIsATrustedProxy() {
+        #expect(ClientAddress.resolve(remoteAddress: "10.0.0.9", forwardedFor: "1.2.3.4", trustedProxies: []) == "10.0.0.9")
+        #expect(ClientAddress.resolve(remoteAddress: "10.0.0.1", forwardedFor: "1.2.3.4", trustedProxies: ["10.0.0.1"]) == "1.2.3.4")
+        #expect(ClientAddress.resolve(remoteAddress: "10.0.0.1", forwardedFor: nil, trustedProxies: ["10.0.0.1"]) == "10.0.0.1")
+    }
+
+    @Test func theNearestUntrustedHopWinsSoClientsCannotForgeTheirWayIn() {
+        let proxies: Set = ["10.0.0.1", "10.0.0.2"]
+        #expect(ClientAddress.resolve(remoteAddress: "10.0.0.1", forwardedFor: "6.6.6.6, 1.2.3.4, 10.0.0.2",
+                                      trustedProxies: proxies) == "1.2.3.4")
+    }
+}
+
+@Suite struct RateLimitConfigurationTests {
+    @Test func defaultsFollowTheContract() throws {
+        let limits = try Configuration.fromEnvironment([:]).rateLimits
+        #expect(limits.enabled && !limits.failClosed)
+        #expect(limits.limits(for: .default).map(\.description) == ["200 per 1 day"])
+        #expect(limits.limits(for: .login).map(\.description) == ["5 per 10 minute"])
+        #expect(limits.limits(for: .register).map(\.description) == ["20 per 1 hour"])
+        #expect(limits.limits(for: .exempt).isEmpty)
+    }
+
+    @Test func environmentOverridesAndRejectsNonsense() throws {
+        let configuration = try Configuration.fromEnvironment([
+            "RATELIMIT_ENABLED": "false", "RATELIMIT_DEFAULT": "100/hour;1000 per day", "RATELIMIT_TRUSTED_PROXIES": "10.0.0.1, 10.0.0.2",
+        ])
+        #expect(!configuration.rateLimits.enabled)
+        #expect(configuration.rateLimits.defaultLimits.count == 2)
+        #expect(configuration.rateLimits.trustedProxies == ["10.0.0.1", "10.0.0.2"])
+        for bad in ["lots", "5 per fortnight", "0 per minute per day", ""] where !bad.isEmpty {
+            #expect(throws: Configuration.Invalid.self) { try Configuration.fromEnvironment(["RATELIMIT_LOGIN": bad]) }
+        }
+        #expect(throws: Configuration.Invalid.self) { try Configuration.fromEnvironment(["CACHE_DEFAULT_TIMEOUT": "-1"]) }
+        #expect(throws: Configuration.Invalid.self) { try Configuration.fromEnvironment(["MEMCACHED_SERVERS": "host:notaport"]) }
+    }
+}
