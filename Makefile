@@ -4,6 +4,8 @@
 #                under spawn-fcgi + nginx on 127.0.0.1:$(PORT); Ctrl-C stops everything
 #   make test    install what is missing, build, unit tests (swift test), end-to-end tests
 #                through nginx and lighttpd (pytest, Tests/e2e)
+#   make bench   build (release), then wrk against a stack of its own under run/bench; prints
+#                req/s, p50, p99 per route beside nginx alone (BENCH_FLAGS="--runs 5 --duration 10")
 
 SWIFT       ?= swift
 # e.g. SWIFT_FLAGS="--scratch-path .build-mine" to build beside another build in progress
@@ -15,8 +17,10 @@ TEST_PYTHON ?= /usr/bin/python3
 # `make run PORT=9000 SERVER=lighttpd`, or PORT=9000 in the environment
 PORT        ?= 8080
 SERVER      ?= nginx
+# options of tools/bench.py (`python3 -m tools.bench --help`)
+BENCH_FLAGS ?=
 
-.PHONY: help install-deps build run stop test unit-test e2e-test clean
+.PHONY: help install-deps build run stop test unit-test e2e-test bench clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -30,6 +34,11 @@ build: install-deps
 
 run: build
 	$(PYTHON) -m tools.devstack run --port $(PORT) --server $(SERVER) \
+	    --binary "$$($(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/library-app"
+
+# Release build, like `make run`: the figures of a debug build say little.
+bench: build
+	$(PYTHON) -m tools.bench $(BENCH_FLAGS) \
 	    --binary "$$($(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/library-app"
 
 # Stop whatever a killed `make run` or test session left running (by recorded PID).

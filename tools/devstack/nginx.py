@@ -12,12 +12,19 @@ from .templates import render
 
 TEMPLATE = REPO / "conf/nginx/nginx.conf.template"
 
+# {{BENCH_LOCATIONS}} when asked for (tools/bench.py): nginx's own answer, the benchmark's baseline
+BENCH_LOCATIONS = """location = /_bench/static {
+            default_type application/json;
+            return 200 '{"status":"ok"}';
+        }"""
+
 
 class Nginx:
     name = "nginx"
 
     def __init__(self, processes: Processes, host: str, port: int, app_socket: Path,
-                 app_threads: int, workers: int = 2, keepalive: int = 16):
+                 app_threads: int, workers: int = 2, keepalive: int = 16,
+                 bench_locations: bool = False):
         # the sizing rule of conf/nginx/library-api.conf, enforced
         if keepalive * workers * 2 > app_threads:
             raise StartError(f"nginx keepalive {keepalive} x {workers} workers would pin more "
@@ -29,6 +36,7 @@ class Nginx:
             "WORKERS": workers, "KEEPALIVE": keepalive, "APP_THREADS": app_threads,
             "RUN": processes.run, "LISTEN": f"{host}:{port}", "APP_SOCKET": app_socket,
             "STATIC_ROOT": REPO / "static",
+            "BENCH_LOCATIONS": BENCH_LOCATIONS if bench_locations else "",
         }
 
     def start(self) -> None:

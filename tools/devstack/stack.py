@@ -44,6 +44,7 @@ class StackConfig:
     create_admin: bool = True
     seed_books: int = 0             # `library-app seed --books N` once, when the binary has it
     fresh: bool = False             # wipe the run folder first (tests)
+    bench_locations: bool = False   # nginx answers GET /_bench/static itself (tools/bench.py)
     app_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -104,7 +105,8 @@ class Stack:
         self.pool.start()
         if c.server == "nginx":
             self.web = Nginx(self.processes, c.host, self.port, socket, self.pool.total_threads,
-                             workers=c.web_workers, keepalive=c.keepalive)
+                             workers=c.web_workers, keepalive=c.keepalive,
+                             bench_locations=c.bench_locations)
         else:
             self.web = Lighttpd(self.processes, c.host, self.port, socket)
         self.web.start()
