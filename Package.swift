@@ -30,6 +30,10 @@ let package = Package(
             ]
         ),
 
+        // JSON: a strict parser for request bodies and token parts, and a fast ordered writer.
+        .target(name: "JSON"),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+
         // The domain types (User, Book, Loan) and their rules, free of HTTP and SQL.
         .target(name: "Models"),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
@@ -39,6 +43,7 @@ let package = Package(
             name: "LibraryApp",
             dependencies: [
                 "FastCGI",
+                "JSON",
                 "Database",
                 "Cache",
                 "Security",
@@ -101,7 +106,7 @@ let package = Package(
 
         .testTarget(
             name: "LibraryAppTests",
-            dependencies: ["LibraryApp"]
+            dependencies: ["LibraryApp", "JSON"]
         ),
 
         // Passwords (scrypt) and JWT (HS256) over libcrypto; the only code touching OpenSSL pointers.
@@ -112,7 +117,7 @@ let package = Package(
         ),
         .target(
             name: "Security",
-            dependencies: ["COpenSSL"]
+            dependencies: ["COpenSSL", "JSON"]
         ),
         .testTarget(
             name: "SecurityTests",

@@ -37,11 +37,11 @@ public struct JWTSigner: Sendable {
         else { throw .malformed }
 
         // 2. Header: we only ever accept HS256; the token does not get to choose.
-        guard let header = decodeJSONObject(JOSEHeader.self, from: headerBytes) else { throw .malformed }
+        guard let header = JOSEHeader(json: headerBytes) else { throw .malformed }
         guard header.alg == "HS256" else { throw .unsupportedAlgorithm }
         if let typ = header.typ, typ != "JWT" { throw .malformed }
         // RFC 7515 §4.1.11: critical extensions we do not implement must be refused.
-        if header.crit != nil { throw .malformed }
+        if header.hasCrit { throw .malformed }
 
         // 3. Signature over the parts exactly as received, before trusting the payload.
         let signingInput = Array(token.utf8[..<parts[1].endIndex])
@@ -49,7 +49,7 @@ public struct JWTSigner: Sendable {
         guard constantTimeEquals(signature, expected) else { throw .badSignature }
 
         // 4. Claims.
-        guard let payload = decodeJSONObject(RawClaims.self, from: payloadBytes) else { throw .malformed }
+        guard let payload = RawClaims(json: payloadBytes) else { throw .malformed }
         guard let exp = try Self.time(payload.exp) else { throw .missingClaim("exp") }
         let nbf = try Self.time(payload.nbf)
         let iat = try Self.time(payload.iat)

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The claims this API puts in its tokens. Times are seconds since the Unix epoch.
 public struct JWTClaims: Sendable, Equatable {
@@ -45,32 +46,15 @@ public struct JWTClaims: Sendable, Equatable {
 
     /// The payload JSON, with keys in a fixed order.
     func json() -> [UInt8] {
-        var fields = [("sub", jsonString(sub)), ("role", jsonString(role))]
-        if let iat { fields.append(("iat", String(iat))) }
-        fields.append(("exp", String(exp)))
-        if let nbf { fields.append(("nbf", String(nbf))) }
-        fields.append(("jti", jsonString(jti)))
-        let body = fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
-        return Array("{\(body)}".utf8)
-    }
-}
-
-/// A JSON string literal. JSONEncoder is overkill for three short strings, and this keeps
-/// escaping explicit: quote, backslash and control characters; everything else verbatim.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
+        var writer = JSONWriter(capacity: 160)
+        writer.object { claims in
+            claims.key("sub"); claims.string(sub)
+            claims.key("role"); claims.string(role)
+            if let iat { claims.key("iat"); claims.integer(iat) }
+            claims.key("exp"); claims.integer(exp)
+            if let nbf { claims.key("nbf"); claims.integer(nbf) }
+            claims.key("jti"); claims.string(jti)
         }
+        return writer.bytes
     }
-    return out + "\""
 }

@@ -1,30 +1,55 @@
-import Foundation
+import JSON
 
-/// The JOSE header fields we look at. Typed decoding (JSONDecoder) keeps JSON's types apart:
-/// `"exp":"123"` or `"exp":true` fail instead of being bridged to a number as NSNumber would.
-struct JOSEHeader: Decodable {
+/// The JOSE header fields we look at. A member of the wrong JSON type makes the header
+/// malformed (`"alg": 1` is not a missing `alg`).
+struct JOSEHeader {
     let alg: String?
     let typ: String?
-    let crit: Present?
+    let hasCrit: Bool
+
+    init?(json bytes: [UInt8]) {
+        guard case let .object(fields)? = try? JSONParser.parse(bytes),
+              let alg = optionalText(fields["alg"]), let typ = optionalText(fields["typ"]) else { return nil }
+        self.alg = alg
+        self.typ = typ
+        hasCrit = fields["crit"] != nil
+    }
 }
 
-/// The claims we read; any other claims are ignored. Times are JSON numbers, integer or not.
-struct RawClaims: Decodable {
+/// The claims we read; any other claims are ignored. Times are JSON numbers, integer or not:
+/// `"exp": "123"` or `"exp": true` are malformed, not bridged to a number.
+struct RawClaims {
     let sub: String?
     let role: String?
     let jti: String?
     let exp: Double?
     let nbf: Double?
     let iat: Double?
+
+    init?(json bytes: [UInt8]) {
+        guard case let .object(fields)? = try? JSONParser.parse(bytes),
+              let sub = optionalText(fields["sub"]), let role = optionalText(fields["role"]),
+              let jti = optionalText(fields["jti"]), let exp = optionalNumber(fields["exp"]),
+              let nbf = optionalNumber(fields["nbf"]), let iat = optionalNumber(fields["iat"]) else { return nil }
+        (self.sub, self.role, self.jti, self.exp, self.nbf, self.iat) = (sub, role, jti, exp, nbf, iat)
+    }
 }
 
-/// Decodes from any JSON value without reading it: only records that a member exists.
-struct Present: Decodable {
-    init(from decoder: Decoder) throws {}
+/// `.some(nil)` when the member is absent (or null), `.some(text)` for a string, `nil` (malformed)
+/// for any other type.
+private func optionalText(_ value: JSONValue?) -> String?? {
+    switch value {
+    case nil, .null?: return .some(nil)
+    case let .string(text)?: return .some(text)
+    default: return nil
+    }
 }
 
-/// A JSON object text decoded as `T`, or nil if it is not JSON, not an object, or a
-/// member has the wrong type.
-func decodeJSONObject<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) -> T? {
-    try? JSONDecoder().decode(T.self, from: Data(bytes))
+private func optionalNumber(_ value: JSONValue?) -> Double?? {
+    switch value {
+    case nil, .null?: return .some(nil)
+    case let .integer(number)?: return .some(Double(number))
+    case let .double(number)?: return .some(number)
+    default: return nil
+    }
 }

@@ -1,6 +1,7 @@
 import Logging
 import Testing
 @testable import LibraryApp
+import JSON
 
 /// The dispatch pipeline without a socket: routing outcomes, body rules and error containment.
 @Suite struct ApplicationTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import LibraryApp
+import JSON
 
 /// Books request validation: every failing field at once, read-only fields refused, defaults.
 @Suite struct BookSchemaTests {

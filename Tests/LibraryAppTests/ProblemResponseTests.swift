@@ -1,5 +1,6 @@
 import Testing
 @testable import LibraryApp
+import JSON
 
 @Suite struct ProblemResponseTests {
     func bodyObject(_ response: Response) throws -> [String: JSONValue] {

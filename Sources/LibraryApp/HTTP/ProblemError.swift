@@ -1,3 +1,5 @@
+import JSON
+
 /// An error a handler throws to answer with an RFC 9457 problem (`application/problem+json`).
 /// `type` is always `about:blank`, so `title` is the status phrase.
 public struct ProblemError: Error, Sendable {

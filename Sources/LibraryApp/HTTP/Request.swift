@@ -1,3 +1,5 @@
+import JSON
+
 /// An HTTP request as the web server passed it over FastCGI, decoded and bounded.
 public struct Request: Sendable {
     public let method: String

@@ -1,3 +1,5 @@
+import JSON
+
 /// An HTTP response: status, headers and the exact body bytes.
 public struct Response: Sendable {
     public var status: HTTPStatus

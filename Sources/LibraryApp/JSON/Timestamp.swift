@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import JSON
 
 /// RFC 3339 timestamps in UTC with `Z` and whole seconds (`2026-11-26T08:00:00Z`), the one
 /// time format of the API.

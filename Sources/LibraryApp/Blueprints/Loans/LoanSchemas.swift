@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import JSON
 
 /// Request and response shapes of the loans blueprint.
 enum LoanSchemas {

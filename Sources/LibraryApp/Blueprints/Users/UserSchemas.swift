@@ -1,4 +1,5 @@
 import Models
+import JSON
 
 /// Request and response shapes of the users blueprint (the `schemas.py` of the Flask design).
 enum UserSchemas {

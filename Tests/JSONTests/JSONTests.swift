@@ -1,5 +1,6 @@
 import Testing
-@testable import LibraryApp
+
+import JSON
 
 @Suite struct JSONParserTests {
     func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
