@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct ResponseCacheTests {
     @Test func entriesRoundTripWithHeadersAndBinaryBody() {
-        let entry = ResponseCache.Entry(etag: "\"0123456789abcdef\"",
+        let entry = ResponseCache.Entry(generation: "42", etag: "\"0123456789abcdef\"",
                                         headers: [("Content-Type", "application/json"), ("X-Total-Count", "3"),
                                                   ("Link", "</books?page=2&per_page=2>; rel=\"next\"")],
                                         body: Array("[{\"title\":\"a\\nb\"}]".utf8) + [0x0A, 0x0A, 0x00])
@@ -32,12 +32,11 @@ import Testing
         func request(_ query: Substring) throws -> Request {
             Request(method: "GET", pathSegments: ["books"], rawPath: "/books", query: try QueryParameters(parsing: query))
         }
-        let a = ResponseCache.key(region: .books, generation: "7", request: try request("q=war&page=2"))
-        let b = ResponseCache.key(region: .books, generation: "7", request: try request("page=2&q=war"))
-        let c = ResponseCache.key(region: .books, generation: "8", request: try request("page=2&q=war"))
-        let d = ResponseCache.key(region: .books, generation: "7", request: try request("page=3&q=war"))
+        let a = ResponseCache.key(region: .books, request: try request("q=war&page=2"))
+        let b = ResponseCache.key(region: .books, request: try request("page=2&q=war"))
+        let d = ResponseCache.key(region: .books, request: try request("page=3&q=war"))
         #expect(a == b)
-        #expect(a != c && a != d)
+        #expect(a != d)
         #expect(!a.contains(" "))
     }
 }

@@ -64,15 +64,19 @@ public final class Application: Sendable {
             var response: Response
             do {
                 limitHeaders = try RateLimitGuard.check(route, request, context)
+                var reads: CacheReads?
                 if route.access != .everyone {
-                    let principal = try BearerAuthenticator.authenticate(request, context: context)
+                    // A cached route's reads ride along with the token check's: one round trip.
+                    let cacheKeys = route.cache.map { ResponseCache.keys(region: $0, request: request) } ?? []
+                    let (principal, fetched) = try BearerAuthenticator.authenticate(request, context: context, alsoRead: cacheKeys)
                     if route.access == .admin && !principal.isAdmin {
                         throw ProblemError(.forbidden, detail: "This action needs an admin account")
                     }
                     request.principal = principal
+                    reads = fetched
                 }
                 if let region = route.cache {
-                    response = try CachedRoute.respond(route, region: region, request, context)
+                    response = try CachedRoute.respond(route, region: region, request, context, reads: reads)
                 } else {
                     response = try route.handler(request, context)
                 }

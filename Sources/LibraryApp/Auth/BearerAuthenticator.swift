@@ -3,13 +3,16 @@ import Foundation
 import Security
 
 /// The `token_required` decorator: reads `Authorization: Bearer <token>`, verifies it (HS256
-/// only, `exp` required, signature first), then asks the database that the user still exists
-/// and the token was not revoked by a logout.
+/// only, `exp` required, signature first), then makes sure the user still exists and the token
+/// was not revoked by a logout: from the token-check cache when it holds a current answer,
+/// else from the database.
 struct BearerAuthenticator {
     static let challenge = "Bearer"
     static let invalidTokenChallenge = #"Bearer error="invalid_token""#
 
-    static func authenticate(_ request: Request, context: Context) throws -> Principal {
+    /// The caller, and the cache values read on the way: `alsoRead` keys ride along in the
+    /// same round trip as the token check's own.
+    static func authenticate(_ request: Request, context: Context, alsoRead: [String] = []) throws -> (Principal, CacheReads) {
         guard let token = bearerToken(in: request.headers["Authorization"]) else {
             throw unauthorized("Token is missing", challenge: challenge)
         }
@@ -24,18 +27,19 @@ struct BearerAuthenticator {
         guard let userID = PathPattern.positiveID(claims.sub) else { throw invalidToken("Token is invalid") }
 
         // The cached answer of an earlier check of this token, else the database (then cached).
-        if let cache = context.cache, let user = try? AuthCache(client: cache).user(tokenID: claims.jti, userID: userID) {
-            return Principal(user: user, tokenID: claims.jti, tokenExpiresAt: claims.exp)
+        let reads = CacheReads.fetch(AuthCache.keys(tokenID: claims.jti, userID: userID) + alsoRead, context: context)
+        if let user = AuthCache.user(in: reads, tokenID: claims.jti, userID: userID) {
+            return (Principal(user: user, tokenID: claims.jti, tokenExpiresAt: claims.exp), reads)
         }
         let store = UserStore(database: try context.database())
         guard let (user, revoked) = try store.findForToken(userID: userID, tokenID: claims.jti) else {
             throw invalidToken("The user of this token no longer exists")
         }
         guard !revoked else { throw invalidToken("Token has been revoked") }
-        if let cache = context.cache {
+        if reads.answered, let cache = context.cache {
             try? AuthCache(client: cache).remember(user, tokenID: claims.jti, tokenExpiresAt: claims.exp)
         }
-        return Principal(user: user, tokenID: claims.jti, tokenExpiresAt: claims.exp)
+        return (Principal(user: user, tokenID: claims.jti, tokenExpiresAt: claims.exp), reads)
     }
 
     /// `Bearer <token>`, the scheme case-insensitive (RFC 9110 §11.1), exactly one space-free token.

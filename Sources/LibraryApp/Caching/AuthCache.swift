@@ -1,9 +1,11 @@
 import Cache
 import Foundation
 import Models
+import JSON
 
 /// The token check's database answer, cached: `auth:<jti>` holds the caller's user record and
-/// the user's generation (`authgen:<user id>`) at the time. One `getMulti` reads both; the entry
+/// the user's generation (`authgen:<user id>`) at the time. One `getMulti` reads both (with the
+/// request's other cache reads, `CacheReads`); the entry
 /// counts only while the generations agree. Changing or deleting a user bumps its generation, a
 /// logout deletes the token's entry, and a memcached restart loses the generation (so every
 /// entry of that user is ignored): the database stays the truth, the cache only saves a query.
@@ -15,9 +17,14 @@ struct AuthCache {
     private static func entryKey(_ tokenID: String) -> String { "auth:\(tokenID)" }
     private static func generationKey(_ userID: Int64) -> String { "authgen:\(userID)" }
 
-    func user(tokenID: String, userID: Int64) throws -> User? {
-        let values = try client.getMulti([Self.entryKey(tokenID), Self.generationKey(userID)])
-        guard let entry = values[Self.entryKey(tokenID)], let generation = values[Self.generationKey(userID)],
+    /// What `user(in:)` needs read.
+    static func keys(tokenID: String, userID: Int64) -> [String] {
+        [entryKey(tokenID), generationKey(userID)]
+    }
+
+    /// The cached user of this token, when the entry is there and still current.
+    static func user(in values: CacheReads, tokenID: String, userID: Int64) -> User? {
+        guard let entry = values[entryKey(tokenID)], let generation = values[generationKey(userID)],
               case let .object(fields)? = try? JSONParser.parse(entry),
               fields["generation"] == .string(String(decoding: generation, as: UTF8.self)),
               let user = Self.user(from: fields), user.id == userID else { return nil }

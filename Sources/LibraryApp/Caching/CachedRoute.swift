@@ -4,21 +4,25 @@ import Cache
 /// handler and stores its `200` answer. Either way the answer carries `X-Cache`, a strong
 /// `ETag`, and becomes `304` when `If-None-Match` names that tag.
 enum CachedRoute {
-    static func respond(_ route: Route, region: CacheRegion, _ request: Request, _ context: Context) throws -> Response {
-        var key: String?
-        var cache: ResponseCache?
-        if let client = context.cache {
-            let responses = ResponseCache(client: client, timeoutSeconds: context.configuration.cacheTimeoutSeconds)
+    /// `reads` holds the region's generation and the entry when the token check fetched them
+    /// (`ResponseCache.keys`); a public route reads them here.
+    static func respond(_ route: Route, region: CacheRegion, _ request: Request, _ context: Context,
+                        reads: CacheReads?) throws -> Response {
+        let keys = ResponseCache.keys(region: region, request: request)
+        let reads = reads ?? CacheReads.fetch(keys, context: context)
+        let entryKey = keys[1]
+        var store: (cache: ResponseCache, generation: String)?
+        if reads.answered, let client = context.cache {
+            let cache = ResponseCache(client: client, timeoutSeconds: context.configuration.cacheTimeoutSeconds)
             do {
-                // The generation is read before the database: an answer stored under it can only
+                // The generation is read before the database: an answer stamped with it can only
                 // be as old as the generation, and a write bumps it after committing.
-                let storedKey = ResponseCache.key(region: region, generation: try responses.generation(of: region), request: request)
-                if let entry = try responses.entry(forKey: storedKey) {
+                let generation = try cache.generation(of: region, read: reads[keys[0]])
+                if let entry = reads[entryKey].flatMap(ResponseCache.decode), entry.generation == generation {
                     AppMetrics.cacheHits.increment()
                     return answer(entry, hit: true, request)
                 }
-                key = storedKey
-                cache = responses
+                store = (cache, generation)
             } catch {
                 context.cacheCoordinator.warnUnavailable(error, doing: "read cached \(region.rawValue)")
             }
@@ -27,11 +31,12 @@ enum CachedRoute {
         let response = try route.handler(request, context)
         guard response.status == .ok else { return response }
         let entry = ResponseCache.Entry(
+            generation: store?.generation ?? "",
             etag: ResponseCache.etag(of: response.body),
             headers: ResponseCache.replayedHeaders.compactMap { name in response.headers[name].map { (name, $0) } },
             body: response.body)
-        if let cache, let key {
-            try? cache.store(entry, forKey: key)  // a lost store only costs the next reader a miss
+        if let store {
+            try? store.cache.store(entry, forKey: entryKey)  // a lost store only costs the next reader a miss
         }
         return answer(entry, hit: false, request)
     }

@@ -2,22 +2,25 @@ import Cache
 import Foundation
 
 /// Cached responses of a `CacheRegion` (`@cache.cached`): the exact status-200 body and the
-/// headers that go with it (`X-Total-Count`, `Link`), under a key made of the region's current
-/// generation and the request target. A write bumps the generation, so every older entry is
-/// unreachable at once, on every process: the next read is never stale. A hit costs two
-/// memcached round trips and no database work or JSON encoding.
+/// headers that go with it (`X-Total-Count`, `Link`), keyed by the request target, each stamped
+/// with the region's generation when it was read from the database. A write bumps the
+/// generation, so every older entry stops counting at once, on every process: the next read is
+/// never stale. The generation and the entry are read together (`CacheReads`), so a hit costs
+/// one memcached round trip (shared with the token check) and no database work or JSON encoding.
 struct ResponseCache {
     let client: MemcachedClient
     let timeoutSeconds: Int
 
-    /// A response as stored: its entity tag, the headers to replay, and the body bytes.
+    /// A response as stored: the generation it belongs to, its entity tag, the headers to
+    /// replay, and the body bytes.
     struct Entry: Equatable {
+        var generation: String
         var etag: String
         var headers: [(String, String)]
         var body: [UInt8]
 
         static func == (a: Entry, b: Entry) -> Bool {
-            a.etag == b.etag && a.body == b.body && a.headers.elementsEqual(b.headers, by: { $0 == $1 })
+            a.generation == b.generation && a.etag == b.etag && a.body == b.body && a.headers.elementsEqual(b.headers, by: { $0 == $1 })
         }
     }
 
@@ -26,13 +29,13 @@ struct ResponseCache {
 
     // MARK: keys
 
-    private static func generationKey(_ region: CacheRegion) -> String { "generation:\(region.rawValue)" }
+    static func generationKey(_ region: CacheRegion) -> String { "generation:\(region.rawValue)" }
 
-    /// The region's generation, created (random, so no older entry can match) when missing —
+    /// The region's generation as read, else a new one (random, so no older entry can match) —
     /// after a memcached restart, or on first use.
-    func generation(of region: CacheRegion) throws -> String {
+    func generation(of region: CacheRegion, read: [UInt8]?) throws -> String {
+        if let read { return String(decoding: read, as: UTF8.self) }
         let key = Self.generationKey(region)
-        if let value = try client.get(key) { return String(decoding: value, as: UTF8.self) }
         _ = try client.add(key, Array(String(UInt64.random(in: 1...UInt64.max / 2)).utf8))
         guard let value = try client.get(key) else { throw CacheError.other(code: -1, message: "generation key vanished") }
         return String(decoding: value, as: UTF8.self)
@@ -42,30 +45,31 @@ struct ResponseCache {
     func invalidate(_ region: CacheRegion) throws {
         if try client.increment(Self.generationKey(region)) == nil {
             // No generation yet: nothing of the region can be cached under one.
-            _ = try generation(of: region)
+            _ = try generation(of: region, read: nil)
         }
     }
 
     /// The key of a request target: path plus query parameters in a canonical order.
-    static func key(region: CacheRegion, generation: String, request: Request) -> String {
+    static func key(region: CacheRegion, request: Request) -> String {
         let query = request.query.pairs.sorted { ($0.name, $0.value) < ($1.name, $1.value) }
             .map { "\(Pagination.encode($0.name))=\(Pagination.encode($0.value))" }.joined(separator: "&")
-        return "response:\(region.rawValue):\(generation):\(request.rawPath)?\(query)"
+        return "response:\(region.rawValue):\(request.rawPath)?\(query)"
+    }
+
+    /// What a cached route reads before deciding: the region's generation and the entry.
+    static func keys(region: CacheRegion, request: Request) -> [String] {
+        [generationKey(region), key(region: region, request: request)]
     }
 
     // MARK: entries
-
-    func entry(forKey key: String) throws -> Entry? {
-        try client.get(key).flatMap(Self.decode)
-    }
 
     func store(_ entry: Entry, forKey key: String) throws {
         try client.set(key, Self.encode(entry), expiration: timeoutSeconds)
     }
 
-    /// `etag \n name: value \n ... \n \n body` — header values never hold a newline.
+    /// `generation \n etag \n name: value \n ... \n \n body` — header values never hold a newline.
     static func encode(_ entry: Entry) -> [UInt8] {
-        var text = entry.etag + "\n"
+        var text = entry.generation + "\n" + entry.etag + "\n"
         for (name, value) in entry.headers { text += "\(name): \(value)\n" }
         text += "\n"
         return Array(text.utf8) + entry.body
@@ -78,12 +82,12 @@ struct ResponseCache {
         while index < bytes.count {
             if bytes[index] == 0x0A {
                 if index == start {  // the blank line: the body follows
-                    guard let etag = lines.first else { return nil }
-                    let headers = lines.dropFirst().compactMap { line -> (String, String)? in
+                    guard lines.count >= 2 else { return nil }
+                    let headers = lines.dropFirst(2).compactMap { line -> (String, String)? in
                         guard let colon = line.firstIndex(of: ":") else { return nil }
                         return (String(line[..<colon]), String(line[line.index(colon, offsetBy: 2)...]))
                     }
-                    return Entry(etag: etag, headers: headers, body: Array(bytes[(index + 1)...]))
+                    return Entry(generation: lines[0], etag: lines[1], headers: headers, body: Array(bytes[(index + 1)...]))
                 }
                 lines.append(String(decoding: bytes[start..<index], as: UTF8.self))
                 start = index + 1
