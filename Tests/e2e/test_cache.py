@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from circulation import admin_login, bearer, borrow, make_book, new_user, tag
-from conftest import stack_config
+from conftest import BaseURLSession, stack_config
 from helpers import assert_problem_response
 from tools.devstack.stack import Stack
 
@@ -61,7 +61,7 @@ def test_every_write_is_seen_by_the_next_read_on_any_process(stack, admin):
         headers = {**bearer(admin), "Connection": "close", **kwargs.pop("headers", {})}
         return requests.request(method, stack.url + path, headers=headers, timeout=30, **kwargs)
 
-    book = make_book(_Session(stack.url), admin, copies=2, title=f"{tag('fresh')} story")
+    book = make_book(BaseURLSession(stack.url), admin, copies=2, title=f"{tag('fresh')} story")
     path = f"/books/{book['id']}"
     for copies in range(3, 13):
         call("GET", path)  # make sure a cached copy exists
@@ -71,9 +71,9 @@ def test_every_write_is_seen_by_the_next_read_on_any_process(stack, admin):
         listed = call("GET", "/books", params={"q": book["title"].split()[0]})
         assert any(item["id"] == book["id"] and item["copies_total"] == copies for item in listed.json())
 
-    _, user = new_user(_Session(stack.url))
+    _, user = new_user(BaseURLSession(stack.url))
     call("GET", path)
-    loan = borrow(_Session(stack.url), user, book["id"])
+    loan = borrow(BaseURLSession(stack.url), user, book["id"])
     assert loan.status_code == 201, loan.text
     assert call("GET", path).json()["copies_available"] == 11  # the loan took a copy
     returned = requests.post(f"{stack.url}/loans/{loan.json()['id']}/return", headers=bearer(user), timeout=30)
@@ -97,16 +97,6 @@ def test_other_responses_are_not_cached(client, admin):
     assert_problem_response(client.get("/books"), 401)  # no token: no cached answer either
 
 
-class _Session(requests.Session):
-    def __init__(self, base: str):
-        super().__init__()
-        self.base = base
-
-    def request(self, method, url, *args, **kwargs):
-        kwargs.setdefault("timeout", 30)
-        return super().request(method, self.base + url, *args, **kwargs)
-
-
 # -- a hit does no database work --------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -118,7 +108,7 @@ def private_stack():
 
 def test_a_hit_is_served_with_the_database_stopped(private_stack):
     stack = private_stack
-    session = _Session(stack.url)
+    session = BaseURLSession(stack.url)
     admin = admin_login(stack, session)
     book = make_book(session, admin)
     path = f"/books/{book['id']}"

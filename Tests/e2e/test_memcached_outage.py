@@ -10,8 +10,8 @@ import time
 import pytest
 
 from circulation import admin_login, bearer, make_book
-from conftest import RUN, assert_no_crash, stack_config
-from test_cache import _Session
+from conftest import RUN, BaseURLSession, assert_no_crash, stack_config
+
 from tools.devstack.memcached import Memcached
 from tools.devstack.process import Processes
 from tools.devstack.stack import Stack
@@ -55,7 +55,7 @@ def metric(session, name: str) -> float:
 
 def test_keys_spread_over_both_servers(two_servers):
     stack, servers = two_servers
-    session = _Session(stack.url)
+    session = BaseURLSession(stack.url)
     admin = admin_login(stack, session)
     for _ in range(30):
         book = make_book(session, admin)
@@ -66,7 +66,7 @@ def test_keys_spread_over_both_servers(two_servers):
 
 def test_one_server_stopping_keeps_the_service_answering(two_servers):
     stack, servers = two_servers
-    session = _Session(stack.url)
+    session = BaseURLSession(stack.url)
     admin = admin_login(stack, session)
     book = make_book(session, admin)
     servers[1].processes.stop_all()
@@ -80,7 +80,7 @@ def test_one_server_stopping_keeps_the_service_answering(two_servers):
 
 def test_memcached_down_then_back(two_servers):
     stack, servers = two_servers
-    session = _Session(stack.url)
+    session = BaseURLSession(stack.url)
     admin = admin_login(stack, session)
     book = make_book(session, admin, copies=3)
     path = f"/books/{book['id']}"
