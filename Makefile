@@ -26,8 +26,11 @@ help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
 	@echo "  other targets: install-deps build stop unit-test e2e-test clean"
 
+# Debian packages, then the API documents' tools (Swagger UI assets for /api/docs, and the
+# venv of schemathesis and openapi-spec-validator, chromium): both quick when all is there.
 install-deps:
 	@scripts/install-deps.sh
+	@scripts/install-test-tools.sh
 
 build: install-deps
 	$(SWIFT) build $(SWIFT_FLAGS) -c release --product library-app

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -29,6 +30,52 @@ def test_wrong_method_is_405_with_allow(client):
     assert_problem_response(response, 405)
     allowed = {method.strip() for method in response.headers["Allow"].split(",")}
     assert allowed == {"GET", "HEAD"}
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND"])
+def test_other_methods_are_answered_by_the_app(client, method):
+    """Methods the API never serves get the app's answer, not the web server's: a problem with
+    Allow on a known path (nginx answers TRACE by itself unless its 405s go to the app:
+    `error_page 405 = @app` in conf/nginx), 404 on an unknown one."""
+    response = client.request(method, "/books")
+    assert_problem_response(response, 405)
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == {"GET", "HEAD", "POST"}
+    assert_problem_response(client.request(method, "/no/such/thing"), 404)
+
+
+@pytest.mark.parametrize("target", [b"/no/such%0Athing", b"/no/such%7F?x=%00&y=%0D%0A", b"/no/such?%00=1"])
+def test_encoded_control_characters_reach_the_app(stack, target):
+    """A percent-encoded control character in the path or query is the app's to judge, through
+    either server: its own problem with X-Request-Id (lighttpd refuses them by itself with a
+    bare 400 unless url-ctrls-reject is disabled: server.http-parseopts in conf/lighttpd)."""
+    status, headers, body = raw_request(stack.url, request_head("GET", target))
+    assert_problem(status, headers, body, 404)
+    assert REQUEST_ID.match(headers.get("X-Request-Id", "")), headers
+    assert b"No resource at" in body, body
+    status, headers, body = raw_request(stack.url, request_head("GET", b"/health?probe=%00%0A"))
+    assert status == 200 and REQUEST_ID.match(headers.get("X-Request-Id", "")), (status, body)
+
+
+@pytest.mark.parametrize("target", [b"/books%00", b"/static/swagger-ui/swagger-ui.css%00.png"])
+def test_an_encoded_nul_in_the_path_is_a_problem(stack, target):
+    """nginx refuses %00 in the path by itself (400; before its error page went to a URI rather
+    than a named location, an HTML 500), lighttpd hands it on (the app's, or a static file's,
+    404): a problem with X-Request-Id either way, never a file served under a truncated name."""
+    status, headers, body = raw_request(stack.url, request_head("GET", target))
+    assert_problem(status, headers, body, 400 if stack.config.server == "nginx" else 404)
+    if not target.startswith(b"/static/") or stack.config.server == "nginx":
+        assert REQUEST_ID.match(headers.get("X-Request-Id", "")), headers
+
+
+def test_a_get_with_a_body_reaches_the_app(stack):
+    """nginx passes it on; lighttpd too with method-get-body enabled (conf/lighttpd). The app
+    ignores the body of a GET."""
+    body = b'{"ignored": true}'
+    head = request_head("GET", b"/health", {"Content-Type": "application/json"}, body_length=len(body))
+    status, headers, answer = raw_request(stack.url, head, body)
+    assert status == 200, answer
+    assert REQUEST_ID.match(headers.get("X-Request-Id", "")), headers
+    assert json.loads(answer)["status"] == "ok"
 
 
 def test_head_has_no_body_and_keeps_the_connection_usable(stack):
