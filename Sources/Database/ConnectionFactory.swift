@@ -2,9 +2,11 @@ import CMariaDB
 
 /// Opens one Connector/C handle with the options every session of this service needs.
 enum ConnectionFactory {
-    /// Run by the server at every (re)connect: UTC for DATETIME/NOW(), and strict SQL so that
-    /// bad data is an error rather than a warning, whatever the server's own defaults are.
-    static let initCommand = "SET time_zone = '+00:00', sql_mode = "
+    /// Run by the server at every (re)connect: UTC for DATETIME/NOW(), strict SQL so that bad
+    /// data is an error rather than a warning, whatever the server's own defaults are, and a
+    /// row-lock wait shorter than the client's read timeout (5 s), so a blocked statement ends
+    /// as a retryable lock timeout (1205) rather than a dropped connection.
+    static let initCommand = "SET time_zone = '+00:00', innodb_lock_wait_timeout = 3, sql_mode = "
         + "'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION'"
 
     static func open(_ configuration: DatabaseConfiguration) throws(DatabaseError) -> UnsafeMutablePointer<MYSQL> {
