@@ -333,6 +333,25 @@ def test_admin_updates_and_deletes_users(client, admin_token):
     assert_problem_response(client.patch("/users/999999999", headers=bearer(admin_token), json={}), 404)
 
 
+def test_a_demoted_admin_loses_admin_rights_at_once_even_with_checks_in_flight(stack, client, admin_token):
+    """Token checks that read the database before the demotion committed must not leave a
+    cached 'admin' behind (found by review: the cache entry was stamped too late)."""
+    user, _ = new_user(client)
+    assert client.patch(f"/users/{user['id']}", headers=bearer(admin_token), json={"role": "admin"}).status_code == 200
+    tokens = [login(client, user["email"]) for _ in range(48)]
+
+    def me(token):
+        return requests.get(stack.url + "/users/me", headers={**bearer(token), "Connection": "close"}, timeout=30).status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        in_flight = [pool.submit(me, token) for token in tokens]
+        demoted = client.patch(f"/users/{user['id']}", headers=bearer(admin_token), json={"role": "user"})
+        assert all(future.result() == 200 for future in in_flight)
+    assert demoted.status_code == 200 and demoted.json()["role"] == "user"
+    for token in tokens:
+        assert_problem_response(client.get("/users", headers=bearer(token)), 403)
+
+
 def test_nobody_can_make_themselves_admin(client):
     response = register(client, role="admin")
     assert assert_problem_response(response, 400)["errors"] == {"role": ["Unknown field."]}

@@ -31,13 +31,16 @@ struct BearerAuthenticator {
         if let user = AuthCache.user(in: reads, tokenID: claims.jti, userID: userID) {
             return (Principal(user: user, tokenID: claims.jti, tokenExpiresAt: claims.exp), reads)
         }
+        // The generation the answer will be stamped with is fixed before the database is asked.
+        let authCache = reads.answered ? context.cache.map { AuthCache(client: $0) } : nil
+        let generation = try? authCache?.generation(of: userID, read: reads)
         let store = UserStore(database: try context.database())
         guard let (user, revoked) = try store.findForToken(userID: userID, tokenID: claims.jti) else {
             throw invalidToken("The user of this token no longer exists")
         }
         guard !revoked else { throw invalidToken("Token has been revoked") }
-        if reads.answered, let cache = context.cache {
-            try? AuthCache(client: cache).remember(user, tokenID: claims.jti, tokenExpiresAt: claims.exp)
+        if let authCache, let generation = generation ?? nil {
+            try? authCache.remember(user, generation: generation, tokenID: claims.jti, tokenExpiresAt: claims.exp)
         }
         return (Principal(user: user, tokenID: claims.jti, tokenExpiresAt: claims.exp), reads)
     }

@@ -31,15 +31,23 @@ struct AuthCache {
         return user
     }
 
-    func remember(_ user: User, tokenID: String, tokenExpiresAt: Int64) throws {
-        let generationKey = Self.generationKey(user.id)
-        _ = try client.add(generationKey, Array(String(UInt64.random(in: 1...UInt64.max / 2)).utf8))
-        guard let generation = try client.get(generationKey) else { return }
+    /// The user's generation as read, else a new one (random). Called before the database is
+    /// asked, so an answer stamped with it is at least as new as the generation: a change that
+    /// commits after the read bumps it, and the stamped answer stops counting.
+    func generation(of userID: Int64, read: CacheReads) throws -> String? {
+        if let value = read[Self.generationKey(userID)] { return String(decoding: value, as: UTF8.self) }
+        let key = Self.generationKey(userID)
+        _ = try client.add(key, Array(String(UInt64.random(in: 1...UInt64.max / 2)).utf8))
+        return try client.get(key).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Caches the database's answer, stamped with the generation read before the question.
+    func remember(_ user: User, generation: String, tokenID: String, tokenExpiresAt: Int64) throws {
         let lifetime = min(Int64(Self.timeoutSeconds), tokenExpiresAt - Int64(Date().timeIntervalSince1970))
         guard lifetime > 0 else { return }
         var json = JSONWriter()
         json.object { fields in
-            fields.field("generation", String(decoding: generation, as: UTF8.self))
+            fields.field("generation", generation)
             fields.key("id"); fields.integer(user.id)
             fields.field("username", user.username)
             fields.field("email", user.email)
@@ -57,8 +65,11 @@ struct AuthCache {
     }
 
     /// A logout: this token's cached check is void (the revocation itself is in the database).
-    func forget(tokenID: String) throws {
+    /// Bumping the user's generation, not only deleting the entry, also voids an answer that a
+    /// request in flight read before the logout committed and is about to store.
+    func forget(tokenID: String, userID: Int64) throws {
         _ = try client.delete(Self.entryKey(tokenID))
+        try forget(userID: userID)
     }
 
     private static func user(from fields: [String: JSONValue]) -> User? {

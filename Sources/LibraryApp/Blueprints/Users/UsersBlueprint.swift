@@ -39,10 +39,10 @@ enum UsersBlueprint {
         let input = try UserSchemas.login(request.jsonObject())
         let store = UserStore(database: try context.database())
         guard let account = try store.credentials(email: input.email) else {
-            context.passwords.verifyDummy(password: input.password)  // the same time as a wrong password
+            try context.passwords.verifyDummy(password: input.password)  // the same time as a wrong password
             throw badCredentials()
         }
-        guard context.passwords.verify(password: input.password, against: account.passwordHash) else {
+        guard try context.passwords.verify(password: input.password, against: account.passwordHash) else {
             throw badCredentials()
         }
         if context.passwords.needsRehash(account.passwordHash) {
@@ -67,7 +67,7 @@ enum UsersBlueprint {
         let caller = try request.requirePrincipal()
         try UserStore(database: context.database())
             .revoke(tokenID: caller.tokenID, userID: caller.userID, expiresAt: caller.tokenExpiresAt)
-        context.invalidate { try AuthCache(client: $0).forget(tokenID: caller.tokenID) }
+        context.invalidate { try AuthCache(client: $0).forget(tokenID: caller.tokenID, userID: caller.userID) }
         return .noContent()
     }
 
@@ -83,7 +83,7 @@ enum UsersBlueprint {
         let store = UserStore(database: try context.database())
         if let current = input.currentPassword, input.email != nil || input.password != nil {
             guard let hash = try store.passwordHash(id: caller.userID),
-                  context.passwords.verify(password: current, against: hash) else {
+                  try context.passwords.verify(password: current, against: hash) else {
                 throw ProblemError(.badRequest, detail: "The request body has invalid fields",
                                    errors: ["current_password": ["Incorrect password."]])
             }
