@@ -181,6 +181,12 @@ public final class MemcachedClient {
         }
     }
 
+    /// False while this client has set a hung server aside: its keys then live on another
+    /// server for this client only, so a write through it may miss readers on other clients.
+    public func usesEveryServer() -> Bool {
+        suspensions.live().count == configuration.servers.count
+    }
+
     /// Whether at least one server answers.
     public func ping() -> Bool { health().contains(where: \.isReachable) }
 

@@ -31,7 +31,7 @@ public final class Application: Sendable {
         router = Router(blueprints: blueprints)
         tokens = JWTSigner(secret: Array(configuration.secretKey.utf8))
         passwords = PasswordService(cost: configuration.passwordHashingCost)
-        cacheCoordinator = CacheCoordinator(logger: logger)
+        cacheCoordinator = CacheCoordinator(configuration: configuration.memcached, logger: logger)
     }
 
     /// The per-thread services a worker gives its handlers (its own database and memcached sessions).

@@ -37,7 +37,7 @@ public final class Context {
     /// This thread's memcached client for cached answers, when they can be trusted (no
     /// invalidation was lost since the last flush). Nil means: go to the database.
     var cache: MemcachedClient? {
-        guard let cacheClient, cacheCoordinator.cacheIsTrustworthy(client: cacheClient) else { return nil }
+        guard let cacheClient, cacheCoordinator.cacheIsTrustworthy else { return nil }
         return cacheClient
     }
 
@@ -46,6 +46,7 @@ public final class Context {
         guard let cacheClient else { return }
         do {
             try work(cacheClient)
+            if !cacheClient.usesEveryServer() { cacheCoordinator.recordLostInvalidation(SuspectedRemap()) }
         } catch {
             cacheCoordinator.recordLostInvalidation(error)
         }

@@ -4,44 +4,65 @@ import Logging
 
 /// Process-wide knowledge about memcached that the per-thread clients share: whether an
 /// invalidation was lost (then cached answers may be stale, so reads skip the cache until
-/// everything is flushed), and when memcached was last reported unreachable (so the warning
-/// is logged once per interval, not once per request).
+/// everything has been flushed), and when memcached was last reported unreachable (so the
+/// warning is logged once per interval, not once per request).
+///
+/// After a loss a background thread of this process keeps trying, four times a second, to
+/// flush every server; the flush also clears what other processes would otherwise still serve.
 public final class CacheCoordinator: @unchecked Sendable {
     private let lock = NSLock()
-    private var invalidationLost = false
-    private var lastFlushAttempt: TimeInterval = 0
+    /// Losses recorded so far; a flush clears only those that happened before it started.
+    private var losses = 0
+    private var flushedLosses = 0
+    private var flusherRunning = false
     private var lastWarning: TimeInterval = 0
+    private let configuration: MemcachedConfiguration?
     private let logger: Logger
 
     static let warningInterval: TimeInterval = 10
-    static let flushRetryInterval: TimeInterval = 0.25
+    static let flushRetryMicroseconds: useconds_t = 250_000
 
-    init(logger: Logger) {
+    init(configuration: MemcachedConfiguration?, logger: Logger) {
+        self.configuration = configuration
         self.logger = logger
     }
 
-    /// Whether cached answers can be trusted now. After a lost invalidation they cannot, until
-    /// a flush succeeds: memcached may come back (a hung server resumes) with data from before.
-    func cacheIsTrustworthy(client: MemcachedClient) -> Bool {
-        let flushDue: Bool = lock.withLock {
-            guard invalidationLost else { return false }
-            let now = Date().timeIntervalSince1970
-            guard now - lastFlushAttempt >= Self.flushRetryInterval else { return false }
-            lastFlushAttempt = now
-            return true
-        }
-        // A ping first: it re-establishes connections left stale by the outage.
-        if flushDue, client.ping(), (try? client.flushAll()) != nil {
-            lock.withLock { invalidationLost = false }
-            logger.warning("memcached is back: flushed it, since invalidations were lost while it was away")
-        }
-        return lock.withLock { !invalidationLost }
+    /// Whether cached answers can be trusted now: no invalidation lost since the last flush.
+    var cacheIsTrustworthy: Bool {
+        lock.withLock { losses == flushedLosses }
     }
 
-    /// An invalidation did not reach memcached.
+    /// An invalidation did not reach every server it should have.
     func recordLostInvalidation(_ error: Error) {
-        lock.withLock { invalidationLost = true }
-        warnUnavailable(error, doing: "invalidate cached books")
+        let startFlusher: Bool = lock.withLock {
+            losses += 1
+            guard !flusherRunning else { return false }
+            flusherRunning = true
+            return true
+        }
+        warnUnavailable(error, doing: "invalidate cached answers")
+        if startFlusher, let configuration {
+            let thread = Thread { [self] in flushUntilDone(configuration) }
+            thread.name = "cache-flusher"
+            thread.start()
+        }
+    }
+
+    private func flushUntilDone(_ configuration: MemcachedConfiguration) {
+        while true {
+            usleep(Self.flushRetryMicroseconds)
+            let target = lock.withLock { losses }
+            // A new client each time: nothing left over from the outage (stale sockets, back-off).
+            let client = MemcachedClient(configuration: configuration, logger: logger)
+            guard client.health().allSatisfy(\.isReachable), (try? client.flushAll()) != nil else { continue }
+            let done: Bool = lock.withLock {
+                flushedLosses = target
+                if losses == flushedLosses { flusherRunning = false }
+                return !flusherRunning
+            }
+            logger.warning("memcached flushed: invalidations had been lost; the cache is trusted again")
+            if done { return }
+        }
     }
 
     /// Logs that memcached is unreachable, at most once per `warningInterval` per process.
@@ -56,4 +77,10 @@ public final class CacheCoordinator: @unchecked Sendable {
             logger.warning("memcached unavailable; serving from the database", metadata: ["while": "\(work)", "error": "\(error)"])
         }
     }
+}
+
+/// An invalidation that went to a server other than the usual one for its key did not happen
+/// where other processes look.
+struct SuspectedRemap: Error, CustomStringConvertible {
+    var description: String { "a memcached server is set aside after a timeout; keys were remapped" }
 }
