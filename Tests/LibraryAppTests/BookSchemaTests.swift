@@ -101,4 +101,15 @@ import JSON
         #expect(BookSearch("snake_case").fullTextQuery == "+snake_case*")
         #expect(BookSearch("*** --- \"\"").isEmpty)
     }
+
+    /// U+0D4E joins the next character into one `Character`; the operator after it must still
+    /// be a separator (found by review: it reached MATCH and REGEXP as `+ൎ(*`).
+    @Test(arguments: ["\u{D4E}(", "\u{D4E}[", "abc\u{D4E}@", "\u{D4E}*x", "a\u{301}(b"])
+    func operatorsJoinedToALetterAreStillSeparators(text: String) {
+        let words = BookSearch.words(in: text)
+        #expect(!words.isEmpty)
+        for word in words {
+            #expect(word.unicodeScalars.allSatisfy { !"()[]@*\"<>~+-".unicodeScalars.contains($0) })
+        }
+    }
 }

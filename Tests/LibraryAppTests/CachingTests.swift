@@ -79,3 +79,23 @@ import Testing
         #expect(throws: Configuration.Invalid.self) { try Configuration.fromEnvironment(["MEMCACHED_SERVERS": "host:notaport"]) }
     }
 }
+
+@Suite struct CacheKeyOrderTests {
+    /// Handlers read the first of repeated parameters: `page=5&page=1` is page 5, `page=1&page=5`
+    /// page 1, so they must not share a cached answer (found by review).
+    @Test func repeatedParametersKeepTheirOrderInTheKey() throws {
+        func key(_ query: Substring) throws -> String {
+            ResponseCache.key(region: .books, request: Request(method: "GET", pathSegments: ["books"], rawPath: "/books",
+                                                               query: try QueryParameters(parsing: query)))
+        }
+        #expect(try key("page=5&page=1") != key("page=1&page=5"))
+        #expect(try key("q=a&page=5&page=1") == key("page=5&q=a&page=1"))
+    }
+
+    @Test func headerLinesWithEmptyValuesDecodeWithoutTrapping() {
+        let bytes = Array("1\n\"e\"\nX-Empty:\nLink: \n\n{}".utf8)
+        let entry = ResponseCache.decode(bytes)
+        #expect(entry?.headers.map(\.0) == ["Link"])
+        #expect(entry?.body == Array("{}".utf8))
+    }
+}

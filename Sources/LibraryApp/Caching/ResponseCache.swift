@@ -51,8 +51,9 @@ struct ResponseCache {
 
     /// The key of a request target: path plus query parameters in a canonical order.
     static func key(region: CacheRegion, request: Request) -> String {
-        let query = request.query.pairs.sorted { ($0.name, $0.value) < ($1.name, $1.value) }
-            .map { "\(Pagination.encode($0.name))=\(Pagination.encode($0.value))" }.joined(separator: "&")
+        // Sorted by name only, repeated names keeping their order: handlers read the first value.
+        let query = request.query.pairs.enumerated().sorted { ($0.element.name, $0.offset) < ($1.element.name, $1.offset) }
+            .map { "\(Pagination.encode($0.element.name))=\(Pagination.encode($0.element.value))" }.joined(separator: "&")
         return "response:\(region.rawValue):\(request.rawPath)?\(query)"
     }
 
@@ -84,8 +85,8 @@ struct ResponseCache {
                 if index == start {  // the blank line: the body follows
                     guard lines.count >= 2 else { return nil }
                     let headers = lines.dropFirst(2).compactMap { line -> (String, String)? in
-                        guard let colon = line.firstIndex(of: ":") else { return nil }
-                        return (String(line[..<colon]), String(line[line.index(colon, offsetBy: 2)...]))
+                        guard let separator = line.range(of: ": ") else { return nil }
+                        return (String(line[..<separator.lowerBound]), String(line[separator.upperBound...]))
                     }
                     return Entry(generation: lines[0], etag: lines[1], headers: headers, body: Array(bytes[(index + 1)...]))
                 }

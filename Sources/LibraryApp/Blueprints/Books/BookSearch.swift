@@ -27,19 +27,33 @@ struct BookSearch: Equatable {
         wordStartPatterns = words.filter { $0.count < Self.minimumIndexedLength }.map { "\\b" + $0 }
     }
 
+    /// Decided scalar by scalar: a `Character` can join a letter with a following `(` or `*`
+    /// (a "prepend" mark such as U+0D4E does), and that operator must not reach the query.
     static func words(in text: String) -> [String] {
         var words: [String] = []
-        var current = ""
-        for character in text {
-            if character.isLetter || character.isNumber || character == "_" {
-                current.append(character)
+        var current = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isWordScalar(scalar) {
+                current.append(scalar)
             } else if !current.isEmpty {
-                words.append(current)
-                current = ""
+                words.append(String(current))
+                current = String.UnicodeScalarView()
             }
         }
-        if !current.isEmpty { words.append(current) }
+        if !current.isEmpty { words.append(String(current)) }
         var seen = Set<String>()
         return words.filter { seen.insert($0.lowercased()).inserted }
+    }
+
+    /// Letters, digits, combining marks that belong to them, and `_`.
+    private static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar == "_" { return true }
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+             .decimalNumber, .letterNumber, .otherNumber, .nonspacingMark, .spacingMark, .enclosingMark:
+            return true
+        default:
+            return false
+        }
     }
 }
