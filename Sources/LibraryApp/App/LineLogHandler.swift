@@ -36,9 +36,9 @@ public struct LineLogHandler: LogHandler {
             line += " \(key)=\(merged[key]!)"
         }
         line += "\n"
-        // Control characters could forge log lines; messages and values are escaped to one line.
+        // Control characters could forge log lines or drive a terminal: all become spaces.
         var bytes = Array(line.utf8)
-        for index in bytes.indices.dropLast() where bytes[index] == 0x0A || bytes[index] == 0x0D {
+        for index in bytes.indices.dropLast() where bytes[index] < 0x20 || bytes[index] == 0x7F {
             bytes[index] = UInt8(ascii: " ")
         }
         bytes.withUnsafeBytes { buffer in
