@@ -28,9 +28,13 @@ final class Worker: @unchecked Sendable {
         lock.withLock { thread = pthread_self() }
 
         while true {
+            // On a kept connection, wait here for the next request rather than inside libfcgi:
+            // a shutdown signal must never interrupt a request that has begun to arrive.
+            if request.pointee.ipcFd >= 0, !waitForNextRequest(on: request) { break }
             let shouldStop = lock.withLock { () -> Bool in
                 if stopping { return true }
-                phase = .waiting
+                // Signals go only to a worker blocked in accept(), which has read nothing yet.
+                phase = request.pointee.ipcFd >= 0 ? .busy : .waiting
                 return false
             }
             if shouldStop { break }
@@ -55,6 +59,27 @@ final class Worker: @unchecked Sendable {
         // Close a connection still kept open for the web server.
         FCGX_Free(request, 1)
         lock.withLock { phase = .finished }
+    }
+
+    /// Waits until the web server sends on the kept connection (true) or shutdown begins
+    /// (false). A connection the web server closed is closed here too, and the worker goes
+    /// back to accepting.
+    private func waitForNextRequest(on request: UnsafeMutablePointer<FCGX_Request>) -> Bool {
+        let fd = request.pointee.ipcFd
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            if lock.withLock({ stopping }) { return false }
+            poller.revents = 0
+            let ready = poll(&poller, 1, 100)
+            if ready == 0 || (ready < 0 && errno == EINTR) { continue }
+            var byte: UInt8 = 0
+            let peeked = ready < 0 ? -1 : recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+            if peeked < 0 && (errno == EAGAIN || errno == EINTR) { continue }
+            if peeked <= 0 {
+                FCGX_Free(request, 1)  // closed by the web server (or broken): forget it
+            }
+            return true
+        }
     }
 
     /// Marks the worker to stop after the request it is serving, if any.
