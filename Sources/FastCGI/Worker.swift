@@ -66,16 +66,15 @@ final class Worker: @unchecked Sendable {
     /// back to accepting.
     private func waitForNextRequest(on request: UnsafeMutablePointer<FCGX_Request>) -> Bool {
         let fd = request.pointee.ipcFd
-        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        // POLLRDHUP tells a closed connection from a request without reading from it.
+        var poller = pollfd(fd: fd, events: Int16(POLLIN) | pollReadHangUp, revents: 0)
         while true {
             if lock.withLock({ stopping }) { return false }
             poller.revents = 0
             let ready = poll(&poller, 1, 100)
             if ready == 0 || (ready < 0 && errno == EINTR) { continue }
-            var byte: UInt8 = 0
-            let peeked = ready < 0 ? -1 : recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
-            if peeked < 0 && (errno == EAGAIN || errno == EINTR) { continue }
-            if peeked <= 0 {
+            let closed = pollReadHangUp | Int16(POLLHUP) | Int16(POLLERR) | Int16(POLLNVAL)
+            if ready < 0 || poller.revents & closed != 0 {
                 FCGX_Free(request, 1)  // closed by the web server (or broken): forget it
             }
             return true
@@ -103,3 +102,6 @@ final class Worker: @unchecked Sendable {
         }
     }
 }
+
+/// Linux's POLLRDHUP (the peer closed its end), hidden from Swift behind _GNU_SOURCE in <poll.h>.
+private let pollReadHangUp: Int16 = 0x2000

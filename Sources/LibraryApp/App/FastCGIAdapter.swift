@@ -12,6 +12,9 @@ public final class FastCGIAdapter: FastCGIResponder {
     private let discardLimit = 8 << 20
     /// The sum of all FastCGI parameters (CGI variables and headers) we accept.
     private let maximumParameterBytes = 64 << 10
+    private let metrics = AppMetrics.RequestRecorder()
+    /// Request ids need to be unique, not secret: a fast generator per thread, seeded at random.
+    private var requestIDs = RequestID.Generator()
 
     public init(application: Application, context: Context) {
         self.application = application
@@ -37,7 +40,7 @@ public final class FastCGIAdapter: FastCGIResponder {
         let method = cgi["REQUEST_METHOD"] ?? "GET"
         let requestURI = cgi["REQUEST_URI"] ?? cgi["DOCUMENT_URI"] ?? "/"
         let rawPath = String(requestURI.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/")
-        let requestID = RequestID.resolve(incoming: headers[RequestID.headerName])
+        let requestID = RequestID.resolve(incoming: headers[RequestID.headerName], generator: &requestIDs)
         let remoteAddress = cgi["REMOTE_ADDR"] ?? "-"
 
         var response: Response
@@ -54,7 +57,7 @@ public final class FastCGIAdapter: FastCGIResponder {
         exchange.write(response.cgiBytes(omitBody: method == "HEAD"))
 
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
-        AppMetrics.request(route: routeName, status: response.status.code, nanoseconds: elapsed)
+        metrics.record(route: routeName, status: response.status.code, nanoseconds: elapsed)
         if context.configuration.accessLog {
             context.logger.info("\(method) \(rawPath) \(response.status.code) \(Self.milliseconds(elapsed / 1000))ms", metadata: [
                 "request_id": "\(requestID)", "client": "\(remoteAddress)",
@@ -95,10 +98,21 @@ public final class FastCGIAdapter: FastCGIResponder {
         return application.dispatch(request, context: context)
     }
 
-    /// `X_REQUEST_ID` → `X-Request-Id`.
+    /// `X_REQUEST_ID` → `X-Request-Id`, byte by byte (it runs for every header of every request).
     static func headerName(fromCGI name: Substring) -> String {
-        name.split(separator: "_").map { word in word.prefix(1).uppercased() + word.dropFirst().lowercased() }
-            .joined(separator: "-")
+        var bytes = Array(name.utf8)
+        var startOfWord = true
+        for index in bytes.indices {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "_") {
+                bytes[index] = UInt8(ascii: "-")
+                startOfWord = true
+            } else {
+                if !startOfWord { bytes[index] = asciiLowercased(byte) }
+                startOfWord = false
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func milliseconds(_ micros: UInt64) -> String {

@@ -22,8 +22,30 @@ public enum RequestID {
     /// 128 random bits as 32 lowercase hex digits.
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
+        return generate(using: &generator)
+    }
+
+    static func generate(using generator: inout some RandomNumberGenerator) -> String {
         let high = generator.next() as UInt64, low = generator.next() as UInt64
         return hex(high) + hex(low)
+    }
+
+    /// SplitMix64 seeded from the system's randomness: no system call per id.
+    struct Generator: RandomNumberGenerator {
+        private var state: UInt64
+
+        init() {
+            var system = SystemRandomNumberGenerator()
+            state = system.next()
+        }
+
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
     }
 
     private static func hex(_ value: UInt64) -> String {
@@ -32,7 +54,12 @@ public enum RequestID {
     }
 
     static func resolve(incoming: String?) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return resolve(incoming: incoming, generator: &generator)
+    }
+
+    static func resolve(incoming: String?, generator: inout some RandomNumberGenerator) -> String {
         if let incoming, isWellFormed(incoming) { return incoming }
-        return generate()
+        return generate(using: &generator)
     }
 }

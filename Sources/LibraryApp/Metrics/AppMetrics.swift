@@ -1,3 +1,4 @@
+import CoreMetrics
 import Metrics
 import Prometheus
 
@@ -30,11 +31,33 @@ public enum AppMetrics {
         Counter(label: "library_database_errors_total", dimensions: [("kind", kind)]).increment()
     }
 
-    /// One finished request: counted by route and status, and its latency recorded by route.
-    static func request(route: String, status: Int, nanoseconds: UInt64) {
-        Counter(label: "library_http_requests_total", dimensions: [("route", route), ("status", String(status))]).increment()
-        Timer(label: "library_http_request_duration_seconds", dimensions: [("route", route)])
-            .recordNanoseconds(Int64(clamping: nanoseconds))
+    /// A worker thread's handles on the request metrics, found once per route and status (the
+    /// factory's lookup takes a lock and builds labels; this runs for every request).
+    final class RequestRecorder {
+        private struct Key: Hashable {
+            let route: String
+            let status: Int
+        }
+
+        private var counters: [Key: CoreMetrics.Counter] = [:]
+        private var timers: [String: Metrics.Timer] = [:]
+
+        /// One finished request: counted by route and status, its latency recorded by route.
+        func record(route: String, status: Int, nanoseconds: UInt64) {
+            let key = Key(route: route, status: status)
+            let counter = counters[key] ?? {
+                let made = Counter(label: "library_http_requests_total", dimensions: [("route", route), ("status", String(status))])
+                counters[key] = made
+                return made
+            }()
+            counter.increment()
+            let timer = timers[route] ?? {
+                let made = Metrics.Timer(label: "library_http_request_duration_seconds", dimensions: [("route", route)])
+                timers[route] = made
+                return made
+            }()
+            timer.recordNanoseconds(Int64(clamping: nanoseconds))
+        }
     }
 
     /// The Prometheus text exposition of everything counted so far.

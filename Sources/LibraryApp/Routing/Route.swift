@@ -33,7 +33,8 @@ public enum CacheRegion: String, Sendable {
 }
 
 /// One endpoint: a method and a path pattern, the handler, and what is declared beside it.
-public struct Route: Sendable {
+/// A class: the router hands out references, not copies of the closure and strings.
+public final class Route: Sendable {
     public let method: String
     public let pattern: PathPattern
     public let access: Access
