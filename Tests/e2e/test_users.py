@@ -363,3 +363,22 @@ def test_logs_never_contain_passwords_hashes_or_sql(stack):
     assert "GET /users/me" in logs  # the logs are the right ones, and not empty
     for secret in (PASSWORD, "new password 1", stack.secrets["admin_password"], "$scrypt$", "INSERT INTO", "SELECT "):
         assert secret not in logs, secret
+
+
+def test_a_new_password_ends_every_session_but_a_new_email_does_not(client):
+    user, first = new_user(client)
+    second = login(client, user["email"])
+    time.sleep(1.1)  # tokens count from the second they were issued
+    changed = client.patch("/users/me", headers=bearer(first), json={"email": f"{unique()}@example.com",
+                                                                      "current_password": PASSWORD})
+    assert changed.status_code == 200
+    assert client.get("/users/me", headers=bearer(second)).status_code == 200  # an email change keeps sessions
+    email = changed.json()["email"]
+    assert client.patch("/users/me", headers=bearer(first), json={"password": "brand new secret",
+                                                                  "current_password": PASSWORD}).status_code == 200
+    for token in (first, second):
+        response = client.get("/users/me", headers=bearer(token))
+        assert_problem_response(response, 401)
+        assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    fresh = login(client, email, "brand new secret")
+    assert client.get("/users/me", headers=bearer(fresh)).status_code == 200

@@ -45,11 +45,14 @@ struct UserStore {
     }
 
     /// A token's user, and whether that token was revoked (a logout), in one round trip.
-    func findForToken(userID: Int64, tokenID: String) throws -> (user: User, revoked: Bool)? {
+    /// `revoked` covers a logout of this token and a password change after it was issued.
+    func findForToken(userID: Int64, tokenID: String, issuedAt: Int64) throws -> (user: User, revoked: Bool)? {
         guard let row = try database.query("""
-            SELECT \(Self.columns), EXISTS(SELECT 1 FROM revoked_tokens WHERE jti = ?) AS revoked
+            SELECT \(Self.columns),
+                   EXISTS(SELECT 1 FROM revoked_tokens WHERE jti = ?)
+                   OR COALESCE(tokens_valid_after > FROM_UNIXTIME(?), FALSE) AS revoked
             FROM users WHERE id = ?
-            """, [.string(tokenID), .int(userID)]).first else { return nil }
+            """, [.string(tokenID), .int(issuedAt), .int(userID)]).first else { return nil }
         return (try Self.user(row), try row.bool("revoked"))
     }
 
@@ -112,7 +115,11 @@ struct UserStore {
             case let .value(name): assign("last_name", .string(name))
             }
             if let email = changes.email { assign("email", .string(email)) }
-            if let hash = changes.passwordHash { assign("password_hash", .string(hash)) }
+            if let hash = changes.passwordHash {
+                assign("password_hash", .string(hash))
+                // Every token issued before now stops working, this request's included.
+                assignments.append("tokens_valid_after = UTC_TIMESTAMP()")
+            }
             if let role = changes.role { assign("role", .string(role.rawValue)) }
             // Column names come from the fixed list above, never from input.
             try database.execute("UPDATE users SET \(assignments.joined(separator: ", ")) WHERE id = ?", parameters + [.int(id)])
