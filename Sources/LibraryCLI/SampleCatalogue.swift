@@ -1,3 +1,4 @@
+import LibraryApp
 import Models
 
 /// A made-up but plausible catalogue for demos and benchmarks: varied titles from a few
@@ -137,21 +138,7 @@ struct SampleCatalogue {
     ]
 }
 
-/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64): reproducible
-/// catalogues, not secrets.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// Uniform in [0, 1).
     mutating func unit() -> Double {
         Double(next() >> 11) / Double(1 << 53)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LibraryApp
 
@@ -97,5 +98,20 @@ import Testing
         let entry = ResponseCache.decode(bytes)
         #expect(entry?.headers.map(\.0) == ["Link"])
         #expect(entry?.body == Array("{}".utf8))
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test func formatAndParseAreInverse() {
+        let date = Date(timeIntervalSince1970: 1_795_651_200)
+        #expect(Timestamp.format(date) == "2026-11-26T00:00:00Z")
+        #expect(Timestamp.parse("2026-11-26T00:00:00Z") == date)
+        #expect(Timestamp.parse(Timestamp.format(Date(timeIntervalSince1970: 86_399))) == Date(timeIntervalSince1970: 86_399))
+    }
+
+    @Test(arguments: ["", "2026-11-26", "2026-11-26T00:00:00", "2026-11-26 00:00:00Z", "2026-1a-26T00:00:00Z",
+                      "2026-11-26T00:00:00+01:00"])
+    func otherShapesAreRefused(text: String) {
+        #expect(Timestamp.parse(text) == nil)
     }
 }

@@ -14,7 +14,7 @@ public final class FastCGIAdapter: FastCGIResponder {
     private let maximumParameterBytes = 64 << 10
     private let metrics = AppMetrics.RequestRecorder()
     /// Request ids need to be unique, not secret: a fast generator per thread, seeded at random.
-    private var requestIDs = RequestID.Generator()
+    private var requestIDs = SplitMix64()
 
     public init(application: Application, context: Context) {
         self.application = application

@@ -27,7 +27,7 @@ struct AuthCache {
         guard let entry = values[entryKey(tokenID)], let generation = values[generationKey(userID)],
               case let .object(fields)? = try? JSONParser.parse(entry),
               fields["generation"] == .string(String(decoding: generation, as: UTF8.self)),
-              let user = Self.user(from: fields), user.id == userID else { return nil }
+              let user = fields["user"].flatMap(UserSchemas.user(from:)), user.id == userID else { return nil }
         return user
     }
 
@@ -48,13 +48,7 @@ struct AuthCache {
         var json = JSONWriter()
         json.object { fields in
             fields.field("generation", generation)
-            fields.key("id"); fields.integer(user.id)
-            fields.field("username", user.username)
-            fields.field("email", user.email)
-            fields.field("first_name", user.firstName)
-            fields.field("last_name", user.lastName)
-            fields.field("role", user.role.rawValue)
-            fields.key("created_at"); fields.double(user.createdAt.timeIntervalSince1970)
+            fields.key("user"); UserSchemas.write(user, to: &fields)
         }
         try client.set(Self.entryKey(tokenID), json.bytes, expiration: Int(lifetime))
     }
@@ -70,22 +64,5 @@ struct AuthCache {
     func forget(tokenID: String, userID: Int64) throws {
         _ = try client.delete(Self.entryKey(tokenID))
         try forget(userID: userID)
-    }
-
-    private static func user(from fields: [String: JSONValue]) -> User? {
-        func text(_ name: String) -> String? {
-            if case let .string(value)? = fields[name] { return value }
-            return nil
-        }
-        guard case let .integer(id)? = fields["id"], let username = text("username"), let email = text("email"),
-              let role = text("role").flatMap(User.Role.init(rawValue:)) else { return nil }
-        let created: Double
-        switch fields["created_at"] {
-        case let .double(seconds)?: created = seconds
-        case let .integer(seconds)?: created = Double(seconds)
-        default: return nil
-        }
-        return User(id: id, username: username, email: email, firstName: text("first_name"), lastName: text("last_name"),
-                    role: role, createdAt: Date(timeIntervalSince1970: created))
     }
 }

@@ -30,24 +30,6 @@ public enum RequestID {
         return hex(high) + hex(low)
     }
 
-    /// SplitMix64 seeded from the system's randomness: no system call per id.
-    struct Generator: RandomNumberGenerator {
-        private var state: UInt64
-
-        init() {
-            var system = SystemRandomNumberGenerator()
-            state = system.next()
-        }
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private static func hex(_ value: UInt64) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits

@@ -83,6 +83,20 @@ enum UserSchemas {
         return changes
     }
 
+    /// A user as `write` wrote it (the token-check cache reads its own entries back).
+    static func user(from json: JSONValue) -> User? {
+        guard case let .object(fields) = json else { return nil }
+        func text(_ name: String) -> String? {
+            if case let .string(value)? = fields[name] { return value }
+            return nil
+        }
+        guard case let .integer(id)? = fields["id"], let username = text("username"), let email = text("email"),
+              let role = text("role").flatMap(User.Role.init(rawValue:)),
+              let createdAt = text("created_at").flatMap(Timestamp.parse) else { return nil }
+        return User(id: id, username: username, email: email, firstName: text("first_name"), lastName: text("last_name"),
+                    role: role, createdAt: createdAt)
+    }
+
     static func write(_ user: User, to json: inout JSONWriter) {
         json.object { fields in
             fields.key("id"); fields.integer(user.id)
