@@ -64,7 +64,7 @@ public struct JWTSigner: Sendable {
         if let iat, iat > now + leeway { throw .notYetValid }
 
         return JWTClaims(sub: sub, role: role, iat: iat.map(Self.seconds), exp: Self.seconds(exp),
-                         nbf: nbf.map(Self.seconds), jti: jti)
+                         nbf: nbf.map(Self.seconds), jti: jti, sessionVersion: payload.sessionVersion)
     }
 
     /// A NumericDate (RFC 7519 §2). Beyond ±10^12 s (year ~33000) it is refused as

@@ -12,21 +12,25 @@ public struct JWTClaims: Sendable, Equatable {
     public var nbf: Int64?
     /// Unique token id, used to revoke the token on logout.
     public var jti: String
+    /// `sv`, the user's session version when the token was issued: a password change bumps it,
+    /// which ends every token issued before (a private claim, RFC 7519 §4.3).
+    public var sessionVersion: Int64?
 
     public init(sub: String, role: String, iat: Int64?, exp: Int64, nbf: Int64? = nil,
-                jti: String = JWTClaims.newTokenID()) {
+                jti: String = JWTClaims.newTokenID(), sessionVersion: Int64? = nil) {
         self.sub = sub
         self.role = role
         self.iat = iat
         self.exp = exp
         self.nbf = nbf
         self.jti = jti
+        self.sessionVersion = sessionVersion
     }
 
     /// Claims for a token issued `now` that lives `lifetime` seconds (API default: one hour).
     public static func issue(sub: String, role: String, now: Int64 = JWTClaims.currentTime(),
-                             lifetime: Int64 = 3600) -> JWTClaims {
-        JWTClaims(sub: sub, role: role, iat: now, exp: now + lifetime)
+                             lifetime: Int64 = 3600, sessionVersion: Int64? = nil) -> JWTClaims {
+        JWTClaims(sub: sub, role: role, iat: now, exp: now + lifetime, sessionVersion: sessionVersion)
     }
 
     /// 128 random bits as 32 lowercase hex digits.
@@ -54,6 +58,7 @@ public struct JWTClaims: Sendable, Equatable {
             claims.key("exp"); claims.integer(exp)
             if let nbf { claims.key("nbf"); claims.integer(nbf) }
             claims.key("jti"); claims.string(jti)
+            if let sessionVersion { claims.key("sv"); claims.integer(sessionVersion) }
         }
         return writer.bytes
     }

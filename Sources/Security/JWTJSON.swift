@@ -25,6 +25,8 @@ struct RawClaims {
     let exp: Double?
     let nbf: Double?
     let iat: Double?
+    /// `sv`: a non-negative integer when present.
+    let sessionVersion: Int64?
 
     init?(json bytes: [UInt8]) {
         guard case let .object(fields)? = try? JSONParser.parse(bytes),
@@ -32,6 +34,11 @@ struct RawClaims {
               let jti = optionalText(fields["jti"]), let exp = optionalNumber(fields["exp"]),
               let nbf = optionalNumber(fields["nbf"]), let iat = optionalNumber(fields["iat"]) else { return nil }
         (self.sub, self.role, self.jti, self.exp, self.nbf, self.iat) = (sub, role, jti, exp, nbf, iat)
+        switch fields["sv"] {
+        case nil, .null?: sessionVersion = nil
+        case let .integer(version)? where version >= 0: sessionVersion = version
+        default: return nil
+        }
     }
 }
 

@@ -319,3 +319,17 @@ private func verify(_ t: String, leeway: Int64 = 0) throws(JWTError) -> JWTClaim
         return out
     }
 }
+
+/// `sv`, the session version a password change bumps.
+@Suite struct JWTSessionVersionTests {
+    @Test func sessionVersionRoundTripsAndIsOptional() throws {
+        let issued = JWTClaims.issue(sub: "42", role: "user", now: now, sessionVersion: 3)
+        #expect(try verify(signer.sign(claims: issued)).sessionVersion == 3)
+        #expect(try verify(token(hs256, payload())).sessionVersion == nil)
+    }
+
+    @Test(arguments: [#","sv":"3""#, #","sv":-1"#, #","sv":1.5"#, #","sv":true"#])
+    func aSessionVersionOfTheWrongKindIsMalformed(extra: String) {
+        #expect(throws: JWTError.malformed) { try verify(token(hs256, payload(extra: extra))) }
+    }
+}

@@ -35,8 +35,8 @@ struct BearerAuthenticator {
         let authCache = reads.answered ? context.cache.map { AuthCache(client: $0) } : nil
         let generation = try? authCache?.generation(of: userID, read: reads)
         let store = UserStore(database: try context.database())
-        // Tokens without `iat` (none of ours) count as issued at the epoch: a password change ends them.
-        guard let (user, revoked) = try store.findForToken(userID: userID, tokenID: claims.jti, issuedAt: claims.iat ?? 0) else {
+        guard let (user, revoked) = try store.findForToken(userID: userID, tokenID: claims.jti,
+                                                           sessionVersion: claims.sessionVersion ?? 0) else {
             throw invalidToken("The user of this token no longer exists")
         }
         guard !revoked else { throw invalidToken("Token has been revoked") }

@@ -45,22 +45,23 @@ struct UserStore {
     }
 
     /// A token's user, and whether that token was revoked (a logout), in one round trip.
-    /// `revoked` covers a logout of this token and a password change after it was issued.
-    func findForToken(userID: Int64, tokenID: String, issuedAt: Int64) throws -> (user: User, revoked: Bool)? {
+    /// `revoked` covers a logout of this token and a password change after it was issued
+    /// (the token's session version is no longer the user's).
+    func findForToken(userID: Int64, tokenID: String, sessionVersion: Int64) throws -> (user: User, revoked: Bool)? {
         guard let row = try database.query("""
             SELECT \(Self.columns),
-                   EXISTS(SELECT 1 FROM revoked_tokens WHERE jti = ?)
-                   OR COALESCE(tokens_valid_after > FROM_UNIXTIME(?), FALSE) AS revoked
+                   EXISTS(SELECT 1 FROM revoked_tokens WHERE jti = ?) OR session_version <> ? AS revoked
             FROM users WHERE id = ?
-            """, [.string(tokenID), .int(issuedAt), .int(userID)]).first else { return nil }
+            """, [.string(tokenID), .int(sessionVersion), .int(userID)]).first else { return nil }
         return (try Self.user(row), try row.bool("revoked"))
     }
 
-    /// The user and password hash for a login.
-    func credentials(email: String) throws -> (user: User, passwordHash: String)? {
-        guard let row = try database.query("SELECT \(Self.columns), password_hash FROM users WHERE email = ?",
+    /// The user, password hash and session version for a login, read together: a token is
+    /// issued under the version that went with the password it proved.
+    func credentials(email: String) throws -> (user: User, passwordHash: String, sessionVersion: Int64)? {
+        guard let row = try database.query("SELECT \(Self.columns), password_hash, session_version FROM users WHERE email = ?",
                                            [.string(email)]).first else { return nil }
-        return (try Self.user(row), try row.string("password_hash"))
+        return (try Self.user(row), try row.string("password_hash"), Int64(try row.int("session_version")))
     }
 
     func passwordHash(id: Int64) throws -> String? {
@@ -117,8 +118,8 @@ struct UserStore {
             if let email = changes.email { assign("email", .string(email)) }
             if let hash = changes.passwordHash {
                 assign("password_hash", .string(hash))
-                // Every token issued before now stops working, this request's included.
-                assignments.append("tokens_valid_after = UTC_TIMESTAMP()")
+                // Every token issued before stops working, this request's included.
+                assignments.append("session_version = session_version + 1")
             }
             if let role = changes.role { assign("role", .string(role.rawValue)) }
             // Column names come from the fixed list above, never from input.
@@ -127,8 +128,11 @@ struct UserStore {
         return try find(id: id)
     }
 
-    func setPasswordHash(id: Int64, _ hash: String) throws {
-        try database.execute("UPDATE users SET password_hash = ? WHERE id = ?", [.string(hash), .int(id)])
+    /// A stronger hash of the same password (after a login): only if the password was not
+    /// changed meanwhile, so an old password is never written back over a new one.
+    func upgradePasswordHash(id: Int64, from old: String, to new: String) throws {
+        try database.execute("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
+                             [.string(new), .int(id), .string(old)])
     }
 
     /// True when a row was deleted.

@@ -46,10 +46,12 @@ enum UsersBlueprint {
             throw badCredentials()
         }
         if context.passwords.needsRehash(account.passwordHash) {
-            try store.setPasswordHash(id: account.user.id, context.passwords.hash(password: input.password))
+            try store.upgradePasswordHash(id: account.user.id, from: account.passwordHash,
+                                          to: context.passwords.hash(password: input.password))
         }
         let lifetime = context.configuration.tokenLifetimeSeconds
-        let claims = JWTClaims.issue(sub: String(account.user.id), role: account.user.role.rawValue, lifetime: lifetime)
+        let claims = JWTClaims.issue(sub: String(account.user.id), role: account.user.role.rawValue, lifetime: lifetime,
+                                     sessionVersion: account.sessionVersion)
         let token = context.tokens.sign(claims: claims)
         var headers = HTTPHeaders()
         headers.set("Cache-Control", "no-store")
