@@ -26,9 +26,14 @@ public struct Configuration: Sendable {
     public private(set) var database: DatabaseConfiguration?
     public var memcachedServers: [String]
     /// `memcachedServers` as the client takes them (validated by `fromEnvironment`).
+    /// A failed server is not removed from the hash ring: its keys fail (a miss, a lost
+    /// invalidation) rather than move to another server where other processes would not look.
     public var memcached: MemcachedConfiguration? {
-        memcachedServers.isEmpty ? nil : try? MemcachedConfiguration(serverList: memcachedServers.joined(separator: ","),
-                                                                    keyPrefix: "library-api:")
+        guard !memcachedServers.isEmpty,
+              var settings = try? MemcachedConfiguration(serverList: memcachedServers.joined(separator: ","),
+                                                         keyPrefix: "library-api:") else { return nil }
+        settings.removeFailedServers = false
+        return settings
     }
     public var logLevel: Logger.Level
     public var accessLog: Bool

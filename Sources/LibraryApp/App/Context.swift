@@ -34,10 +34,11 @@ public final class Context {
     /// This thread's memcached client, for counters (rate limits): nil without `MEMCACHED_SERVERS`.
     var counters: MemcachedClient? { cacheClient }
 
-    /// This thread's memcached client for cached answers, when they can be trusted (no
-    /// invalidation was lost since the last flush). Nil means: go to the database.
+    /// This thread's memcached client for cached answers, when they can be trusted: no
+    /// invalidation was lost since the last flush, and this client has no server set aside
+    /// (its keys would live elsewhere than where other clients look). Nil means: the database.
     var cache: MemcachedClient? {
-        guard let cacheClient, cacheCoordinator.cacheIsTrustworthy else { return nil }
+        guard let cacheClient, cacheCoordinator.cacheIsTrustworthy, cacheClient.usesEveryServer() else { return nil }
         return cacheClient
     }
 

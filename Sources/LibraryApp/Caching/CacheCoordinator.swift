@@ -60,8 +60,10 @@ public final class CacheCoordinator: @unchecked Sendable {
                 if losses == flushedLosses { flusherRunning = false }
                 return !flusherRunning
             }
-            logger.warning("memcached flushed: invalidations had been lost; the cache is trusted again")
-            if done { return }
+            if done {
+                logger.warning("memcached flushed: invalidations had been lost; the cache is trusted again")
+                return
+            }
         }
     }
 
