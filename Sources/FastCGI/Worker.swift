@@ -30,9 +30,17 @@ final class Worker: @unchecked Sendable {
         while true {
             // On a kept connection, wait here for the next request rather than inside libfcgi:
             // a shutdown signal must never interrupt a request that has begun to arrive.
-            if request.pointee.ipcFd >= 0, !waitForNextRequest(on: request) { break }
+            var requestArriving = false
+            if request.pointee.ipcFd >= 0 {
+                switch waitForNextRequest(on: request) {
+                case .arriving: requestArriving = true
+                case .closed: break
+                case .stopping: break
+                }
+            }
             let shouldStop = lock.withLock { () -> Bool in
-                if stopping { return true }
+                // A request already arriving is served, shutdown or not.
+                if stopping && !requestArriving { return true }
                 // Signals go only to a worker blocked in accept(), which has read nothing yet.
                 phase = request.pointee.ipcFd >= 0 ? .busy : .waiting
                 return false
@@ -61,23 +69,28 @@ final class Worker: @unchecked Sendable {
         lock.withLock { phase = .finished }
     }
 
-    /// Waits until the web server sends on the kept connection (true) or shutdown begins
-    /// (false). A connection the web server closed is closed here too, and the worker goes
+    enum KeptConnection { case arriving, closed, stopping }
+
+    /// Waits until the web server sends on the kept connection, closes it, or shutdown begins
+    /// with the connection idle. A closed connection is closed here too, and the worker goes
     /// back to accepting.
-    private func waitForNextRequest(on request: UnsafeMutablePointer<FCGX_Request>) -> Bool {
+    private func waitForNextRequest(on request: UnsafeMutablePointer<FCGX_Request>) -> KeptConnection {
         let fd = request.pointee.ipcFd
         // POLLRDHUP tells a closed connection from a request without reading from it.
         var poller = pollfd(fd: fd, events: Int16(POLLIN) | pollReadHangUp, revents: 0)
         while true {
-            if lock.withLock({ stopping }) { return false }
             poller.revents = 0
             let ready = poll(&poller, 1, 100)
-            if ready == 0 || (ready < 0 && errno == EINTR) { continue }
+            if ready == 0 || (ready < 0 && errno == EINTR) {
+                if lock.withLock({ stopping }) { return .stopping }
+                continue
+            }
             let closed = pollReadHangUp | Int16(POLLHUP) | Int16(POLLERR) | Int16(POLLNVAL)
             if ready < 0 || poller.revents & closed != 0 {
                 FCGX_Free(request, 1)  // closed by the web server (or broken): forget it
+                return .closed
             }
-            return true
+            return .arriving
         }
     }
 
