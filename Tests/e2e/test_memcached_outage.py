@@ -4,6 +4,8 @@ from the database (no 5xx), health says degraded, rate limits fail open and a me
 it; restarted, the cache is used again and nothing stale is served."""
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import time
 
@@ -126,3 +128,43 @@ def test_memcached_down_then_back(two_servers):
     while session.get(path, headers=bearer(admin)).headers["X-Cache"] != "HIT":
         assert time.monotonic() < deadline, "the cache is not used again"
         time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def one_process_stack():
+    """One app process: what one process knows of a lost invalidation is then all there is."""
+    stack = Stack(stack_config("nginx", "memcached-hang", processes=1, threads=16)).start()
+    yield stack
+    assert_no_crash(stack)
+    stack.stop()
+
+
+def test_a_hung_memcached_that_resumes_serves_nothing_stale(one_process_stack):
+    """SIGSTOP keeps memcached's data: when it resumes it still holds the old answer and the
+    old generation, since the write's invalidation never arrived. It must never be served."""
+    stack = one_process_stack
+    session = BaseURLSession(stack.url)
+    admin = admin_login(stack, session)
+    book = make_book(session, admin, copies=1)
+    path = f"/books/{book['id']}"
+    session.get(path, headers=bearer(admin))
+    assert session.get(path, headers=bearer(admin)).headers["X-Cache"] == "HIT"
+
+    memcached = stack.processes.started["memcached"].pid
+    os.kill(memcached, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        assert session.patch(path, headers=bearer(admin), json={"copies": 5}).status_code == 200
+        assert session.get(path, headers=bearer(admin)).json()["copies_total"] == 5
+        assert time.monotonic() - started < 5, "a hung memcached made requests slow"
+    finally:
+        os.kill(memcached, signal.SIGCONT)
+
+    deadline = time.monotonic() + 10
+    hit = False
+    while not hit:
+        read = session.get(path, headers=bearer(admin))
+        assert read.json()["copies_total"] == 5, "a stale answer from before the hang was served"
+        hit = read.headers["X-Cache"] == "HIT"
+        assert hit or time.monotonic() < deadline, "the cache is not used again"
+        time.sleep(0.05)

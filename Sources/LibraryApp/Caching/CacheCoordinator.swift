@@ -4,14 +4,15 @@ import Logging
 
 /// Process-wide knowledge about memcached that the per-thread clients share: whether an
 /// invalidation was lost (then cached answers may be stale, so reads skip the cache until
-/// everything has been flushed), and when memcached was last reported unreachable (so the
+/// the epoch has been bumped), and when memcached was last reported unreachable (so the
 /// warning is logged once per interval, not once per request).
 ///
-/// After a loss a background thread of this process keeps trying, four times a second, to
-/// flush every server; the flush also clears what other processes would otherwise still serve.
+/// After a loss a background thread of this process keeps trying, four times a second, to bump
+/// the cache epoch (`CacheEpoch`); that voids every cached answer, for every process, while
+/// the rate-limit counters in the same memcached stay.
 public final class CacheCoordinator: @unchecked Sendable {
     private let lock = NSLock()
-    /// Losses recorded so far; a flush clears only those that happened before it started.
+    /// Losses recorded so far; a bump clears only those that happened before it started.
     private var losses = 0
     private var flushedLosses = 0
     private var flusherRunning = false
@@ -27,7 +28,7 @@ public final class CacheCoordinator: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Whether cached answers can be trusted now: no invalidation lost since the last flush.
+    /// Whether cached answers can be trusted now: no invalidation lost since the last bump.
     var cacheIsTrustworthy: Bool {
         lock.withLock { losses == flushedLosses }
     }
@@ -54,14 +55,14 @@ public final class CacheCoordinator: @unchecked Sendable {
             let target = lock.withLock { losses }
             // A new client each time: nothing left over from the outage (stale sockets, back-off).
             let client = MemcachedClient(configuration: configuration, logger: logger)
-            guard client.health().allSatisfy(\.isReachable), (try? client.flushAll()) != nil else { continue }
+            guard (try? CacheEpoch.bump(client: client)) != nil else { continue }
             let done: Bool = lock.withLock {
                 flushedLosses = target
                 if losses == flushedLosses { flusherRunning = false }
                 return !flusherRunning
             }
             if done {
-                logger.warning("memcached flushed: invalidations had been lost; the cache is trusted again")
+                logger.warning("cache epoch bumped: invalidations had been lost; the cache is trusted again")
                 return
             }
         }

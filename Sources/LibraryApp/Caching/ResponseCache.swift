@@ -33,6 +33,11 @@ struct ResponseCache {
 
     /// The region's generation as read, else a new one (random, so no older entry can match) —
     /// after a memcached restart, or on first use.
+    /// The stamp of an answer read now: the region's generation and the epoch.
+    func stamp(of region: CacheRegion, generation: [UInt8]?, epoch: [UInt8]?) throws -> String {
+        "\(try self.generation(of: region, read: generation))@\(try CacheEpoch.current(read: epoch, client: client))"
+    }
+
     func generation(of region: CacheRegion, read: [UInt8]?) throws -> String {
         if let read { return String(decoding: read, as: UTF8.self) }
         let key = Self.generationKey(region)
@@ -57,9 +62,9 @@ struct ResponseCache {
         return "response:\(region.rawValue):\(request.rawPath)?\(query)"
     }
 
-    /// What a cached route reads before deciding: the region's generation and the entry.
+    /// What a cached route reads before deciding: the region's generation, the epoch, the entry.
     static func keys(region: CacheRegion, request: Request) -> [String] {
-        [generationKey(region), key(region: region, request: request)]
+        [generationKey(region), CacheEpoch.key, key(region: region, request: request)]
     }
 
     // MARK: entries
