@@ -35,14 +35,15 @@ public final class Context {
     var counters: MemcachedClient? { cacheClient }
 
     /// This thread's memcached client for cached answers, when they can be trusted: no
-    /// invalidation was lost since the last flush, and this client has no server set aside
+    /// invalidation was lost since the last epoch bump, and this client has no server set aside
     /// (its keys would live elsewhere than where other clients look). Nil means: the database.
     var cache: MemcachedClient? {
         guard let cacheClient, cacheCoordinator.cacheIsTrustworthy, cacheClient.usesEveryServer() else { return nil }
         return cacheClient
     }
 
-    /// Runs an invalidation; one that cannot reach memcached makes the cache untrusted until flushed.
+    /// Runs an invalidation; one that cannot reach memcached makes the cache untrusted until the
+    /// epoch is bumped.
     func invalidate(_ work: (MemcachedClient) throws -> Void) {
         guard let cacheClient else { return }
         do {

@@ -14,14 +14,14 @@ public final class CacheCoordinator: @unchecked Sendable {
     private let lock = NSLock()
     /// Losses recorded so far; a bump clears only those that happened before it started.
     private var losses = 0
-    private var flushedLosses = 0
-    private var flusherRunning = false
+    private var voidedLosses = 0
+    private var bumperRunning = false
     private var lastWarning: TimeInterval = 0
     private let configuration: MemcachedConfiguration?
     private let logger: Logger
 
     static let warningInterval: TimeInterval = 10
-    static let flushRetryMicroseconds: useconds_t = 250_000
+    static let bumpRetryMicroseconds: useconds_t = 250_000
 
     init(configuration: MemcachedConfiguration?, logger: Logger) {
         self.configuration = configuration
@@ -30,36 +30,36 @@ public final class CacheCoordinator: @unchecked Sendable {
 
     /// Whether cached answers can be trusted now: no invalidation lost since the last bump.
     var cacheIsTrustworthy: Bool {
-        lock.withLock { losses == flushedLosses }
+        lock.withLock { losses == voidedLosses }
     }
 
     /// An invalidation did not reach every server it should have.
     func recordLostInvalidation(_ error: Error) {
-        let startFlusher: Bool = lock.withLock {
+        let startBumper: Bool = lock.withLock {
             losses += 1
-            guard !flusherRunning else { return false }
-            flusherRunning = true
+            guard !bumperRunning else { return false }
+            bumperRunning = true
             return true
         }
         warnUnavailable(error, doing: "invalidate cached answers")
-        if startFlusher, let configuration {
-            let thread = Thread { [self] in flushUntilDone(configuration) }
-            thread.name = "cache-flusher"
+        if startBumper, let configuration {
+            let thread = Thread { [self] in bumpEpochUntilDone(configuration) }
+            thread.name = "cache-epoch"
             thread.start()
         }
     }
 
-    private func flushUntilDone(_ configuration: MemcachedConfiguration) {
+    private func bumpEpochUntilDone(_ configuration: MemcachedConfiguration) {
         while true {
-            usleep(Self.flushRetryMicroseconds)
+            usleep(Self.bumpRetryMicroseconds)
             let target = lock.withLock { losses }
             // A new client each time: nothing left over from the outage (stale sockets, back-off).
             let client = MemcachedClient(configuration: configuration, logger: logger)
             guard (try? CacheEpoch.bump(client: client)) != nil else { continue }
             let done: Bool = lock.withLock {
-                flushedLosses = target
-                if losses == flushedLosses { flusherRunning = false }
-                return !flusherRunning
+                voidedLosses = target
+                if losses == voidedLosses { bumperRunning = false }
+                return !bumperRunning
             }
             if done {
                 logger.warning("cache epoch bumped: invalidations had been lost; the cache is trusted again")
