@@ -33,7 +33,7 @@ struct BearerAuthenticator {
         }
         // The generation the answer will be stamped with is fixed before the database is asked.
         let authCache = reads.answered ? context.cache.map { AuthCache(client: $0) } : nil
-        let generation = try? authCache?.generation(of: userID, read: reads)
+        let generation = try? authCache?.stamp(of: userID, read: reads)
         let store = UserStore(database: try context.database())
         guard let (user, revoked) = try store.findForToken(userID: userID, tokenID: claims.jti,
                                                            sessionVersion: claims.sessionVersion ?? 0) else {

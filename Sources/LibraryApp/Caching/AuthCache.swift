@@ -19,35 +19,23 @@ struct AuthCache {
 
     /// What `user(in:)` needs read.
     static func keys(tokenID: String, userID: Int64) -> [String] {
-        [entryKey(tokenID), generationKey(userID), CacheEpoch.key]
+        [entryKey(tokenID), generationKey(userID), Generation.epochKey]
     }
 
     /// The cached user of this token, when the entry is there and still current (the user's
     /// generation and the epoch it was stamped with are both the ones read now).
     static func user(in values: CacheReads, tokenID: String, userID: Int64) -> User? {
-        guard let entry = values[entryKey(tokenID)], let generation = values[generationKey(userID)],
-              let epoch = values[CacheEpoch.key],
-              case let .object(fields)? = try? JSONParser.parse(entry),
-              fields["generation"] == .string(stamp(generation: String(decoding: generation, as: UTF8.self),
-                                                    epoch: String(decoding: epoch, as: UTF8.self))),
+        guard let entry = values[entryKey(tokenID)], let stamp = Generation.stamp(of: generationKey(userID), in: values),
+              case let .object(fields)? = try? JSONParser.parse(entry), fields["generation"] == .string(stamp),
               let user = fields["user"].flatMap(UserSchemas.user(from:)), user.id == userID else { return nil }
         return user
     }
 
-    /// The user's generation as read, else a new one (random). Called before the database is
-    /// asked, so an answer stamped with it is at least as new as the generation: a change that
-    /// commits after the read bumps it, and the stamped answer stops counting.
-    func generation(of userID: Int64, read: CacheReads) throws -> String? {
-        let epoch = try CacheEpoch.current(read: read[CacheEpoch.key], client: client)
-        if let value = read[Self.generationKey(userID)] {
-            return Self.stamp(generation: String(decoding: value, as: UTF8.self), epoch: epoch)
-        }
-        let key = Self.generationKey(userID)
-        _ = try client.add(key, Array(String(UInt64.random(in: 1...UInt64.max / 2)).utf8))
-        return try client.get(key).map { Self.stamp(generation: String(decoding: $0, as: UTF8.self), epoch: epoch) }
+    /// The stamp for the database's answer, fixed before the database is asked: a change that
+    /// commits after it bumps the user's generation, and the stamped answer stops counting.
+    func stamp(of userID: Int64, read: CacheReads) throws -> String {
+        try Generation.currentStamp(of: Self.generationKey(userID), in: read, client: client)
     }
-
-    private static func stamp(generation: String, epoch: String) -> String { "\(generation)@\(epoch)" }
 
     /// Caches the database's answer, stamped with the generation read before the question.
     func remember(_ user: User, generation: String, tokenID: String, tokenExpiresAt: Int64) throws {
@@ -63,7 +51,7 @@ struct AuthCache {
 
     /// The user changed (role, email, names) or is gone: every cached token check of theirs is void.
     func forget(userID: Int64) throws {
-        _ = try client.increment(Self.generationKey(userID))
+        try Generation.bump(Self.generationKey(userID), client: client)
     }
 
     /// A logout: this token's cached check is void (the revocation itself is in the database).

@@ -8,7 +8,7 @@ import Logging
 /// warning is logged once per interval, not once per request).
 ///
 /// After a loss a background thread of this process keeps trying, four times a second, to bump
-/// the cache epoch (`CacheEpoch`); that voids every cached answer, for every process, while
+/// the cache epoch (`Generation.epochKey`); that voids every cached answer, for every process, while
 /// the rate-limit counters in the same memcached stay.
 public final class CacheCoordinator: @unchecked Sendable {
     private let lock = NSLock()
@@ -55,7 +55,7 @@ public final class CacheCoordinator: @unchecked Sendable {
             let target = lock.withLock { losses }
             // A new client each time: nothing left over from the outage (stale sockets, back-off).
             let client = MemcachedClient(configuration: configuration, logger: logger)
-            guard (try? CacheEpoch.bump(client: client)) != nil else { continue }
+            guard (try? Generation.bump(Generation.epochKey, client: client)) != nil else { continue }
             let done: Bool = lock.withLock {
                 voidedLosses = target
                 if losses == voidedLosses { bumperRunning = false }

@@ -10,14 +10,14 @@ enum CachedRoute {
                         reads: CacheReads?) throws -> Response {
         let keys = ResponseCache.keys(region: region, request: request)
         let reads = reads ?? CacheReads.fetch(keys, context: context)
-        let entryKey = keys[2]
+        let entryKey = ResponseCache.key(region: region, request: request)
         var store: (cache: ResponseCache, generation: String)?
         if reads.answered, let client = context.cache {
             let cache = ResponseCache(client: client, timeoutSeconds: context.configuration.cacheTimeoutSeconds)
             do {
                 // The generation is read before the database: an answer stamped with it can only
                 // be as old as the generation, and a write bumps it after committing.
-                let generation = try cache.stamp(of: region, generation: reads[keys[0]], epoch: reads[keys[1]])
+                let generation = try cache.stamp(of: region, in: reads)
                 if let entry = reads[entryKey].flatMap(ResponseCache.decode), entry.generation == generation {
                     AppMetrics.cacheHits.increment()
                     return answer(entry, hit: true, request)

@@ -31,27 +31,14 @@ struct ResponseCache {
 
     static func generationKey(_ region: CacheRegion) -> String { "generation:\(region.rawValue)" }
 
-    /// The region's generation as read, else a new one (random, so no older entry can match) —
-    /// after a memcached restart, or on first use.
-    /// The stamp of an answer read now: the region's generation and the epoch.
-    func stamp(of region: CacheRegion, generation: [UInt8]?, epoch: [UInt8]?) throws -> String {
-        "\(try self.generation(of: region, read: generation))@\(try CacheEpoch.current(read: epoch, client: client))"
-    }
-
-    func generation(of region: CacheRegion, read: [UInt8]?) throws -> String {
-        if let read { return String(decoding: read, as: UTF8.self) }
-        let key = Self.generationKey(region)
-        _ = try client.add(key, Array(String(UInt64.random(in: 1...UInt64.max / 2)).utf8))
-        guard let value = try client.get(key) else { throw CacheError.other(code: -1, message: "generation key vanished") }
-        return String(decoding: value, as: UTF8.self)
+    /// The stamp for an answer about to be read from the database (see `Generation`).
+    func stamp(of region: CacheRegion, in reads: CacheReads) throws -> String {
+        try Generation.currentStamp(of: Self.generationKey(region), in: reads, client: client)
     }
 
     /// Makes every cached answer of the region stale.
     func invalidate(_ region: CacheRegion) throws {
-        if try client.increment(Self.generationKey(region)) == nil {
-            // No generation yet: nothing of the region can be cached under one.
-            _ = try generation(of: region, read: nil)
-        }
+        try Generation.bump(Self.generationKey(region), client: client)
     }
 
     /// The key of a request target: path plus query parameters in a canonical order.
@@ -64,7 +51,7 @@ struct ResponseCache {
 
     /// What a cached route reads before deciding: the region's generation, the epoch, the entry.
     static func keys(region: CacheRegion, request: Request) -> [String] {
-        [generationKey(region), CacheEpoch.key, key(region: region, request: request)]
+        [generationKey(region), Generation.epochKey, key(region: region, request: request)]
     }
 
     // MARK: entries

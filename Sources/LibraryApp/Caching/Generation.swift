@@ -1,0 +1,37 @@
+import Cache
+
+/// Numbers in memcached that cached entries are stamped with. An entry counts only while its
+/// stamp — its own generation and the epoch — is current, so bumping a generation voids every
+/// entry stamped with it, on every process at once. A missing number (memcached restarted, or
+/// evicted) is created at random, which voids them too. Stamps are read before the database
+/// is asked, so a write that commits later always wins.
+enum Generation {
+    /// Part of every stamp: bumping it voids the whole cache without flushing memcached, whose
+    /// rate-limit counters must survive (`CacheCoordinator` does it after lost invalidations).
+    static let epochKey = "epoch"
+
+    /// The stamp as read with `reads`, or nil when a number is missing there.
+    static func stamp(of key: String, in reads: CacheReads) -> String? {
+        guard let generation = reads[key], let epoch = reads[epochKey] else { return nil }
+        return stamp(String(decoding: generation, as: UTF8.self), String(decoding: epoch, as: UTF8.self))
+    }
+
+    /// The stamp for an answer about to be read from the database: as read, numbers that were
+    /// missing created first.
+    static func currentStamp(of key: String, in reads: CacheReads, client: MemcachedClient) throws -> String {
+        stamp(try current(key, read: reads[key], client: client), try current(epochKey, read: reads[epochKey], client: client))
+    }
+
+    static func bump(_ key: String, client: MemcachedClient) throws {
+        if try client.increment(key) == nil { _ = try current(key, read: nil, client: client) }
+    }
+
+    private static func current(_ key: String, read: [UInt8]?, client: MemcachedClient) throws -> String {
+        if let read { return String(decoding: read, as: UTF8.self) }
+        _ = try client.add(key, Array(String(UInt64.random(in: 1...UInt64.max / 2)).utf8))
+        guard let value = try client.get(key) else { throw CacheError.other(code: -1, message: "\(key) vanished") }
+        return String(decoding: value, as: UTF8.self)
+    }
+
+    private static func stamp(_ generation: String, _ epoch: String) -> String { "\(generation)@\(epoch)" }
+}
