@@ -21,6 +21,13 @@ public struct Response: Sendable {
         return Response(status: status, headers: headers, body: writer.bytes)
     }
 
+    /// `201 Created` with the new resource's `Location`, its JSON written by `write`.
+    public static func created(at location: String, _ write: (inout JSONWriter) -> Void) -> Response {
+        var headers = HTTPHeaders()
+        headers.set("Location", location)
+        return .json(.created, headers: headers, write)
+    }
+
     public static func noContent(headers: HTTPHeaders = HTTPHeaders()) -> Response {
         Response(status: .noContent, headers: headers)
     }

@@ -108,46 +108,28 @@ struct BookStore {
     /// amount, and only while it stays at or above the copies on loan: the condition is part of
     /// the UPDATE, so a borrow racing with it cannot slip in between a check and the write.
     func update(id: Int64, _ changes: Changes) throws -> UpdateOutcome {
-        var assignments: [String] = []
-        var parameters: [DatabaseValue] = []
-        func assign(_ column: String, _ value: DatabaseValue) {
-            assignments.append("\(column) = ?")
-            parameters.append(value)
-        }
-        func assignText(_ column: String, _ field: SchemaReader.Field<String>) {
-            switch field {
-            case .absent: break
-            case .null: assign(column, .null)
-            case let .value(text): assign(column, .string(text))
-            }
-        }
-        if let title = changes.title { assign("title", .string(title)) }
-        if let author = changes.author { assign("author", .string(author)) }
-        if let isbn = changes.isbn { assign("isbn", .string(isbn.digits)) }
-        switch changes.publishedYear {
-        case .absent: break
-        case .null: assign("published_year", .null)
-        case let .value(year): assign("published_year", .int(year))
-        }
-        assignText("genre", changes.genre)
-        assignText("description", changes.description)
+        var assignments = Assignments()
+        assignments.set("title", changes.title.map(DatabaseValue.string))
+        assignments.set("author", changes.author.map(DatabaseValue.string))
+        assignments.set("isbn", changes.isbn.map { .string($0.digits) })
+        assignments.set("published_year", changes.publishedYear, DatabaseValue.int)
+        assignments.set("genre", changes.genre, DatabaseValue.string)
+        assignments.set("description", changes.description, DatabaseValue.string)
         var condition = "id = ?"
         var conditionParameters: [DatabaseValue] = [.int(id)]
         if let copies = changes.copies {
             // MariaDB assigns left to right, each seeing the values before it: available
             // first, from the old total, then the total.
-            assignments.append("copies_available = copies_available + (? - copies_total)")
-            assignments.append("copies_total = ?")
-            parameters += [DatabaseValue(copies), DatabaseValue(copies)]
+            assignments.append("copies_available = copies_available + (? - copies_total)", [DatabaseValue(copies)])
+            assignments.append("copies_total = ?", [DatabaseValue(copies)])
             condition += " AND copies_total - copies_available <= ?"
             conditionParameters.append(DatabaseValue(copies))
         }
         if !assignments.isEmpty {
-            // Column names come from the fixed list above, never from input.
             let matched: Int
             do {
-                matched = try database.execute("UPDATE books SET \(assignments.joined(separator: ", ")) WHERE \(condition)",
-                                               parameters + conditionParameters).affectedRows
+                matched = try database.execute("UPDATE books SET \(assignments.sql) WHERE \(condition)",
+                                               assignments.parameters + conditionParameters).affectedRows
             } catch DatabaseError.checkConstraint("chk_books_copies_available") {
                 matched = 0  // the backstop of the condition
             }

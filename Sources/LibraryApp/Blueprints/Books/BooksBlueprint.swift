@@ -32,9 +32,7 @@ enum BooksBlueprint {
         let fields = try BookSchemas.fullBook(request.jsonObject(), currentYear: BookSchemas.currentYear())
         do {
             let book = try BookStore(database: context.database()).insert(fields)
-            var headers = HTTPHeaders()
-            headers.set("Location", "/books/\(book.id)")
-            return .json(.created, headers: headers) { BookSchemas.write(book, to: &$0) }
+            return .created(at: "/books/\(book.id)") { BookSchemas.write(book, to: &$0) }
         } catch let DatabaseError.duplicateKey(key) {
             throw taken(BookStore.field(forUniqueKey: key))
         }

@@ -32,9 +32,7 @@ enum LoansBlueprint {
         }
         switch outcome {
         case let .borrowed(loan):
-            var headers = HTTPHeaders()
-            headers.set("Location", "/loans/\(loan.id)")
-            return .json(.created, headers: headers) { LoanSchemas.write(loan, now: now, to: &$0) }
+            return .created(at: "/loans/\(loan.id)") { LoanSchemas.write(loan, now: now, to: &$0) }
         case .noSuchUser:
             throw ProblemError(.notFound, detail: "User \(userID) not found")
         case .noSuchBook:

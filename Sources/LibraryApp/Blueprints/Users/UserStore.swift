@@ -90,40 +90,21 @@ struct UserStore {
         var email: String?
         var passwordHash: String?
         var role: User.Role?
-
-        var isEmpty: Bool {
-            if case .absent = firstName, case .absent = lastName { return email == nil && passwordHash == nil && role == nil }
-            return false
-        }
     }
 
     func update(id: Int64, _ changes: Changes) throws -> User? {
-        if !changes.isEmpty {
-            var assignments: [String] = []
-            var parameters: [DatabaseValue] = []
-            func assign(_ column: String, _ value: DatabaseValue) {
-                assignments.append("\(column) = ?")
-                parameters.append(value)
-            }
-            switch changes.firstName {
-            case .absent: break
-            case .null: assign("first_name", .null)
-            case let .value(name): assign("first_name", .string(name))
-            }
-            switch changes.lastName {
-            case .absent: break
-            case .null: assign("last_name", .null)
-            case let .value(name): assign("last_name", .string(name))
-            }
-            if let email = changes.email { assign("email", .string(email)) }
-            if let hash = changes.passwordHash {
-                assign("password_hash", .string(hash))
-                // Every token issued before stops working, this request's included.
-                assignments.append("session_version = session_version + 1")
-            }
-            if let role = changes.role { assign("role", .string(role.rawValue)) }
-            // Column names come from the fixed list above, never from input.
-            try database.execute("UPDATE users SET \(assignments.joined(separator: ", ")) WHERE id = ?", parameters + [.int(id)])
+        var assignments = Assignments()
+        assignments.set("first_name", changes.firstName, DatabaseValue.string)
+        assignments.set("last_name", changes.lastName, DatabaseValue.string)
+        assignments.set("email", changes.email.map(DatabaseValue.string))
+        if let hash = changes.passwordHash {
+            assignments.set("password_hash", .string(hash))
+            // Every token issued before stops working, this request's included.
+            assignments.append("session_version = session_version + 1")
+        }
+        assignments.set("role", changes.role.map { .string($0.rawValue) })
+        if !assignments.isEmpty {
+            try database.execute("UPDATE users SET \(assignments.sql) WHERE id = ?", assignments.parameters + [.int(id)])
         }
         return try find(id: id)
     }

@@ -29,7 +29,7 @@ enum UsersBlueprint {
         do {
             let user = try store.insert(.init(username: input.username, email: input.email, passwordHash: hash,
                                               firstName: input.firstName, lastName: input.lastName, role: .user))
-            return created(user)
+            return .created(at: "/users/\(user.id)") { UserSchemas.write(user, to: &$0) }
         } catch let DatabaseError.duplicateKey(key) {
             throw taken(UserStore.field(forUniqueKey: key))
         }
@@ -180,11 +180,6 @@ enum UsersBlueprint {
         .json { UserSchemas.write(user, to: &$0) }
     }
 
-    private static func created(_ user: User) -> Response {
-        var headers = HTTPHeaders()
-        headers.set("Location", "/users/\(user.id)")
-        return .json(.created, headers: headers) { UserSchemas.write(user, to: &$0) }
-    }
 
     static func notFound(_ id: Int64) -> ProblemError {
         ProblemError(.notFound, detail: "User \(id) not found")
