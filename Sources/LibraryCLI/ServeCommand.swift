@@ -29,7 +29,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let configuration = try loadConfiguration()
+        let configuration = try loadConfiguration(signsTokens: true)
         let logger = LogSetup.bootstrap(level: configuration.logLevel)
         AppMetrics.bootstrap()
 
@@ -62,10 +62,13 @@ struct ServeCommand: ParsableCommand {
     }
 }
 
-/// Reads the configuration or exits with the reason, before anything starts.
-func loadConfiguration() throws -> Configuration {
+/// Reads the configuration or exits with the reason, before anything starts. A command that
+/// signs or verifies tokens also needs a usable `SECRET_KEY`.
+func loadConfiguration(signsTokens: Bool = false) throws -> Configuration {
     do {
-        return try Configuration.fromEnvironment(ProcessInfo.processInfo.environment)
+        let configuration = try Configuration.fromEnvironment(ProcessInfo.processInfo.environment)
+        if signsTokens { try configuration.checkSigningKey() }
+        return configuration
     } catch {
         FileHandle.standardError.write(Data("library-app: configuration error: \(error.description)\n".utf8))
         throw ExitCode(78)  // EX_CONFIG

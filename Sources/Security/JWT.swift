@@ -3,7 +3,8 @@
 /// any claim is read, and `exp` is mandatory.
 public struct JWTSigner: Sendable {
     /// RFC 8725 §3.5 / RFC 7518 §3.2: an HS256 key should have at least 256 bits.
-    /// Configuration should refuse a shorter `SECRET_KEY`; this type does not crash on one.
+    /// Configuration refuses a shorter `SECRET_KEY`; should one get here anyway (an empty key
+    /// can be computed by anyone), `verify` refuses every token rather than trust it.
     public static let minimumSecretLength = 32
     /// Longer input is refused before any decoding work (our tokens are ~250 bytes).
     public static let maximumTokenLength = 8192
@@ -44,6 +45,7 @@ public struct JWTSigner: Sendable {
         if header.hasCrit { throw .malformed }
 
         // 3. Signature over the parts exactly as received, before trusting the payload.
+        guard secret.count >= Self.minimumSecretLength else { throw .badSignature }
         let signingInput = Array(token.utf8[..<parts[1].endIndex])
         let expected = HMACSHA256.authenticate(signingInput, key: secret)
         guard constantTimeEquals(signature, expected) else { throw .badSignature }

@@ -5,8 +5,38 @@ import Testing
     @Test func defaultsToDevelopment() throws {
         let configuration = try Configuration.fromEnvironment([:])
         #expect(configuration.environment == .development)
-        #expect(configuration.secretKey.utf8.count >= Configuration.minimumSecretKeyBytes)
         #expect(configuration.maximumBodyBytes == 1 << 20)
+    }
+
+    /// No environment has a built-in key: without SECRET_KEY (or with a short one) nothing that
+    /// signs tokens may start, whatever LIBRARY_ENV says.
+    @Test func noEnvironmentHasABuiltInSigningKey() throws {
+        for environment in Configuration.Environment.allCases where environment != .production {
+            let configuration = try Configuration.fromEnvironment(["LIBRARY_ENV": environment.rawValue])
+            #expect(configuration.secretKey.isEmpty)
+            #expect(throws: Configuration.Invalid.self) { try configuration.checkSigningKey() }
+            let short = try Configuration.fromEnvironment(["LIBRARY_ENV": environment.rawValue, "SECRET_KEY": "short"])
+            #expect(throws: Configuration.Invalid.self) { try short.checkSigningKey() }
+            let good = try Configuration.fromEnvironment(["LIBRARY_ENV": environment.rawValue,
+                                                          "SECRET_KEY": String(repeating: "x", count: 32)])
+            #expect(throws: Never.self) { try good.checkSigningKey() }
+        }
+    }
+
+    @Test func productionRefusesACheapPasswordHash() {
+        let base = ["LIBRARY_ENV": "production", "SECRET_KEY": String(repeating: "x", count: 32),
+                    "DATABASE_URL": "mysql://app:pw@127.0.0.1:3306/library"]
+        #expect(throws: Configuration.Invalid.self) {
+            try Configuration.fromEnvironment(base.merging(["PASSWORD_HASH_COST": "ln=13,r=8,p=1"]) { $1 })
+        }
+        #expect(throws: Configuration.Invalid.self) {
+            try Configuration.fromEnvironment(base.merging(["PASSWORD_HASH_COST": "ln=1,r=8,p=1"]) { $1 })
+        }
+        #expect(throws: Never.self) {
+            try Configuration.fromEnvironment(base.merging(["PASSWORD_HASH_COST": "ln=14,r=8,p=1"]) { $1 })
+        }
+        // Testing keeps its cheap default; development may choose any cost.
+        #expect(throws: Never.self) { try Configuration.fromEnvironment(["PASSWORD_HASH_COST": "ln=4,r=8,p=1"]) }
     }
 
     @Test func productionRefusesWeakOrMissingSecretsAndMissingDatabase() {

@@ -85,6 +85,16 @@ private func verify(_ t: String, leeway: Int64 = 0) throws(JWTError) -> JWTClaim
         }
         #expect(throws: JWTError.badSignature) { try signer.verify(token: t, now: 1_300_819_379) }
     }
+
+    /// A key anyone could guess (empty, or shorter than 256 bits) verifies nothing, even a
+    /// token it signed itself.
+    @Test func shortKeysVerifyNothing() {
+        for key in [[], Array("short".utf8), Array(repeating: UInt8(ascii: "k"), count: 31)] {
+            let weak = JWTSigner(secret: key)
+            let forged = weak.sign(claims: JWTClaims(sub: "1", role: "admin", iat: now, exp: now + 60, nbf: nil, jti: "x"))
+            #expect(throws: JWTError.badSignature) { try weak.verify(token: forged, now: now) }
+        }
+    }
 }
 
 /// RFC 8725 and friends: every way a token must be refused.

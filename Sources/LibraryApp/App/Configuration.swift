@@ -17,7 +17,9 @@ public struct Configuration: Sendable {
     }
 
     public var environment: Environment
-    /// The HS256 signing key. Production requires at least 32 bytes (RFC 8725: a key as long as the hash).
+    /// The HS256 signing key, from `SECRET_KEY` only: no key is ever built in, so no process can
+    /// sign with a key published in this repository. `serve` refuses to start without one of at
+    /// least 32 bytes (RFC 8725: a key as long as the hash), whatever `LIBRARY_ENV` says.
     public var secretKey: String
     public var databaseURL: String? {
         didSet { database = databaseURL.flatMap { try? DatabaseConfiguration(url: $0) } }
@@ -102,20 +104,17 @@ public struct Configuration: Sendable {
             throw Invalid(description: "LIBRARY_ENV must be one of development, testing, production (got \"\(environmentName)\")")
         }
 
-        var configuration = Configuration(environment: environment, secretKey: "")
+        var configuration = Configuration(environment: environment, secretKey: value("SECRET_KEY") ?? "")
         switch environment {
         case .development:
-            configuration.secretKey = "development-only-secret-key-do-not-use-in-production"
             configuration.logLevel = .debug
         case .testing:
-            configuration.secretKey = "testing-only-secret-key-0123456789abcdef"
             configuration.logLevel = .info
             configuration.passwordHashingCost = .testing
         case .production:
             configuration.logLevel = .info
         }
 
-        if let secret = value("SECRET_KEY") { configuration.secretKey = secret }
         if let url = value("DATABASE_URL") {
             do {
                 _ = try DatabaseConfiguration(url: url)
@@ -186,14 +185,28 @@ public struct Configuration: Sendable {
         }
 
         if environment == .production {
-            guard configuration.secretKey.utf8.count >= minimumSecretKeyBytes else {
-                throw Invalid(description: "production needs SECRET_KEY of at least \(minimumSecretKeyBytes) bytes (e.g. `openssl rand -hex 32`)")
-            }
+            try configuration.checkSigningKey()
             guard configuration.databaseURL != nil else {
                 throw Invalid(description: "production needs DATABASE_URL (mysql://USER:PASSWORD@HOST:PORT/DATABASE)")
             }
+            guard !configuration.passwordHashingCost.isWeaker(than: minimumProductionHashingCost) else {
+                throw Invalid(description: "production needs PASSWORD_HASH_COST of at least \(minimumProductionHashingCost) (got \(configuration.passwordHashingCost))")
+            }
         }
         return configuration
+    }
+
+    /// The weakest scrypt cost production accepts: N = 2^14 is the floor of current guidance.
+    public static let minimumProductionHashingCost = PasswordHashingCost(ln: 14, r: 8, p: 1)!
+
+    /// Throws unless `SECRET_KEY` can sign tokens: set, and at least 32 bytes. Everything that
+    /// signs or verifies tokens (`serve`) calls it, in every environment; commands that sign
+    /// nothing (`migrate`, `routes`) do not need a key.
+    public func checkSigningKey() throws(Invalid) {
+        guard secretKey.utf8.count >= Self.minimumSecretKeyBytes else {
+            let problem = secretKey.isEmpty ? "is not set" : "is shorter than \(Self.minimumSecretKeyBytes) bytes"
+            throw Invalid(description: "SECRET_KEY \(problem): tokens are signed with it (make one with `openssl rand -hex 32`)")
+        }
     }
 
     /// `ln=15,r=8,p=1` → the scrypt cost, or nil.
