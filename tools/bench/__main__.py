@@ -31,9 +31,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .devstack.app import REPO, PRODUCT
-from .devstack.process import StartError, stop_recorded
-from .devstack.stack import ADMIN_EMAIL, Stack, StackConfig
+from ..devstack.app import REPO, PRODUCT
+from ..devstack.process import StartError, stop_recorded
+from ..devstack.stack import ADMIN_EMAIL, Stack, StackConfig
 
 # The Flask design on gunicorn (5 sync workers) behind nginx on this kind of machine:
 # /work/shared/NOTES.md. Not measured by this script.
