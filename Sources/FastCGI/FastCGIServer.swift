@@ -3,17 +3,20 @@ import Foundation
 import Glibc
 import Logging
 
-/// A FastCGI application server: a fixed pool of worker threads accepting on one listening socket.
+/// A FastCGI application server: a fixed pool of worker threads sharing one poller over the
+/// listening socket and every open web-server connection (see `Worker`).
 ///
 /// `run` returns after a shutdown signal (`SIGTERM`, `SIGINT`, `SIGUSR1`, `SIGHUP`) once every
 /// request in flight has been answered, or when `gracePeriod` runs out.
 public final class FastCGIServer: Sendable {
     public struct Configuration: Sendable {
+        /// Requests served at once. Idle kept-alive connections need no thread, so this is
+        /// sized by the work (CPU, and waits on MariaDB and memcached), not by the web server.
         public var threads: Int
         public var gracePeriodSeconds: Double
         public var threadStackBytes: Int
 
-        public init(threads: Int = 64, gracePeriodSeconds: Double = 30, threadStackBytes: Int = 4 << 20) {
+        public init(threads: Int = 16, gracePeriodSeconds: Double = 30, threadStackBytes: Int = 4 << 20) {
             self.threads = threads
             self.gracePeriodSeconds = gracePeriodSeconds
             self.threadStackBytes = threadStackBytes
@@ -38,20 +41,25 @@ public final class FastCGIServer: Sendable {
     }
 
     /// Serves until a shutdown signal. `makeResponder` runs once on each worker thread.
-    public func run(makeResponder: @escaping @Sendable (_ workerIndex: Int) -> FastCGIResponder) -> Outcome {
+    public func run(makeResponder: @escaping @Sendable (_ workerIndex: Int) -> FastCGIResponder) throws -> Outcome {
         _ = FastCGILibrary.initialize()
         // After FCGX_Init (which installs its own SIGTERM/SIGUSR1 handlers): our masks win.
         ShutdownSignals.blockInCallingThread()
         WakeSignal.installHandler()
         signal(SIGPIPE, SIG_IGN)
+        FileDescriptorLimit.raiseToHardLimit()  // every kept connection is a descriptor
+
+        let poller = try ReadinessPoller()
+        socket.makeNonBlocking()
+        try poller.watchListener(socket.fileDescriptor)
 
         let workers = (0..<configuration.threads).map { Worker(index: $0) }
-        let listenFD = socket.fileDescriptor
+        let listener = socket
         let logger = self.logger
         for worker in workers {
             let thread = Thread {
                 let responder = makeResponder(worker.index)
-                worker.run(listenSocket: listenFD, responder: responder, logger: logger)
+                worker.run(listener: listener, poller: poller, responder: responder, logger: logger)
             }
             thread.stackSize = configuration.threadStackBytes
             thread.name = "fcgi-worker-\(worker.index)"
@@ -60,16 +68,29 @@ public final class FastCGIServer: Sendable {
 
         let signalNumber = ShutdownSignals.wait()
         logger.info("shutting down: finishing requests in flight", metadata: ["signal": "\(signalNumber)"])
+        // New connections are left to the other processes on the socket; open ones are served
+        // until they fall quiet (Worker.quietPeriodMilliseconds), each closed after its answer.
+        poller.forget(socket.fileDescriptor)
         for worker in workers { worker.requestStop() }
-        FCGX_ShutdownPending()
 
         let deadline = Date().addingTimeInterval(configuration.gracePeriodSeconds)
         while true {
-            // Re-sent every round: a worker may have been between its check and accept() last time.
+            // Re-sent every round: a worker may have been between its check and its wait last time.
             let running = workers.filter { $0.wakeIfWaiting() }.count
             if running == 0 { return .drained(signal: signalNumber) }
             if Date() >= deadline { return .gracePeriodExpired(signal: signalNumber, busyWorkers: running) }
             usleep(20_000)
         }
+    }
+}
+
+/// The process may hold one descriptor per connection the web server keeps open: raise the
+/// soft limit to the hard one, as nginx's `worker_rlimit_nofile` does.
+enum FileDescriptorLimit {
+    static func raiseToHardLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 }

@@ -5,6 +5,55 @@ import Glibc
 public struct ListenSocket: Sendable {
     public let fileDescriptor: Int32
     public let description: String
+    /// `FCGI_WEB_SERVER_ADDRS`, as libfcgi reads it: the web servers allowed to connect over TCP.
+    var allowedPeers = WebServerAddresses.fromEnvironment()
+
+    init(fileDescriptor: Int32, description: String) {
+        self.fileDescriptor = fileDescriptor
+        self.description = description
+    }
+
+    enum Acceptance {
+        case accepted(Int32)
+        /// A peer not in `FCGI_WEB_SERVER_ADDRS`: closed at once.
+        case refused
+        /// Nothing waiting (another worker or process took it).
+        case none
+        case failed(errno: Int32)
+    }
+
+    /// Accepts one waiting connection without blocking (the socket is non-blocking, see
+    /// `makeNonBlocking`). The accepted socket itself blocks: a request is read and its
+    /// response written in one go, as libfcgi expects.
+    func acceptConnection() -> Acceptance {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let fd = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(fileDescriptor, $0, &length) }
+        }
+        guard fd >= 0 else {
+            switch errno {
+            case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, EPROTO: return .none
+            default: return .failed(errno: errno)
+            }
+        }
+        guard allowedPeers.admits(address) else {
+            close(fd)
+            return .refused
+        }
+        var yes: Int32 = 1
+        if Int32(address.ss_family) == AF_INET || Int32(address.ss_family) == AF_INET6 {
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
+        }
+        return .accepted(fd)
+    }
+
+    /// Workers accept from the poller's events; two processes sharing the socket (spawn-fcgi
+    /// with multiwatch) may both be woken for one connection, and the loser must not block.
+    func makeNonBlocking() {
+        let flags = fcntl(fileDescriptor, F_GETFL)
+        if flags >= 0 { _ = fcntl(fileDescriptor, F_SETFL, flags | O_NONBLOCK) }
+    }
 
     public enum Failure: Error, CustomStringConvertible {
         case noInheritedSocket

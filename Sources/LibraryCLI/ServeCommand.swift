@@ -15,10 +15,10 @@ struct ServeCommand: ParsableCommand {
     var socket: String?
 
     @Option(help: """
-        Worker threads in this process. Each idle kept-alive web-server connection holds one, so \
-        keep this above the web server's upstream keepalive pool (nginx: keepalive × worker_processes).
+        Worker threads in this process: the requests it serves at once. Idle kept-alive \
+        web-server connections hold no thread, so size this by the work, not by the web server.
         """)
-    var threads: Int = ProcessInfo.processInfo.environment["APP_THREADS"].flatMap(Int.init) ?? 64
+    var threads: Int = ProcessInfo.processInfo.environment["APP_THREADS"].flatMap(Int.init) ?? 16
 
     @Option(help: "Seconds to let requests in flight finish after SIGTERM before giving up.")
     var gracePeriod: Double = 30
@@ -52,7 +52,14 @@ struct ServeCommand: ParsableCommand {
             configuration: .init(threads: threads, gracePeriodSeconds: gracePeriod),
             logger: logger
         )
-        switch server.run(makeResponder: { _ in FastCGIAdapter(application: application, context: application.makeContext()) }) {
+        let outcome: FastCGIServer.Outcome
+        do {
+            outcome = try server.run(makeResponder: { _ in FastCGIAdapter(application: application, context: application.makeContext()) })
+        } catch {
+            logger.critical("cannot serve: \(error)")
+            throw ExitCode.failure
+        }
+        switch outcome {
         case let .drained(signal):
             logger.info("stopped after signal \(signal): every request finished")
         case let .gracePeriodExpired(signal, busy):
