@@ -80,12 +80,17 @@ class App:
 
 
 class AppPool:
-    """N app processes on one unix socket, started by spawn-fcgi (+ multiwatch)."""
+    """N app processes on one unix socket, started by spawn-fcgi (+ multiwatch).
+
+    `command` runs another FastCGI responder the same way instead of `library-app serve`
+    (tools/bench: a C hello beside the app); it reads its thread count from APP_THREADS."""
 
     def __init__(self, processes: Processes, app: App, socket: Path, count: int = 2,
-                 threads: int = 64, supervise: bool = True, name: str = "app"):
+                 threads: int = 64, supervise: bool = True, name: str = "app",
+                 command: list[str] | None = None):
         self.processes, self.app, self.socket = processes, app, socket
         self.count, self.threads, self.supervise, self.name = count, threads, supervise, name
+        self.command = command
 
     @property
     def total_threads(self) -> int:
@@ -96,14 +101,15 @@ class AppPool:
         for tool in ("spawn-fcgi", "multiwatch"):
             if not shutil.which(tool):
                 raise StartError(f"{tool} not found: run `make install-deps`")
-        serve = [str(self.app.binary), "serve", "--threads", str(self.threads)]
+        serve = self.command or [str(self.app.binary), "serve", "--threads", str(self.threads)]
         argv = ["spawn-fcgi", "-s", str(self.socket), "-M", "0660", "-b", "1024", "-n", "--"]
         if self.supervise:
             # spawn-fcgi execs with execv (no PATH lookup): give multiwatch's full path
             argv += [shutil.which("multiwatch"), "-f", str(self.count), "-r", "10", "--"]
         elif self.count != 1:
             raise StartError("an unsupervised pool has exactly one process")
-        self.processes.start(self.name, argv + serve, env=self.app.env)
+        self.processes.start(self.name, argv + serve,
+                             env={**self.app.env, "APP_THREADS": str(self.threads)})
         # spawn-fcgi makes the socket before it execs: connections queue in the backlog from then
         wait_until(lambda: self.socket.is_socket() and len(self.pids()) == self.count,
                    "app processes", timeout=15, alive=lambda: self.processes.ensure_alive(self.name))

@@ -12,7 +12,7 @@ from .templates import render
 
 TEMPLATE = REPO / "conf/nginx/nginx.conf.template"
 
-# {{BENCH_LOCATIONS}} when asked for (tools/bench.py): nginx's own answer, the benchmark's baseline
+# {{BENCH_LOCATIONS}} when asked for (tools/bench): nginx's own answer, the benchmark's baseline
 BENCH_LOCATIONS = """location = /_bench/static {
             default_type application/json;
             return 200 '{"status":"ok"}';
@@ -24,7 +24,9 @@ class Nginx:
 
     def __init__(self, processes: Processes, host: str, port: int, app_socket: Path,
                  app_threads: int, workers: int = 2, keepalive: int = 16,
-                 bench_locations: bool = False):
+                 bench_locations: bool | str = False, bench_upstreams: str = ""):
+        """bench_locations: True adds /_bench/static; a string adds it and then the string
+        (server-level nginx text). bench_upstreams: http-level nginx text (tools/bench)."""
         # the sizing rule of conf/nginx/library-api.conf, enforced
         if keepalive * workers * 2 > app_threads:
             raise StartError(f"nginx keepalive {keepalive} x {workers} workers would pin more "
@@ -36,7 +38,10 @@ class Nginx:
             "WORKERS": workers, "KEEPALIVE": keepalive, "APP_THREADS": app_threads,
             "RUN": processes.run, "LISTEN": f"{host}:{port}", "APP_SOCKET": app_socket,
             "STATIC_ROOT": REPO / "static",
-            "BENCH_LOCATIONS": BENCH_LOCATIONS if bench_locations else "",
+            "BENCH_LOCATIONS": (BENCH_LOCATIONS + (f"\n\n        {bench_locations}"
+                                                   if isinstance(bench_locations, str) else "")
+                                if bench_locations else ""),
+            "BENCH_UPSTREAMS": bench_upstreams,
         }
 
     def start(self) -> None:

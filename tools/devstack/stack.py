@@ -44,7 +44,9 @@ class StackConfig:
     create_admin: bool = True
     seed_books: int = 0             # `library-app seed --books N` once, when the binary has it
     fresh: bool = False             # wipe the run folder first (tests)
-    bench_locations: bool = False   # nginx answers GET /_bench/static itself (tools/bench.py)
+    bench_locations: bool | str = False  # nginx answers GET /_bench/static itself (tools/bench);
+                                         # a string: more server-level nginx text after it
+    bench_upstreams: str = ""       # http-level nginx text (tools/bench's upstreams)
     app_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -106,7 +108,8 @@ class Stack:
         if c.server == "nginx":
             self.web = Nginx(self.processes, c.host, self.port, socket, self.pool.total_threads,
                              workers=c.web_workers, keepalive=c.keepalive,
-                             bench_locations=c.bench_locations)
+                             bench_locations=c.bench_locations,
+                             bench_upstreams=c.bench_upstreams)
         else:
             self.web = Lighttpd(self.processes, c.host, self.port, socket)
         self.web.start()
