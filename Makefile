@@ -4,8 +4,11 @@
 #                under spawn-fcgi + nginx on 127.0.0.1:$(PORT); Ctrl-C stops everything
 #   make test    install what is missing, build, unit tests (swift test), end-to-end tests
 #                through nginx and lighttpd (pytest, Tests/e2e)
-#   make bench   build (release), then wrk against a stack of its own under run/bench; prints
-#                req/s, p50, p99 per route beside nginx alone (BENCH_FLAGS="--runs 5 --duration 10")
+#   make bench   build (release), then wrk against a stack of its own under run/bench: every
+#                scenario beside a C FastCGI hello, req/s, p50/p99/p99.9, CPU µs and context
+#                switches per request; appended to run/bench-results.jsonl and compared with the
+#                previous bench (BENCH_FLAGS="--quick" for a one-minute smoke run, "--runs 5";
+#                all options: python3 -m tools.bench --help)
 
 SWIFT       ?= swift
 # e.g. SWIFT_FLAGS="--scratch-path .build-mine" to build beside another build in progress
@@ -17,7 +20,7 @@ TEST_PYTHON ?= /usr/bin/python3
 # `make run PORT=9000 SERVER=lighttpd`, or PORT=9000 in the environment
 PORT        ?= 8080
 SERVER      ?= nginx
-# options of tools/bench.py (`python3 -m tools.bench --help`)
+# options of tools/bench (`python3 -m tools.bench --help`)
 BENCH_FLAGS ?=
 
 .PHONY: help install-deps build run stop test unit-test e2e-test bench clean
