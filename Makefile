@@ -9,6 +9,9 @@
 #                switches per request; appended to run/bench-results.jsonl and compared with the
 #                previous bench (BENCH_FLAGS="--quick" for a one-minute smoke run, "--runs 5";
 #                all options: python3 -m tools.bench --help)
+#   make bench-check BASE=<commit>   build BASE (default HEAD) in run/bench-base beside this
+#                tree and measure both binaries in one interleaved run: fails when this tree's
+#                CPU per request is more than 10 % above BASE's (not part of make test)
 
 SWIFT       ?= swift
 # e.g. SWIFT_FLAGS="--scratch-path .build-mine" to build beside another build in progress
@@ -20,10 +23,12 @@ TEST_PYTHON ?= /usr/bin/python3
 # `make run PORT=9000 SERVER=lighttpd`, or PORT=9000 in the environment
 PORT        ?= 8080
 SERVER      ?= nginx
-# options of tools/bench (`python3 -m tools.bench --help`)
+# options of tools/bench (`python3 -m tools.bench --help`), for bench and bench-check
 BENCH_FLAGS ?=
+# the commit bench-check compares with
+BASE        ?= HEAD
 
-.PHONY: help install-deps build run stop test unit-test e2e-test bench clean
+.PHONY: help install-deps build run stop test unit-test e2e-test bench bench-check clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -45,6 +50,11 @@ run: build
 # Release build, like `make run`: the figures of a debug build say little.
 bench: build
 	$(PYTHON) -m tools.bench $(BENCH_FLAGS) \
+	    --binary "$$($(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/library-app"
+
+# The same release build against BASE's, built with a scratch path of its own under run/.
+bench-check: build
+	$(PYTHON) -m tools.bench --base "$(BASE)" $(BENCH_FLAGS) \
 	    --binary "$$($(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/library-app"
 
 # Stop whatever a killed `make run` or test session left running (by recorded PID).

@@ -1,7 +1,8 @@
-"""`make bench`: the API's throughput, latency and CPU per request on
+"""`make bench` and `make bench-check`: the API's throughput, latency and CPU per request on
 this machine, beside a C FastCGI hello measured in the same run.
 
     python3 -m tools.bench [--runs 3] [--duration 6] [--quick] [--binary PATH] ...
+    python3 -m tools.bench --base COMMIT      # bench-check: this binary against COMMIT's
 
 One stack under run/bench (tools/devstack: MariaDB, memcached, the app under spawn-fcgi +
 multiwatch with LIBRARY_ENV=production, access log and rate limits on, nginx), two C hello
@@ -75,11 +76,19 @@ def parse(argv: list[str]) -> argparse.Namespace:
                        help="catalogue size, seeded once per run folder (default 10000)")
     stack.add_argument("--binary", type=Path, default=REPO / ".build" / "release" / PRODUCT,
                        help=f"the {PRODUCT} to measure; a copy of it runs (default .build/release/{PRODUCT})")
-    stack.add_argument("--dir", type=Path, default=REPO / "run" / "bench",
-                       help="run folder (default run/bench)")
+    stack.add_argument("--dir", type=Path,
+                       help="run folder (default run/bench; with --base: run/bench-check)")
     stack.add_argument("--results", type=Path, default=REPO / "run" / "bench-results.jsonl",
                        help="JSON lines the results are appended to, and the previous bench is read "
                             "from (default run/bench-results.jsonl)")
+    check = parser.add_argument_group("bench-check (make bench-check BASE=<commit>)")
+    check.add_argument("--base", metavar="COMMIT",
+                       help="instead of the bench: build COMMIT in run/bench-base, run it beside --binary "
+                            "in one stack, and compare their CPU per request on the read scenarios "
+                            "(health, me, cached book, cached list) at the first --connections count")
+    check.add_argument("--max-cpu-increase", type=float, default=10, metavar="PERCENT",
+                       help="with --base: exit 1 when the median over those scenarios of --binary's CPU "
+                            "µs/req exceeds the base's by more than this (default 10)")
     args = parser.parse_args(argv)
     if args.quick:
         args.runs, args.duration, args.warmup = 1, 2, 1
@@ -92,7 +101,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
     args.binary = args.binary.absolute()
-    args.dir = args.dir.resolve()
+    args.dir = (args.dir or REPO / "run" / ("bench-check" if args.base else "bench")).resolve()
     return args
 
 
@@ -110,7 +119,10 @@ def main(argv: list[str]) -> int:
         print(f"bench: no executable {args.binary}: run `make build` or give --binary", file=sys.stderr)
         return 2
 
-    from .suite import bench as measure, new_bench as new   # imported only now: --help needs neither
+    if args.base:   # imported only now: --help needs neither
+        from .check import check as measure, new_check as new
+    else:
+        from .suite import bench as measure, new_bench as new
     stop_recorded(args.dir)      # leftovers of a killed run, then last run's (large) logs
     for log in (args.dir / "logs").glob("*.log"):
         log.unlink()
