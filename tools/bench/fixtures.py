@@ -142,3 +142,16 @@ def write_pairs(stack: Stack, pairs: list[Pair], path: Path) -> None:
         lines.append(f"{p.token} {p.book_id} {loan}\n")
     path.write_text("".join(lines))
     path.chmod(0o600)
+
+
+def cycle_state(stack: Stack, pairs: list[Pair]) -> tuple[int, int, int]:
+    """(loans made, loans still active, books whose copies_available disagrees with their
+    active loans): after the bench, the check that borrow+return kept the books consistent."""
+    users = ",".join(str(p.user_id) for p in pairs)
+    books = ",".join(str(p.book_id) for p in pairs)
+    [[made, active]] = sql(stack, f"SELECT COUNT(*), COALESCE(SUM(returned_at IS NULL), 0) "
+                                  f"FROM loans WHERE user_id IN ({users});")
+    [[inconsistent]] = sql(stack, f"""
+        SELECT COUNT(*) FROM books b WHERE b.id IN ({books}) AND b.copies_available <>
+            b.copies_total - (SELECT COUNT(*) FROM loans l WHERE l.book_id = b.id AND l.returned_at IS NULL);""")
+    return int(made), int(active), int(inconsistent)

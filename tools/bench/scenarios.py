@@ -74,6 +74,12 @@ class BorrowCycle:
     def args(self, threads: int) -> list[str]:
         return [str(self.path), str(threads)]
 
+    def notes(self) -> str:
+        made, active, inconsistent = fixtures.cycle_state(self.stack, self.pairs)
+        return (f"{len(self.pairs)} (user, book) pairs, {made:,} loans made, {active} still active; "
+                + (f"{inconsistent} books INCONSISTENT (copies_available vs active loans)"
+                   if inconsistent else "copies_available consistent with the active loans"))
+
 
 def read_scenarios(token: str, book_id: int, connections: tuple[int, ...]) -> list[Scenario]:
     """The cached and uncached reads bench-check compares too."""
@@ -104,7 +110,8 @@ def all_scenarios(stack: Stack, token: str, book_id: int, login_body: Path,
                  script="list_miss.lua", token=token, args=walk.args, after=walk.advance,
                  notes=walk.notes),
         Scenario("borrow-return", "POST /loans + POST /loans/{id}/return", "/loans", base,
-                 script="borrow_return.lua", args=cycle.args, before=cycle.before),
+                 script="borrow_return.lua", args=cycle.args, before=cycle.before,
+                 notes=cycle.notes),
         Scenario("login", "POST /users/login", "/users/login", login, script="login.lua",
                  args=lambda threads: [str(login_body)]),
     ]
