@@ -29,6 +29,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
 
         // JSON: a strict parser for request bodies and token parts, and a fast ordered writer.
         .target(name: "JSON"),
@@ -106,7 +107,7 @@ let package = Package(
 
         .testTarget(
             name: "LibraryAppTests",
-            dependencies: ["LibraryApp", "JSON"]
+            dependencies: ["LibraryApp", "JSON", "FastCGI"]
         ),
 
         // Passwords (scrypt) and JWT (HS256) over libcrypto; the only code touching OpenSSL pointers.

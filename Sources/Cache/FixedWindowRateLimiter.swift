@@ -31,9 +31,25 @@ public struct RateLimitDecision: Sendable, Equatable {
     }
 }
 
+/// One limit's counter for one hit: the key it is counted under (its window's) and when that
+/// window ends.
+public struct RateLimitCounter: Sendable, Equatable {
+    public let limit: RateLimit
+    public let key: String
+    /// Unix time the window ends (`X-RateLimit-Reset`).
+    public let resetAt: Int
+    /// Seconds the key must live when a hit creates it: the rest of the window, and one more
+    /// second (memcached's clock ticks in whole seconds).
+    public let expiration: Int
+}
+
 /// Flask-Limiter's fixed window: each limit counts hits in windows aligned to multiples of its
 /// length since the epoch (a `1 per hour` window runs from hh:00 to hh+1:00); the window start is
 /// part of the counter key, so a new window is a new key and needs no reset.
+///
+/// A hit is counted, then decided from the count: `counters` names the keys, the caller counts
+/// them (`hit` does it with `incrementCounter`, one round trip per limit; the app sends the
+/// increments ahead of its other reads and reads the counts with them), and `decide` judges.
 public struct FixedWindowRateLimiter: Sendable {
     public let keyPrefix: String
 
@@ -41,38 +57,61 @@ public struct FixedWindowRateLimiter: Sendable {
         self.keyPrefix = keyPrefix
     }
 
-    /// Counts one hit by `client` (its address) on `scope` (a route, or "global") against every
-    /// limit in `limits` (not empty), at Unix time `now`.
+    /// The counters a hit by `client` (its address) on `scope` (a route, or "global") counts
+    /// on, one per limit, at Unix time `now`.
+    public func counters(client: String, scope: String, limits: [RateLimit], now: Int) -> [RateLimitCounter] {
+        limits.map { limit in
+            let start = now - now % limit.windowSeconds
+            let resetAt = start + limit.windowSeconds
+            let key = [keyPrefix, Self.escaped(client), Self.escaped(scope), "\(limit.amount)", "\(limit.multiples)",
+                       limit.granularity.rawValue, "\(start)"].joined(separator: "/")
+            return RateLimitCounter(limit: limit, key: key, resetAt: resetAt, expiration: resetAt - now + 1)
+        }
+    }
+
+    /// Counts one hit by `client` on `scope` against every limit in `limits` (not empty), at
+    /// Unix time `now`.
     public func hit(
         _ store: some CounterStore, client: String, scope: String, limits: [RateLimit], now: Int? = nil
     ) -> RateLimitDecision {
         precondition(!limits.isEmpty, "no limits to apply")
         let now = now ?? Int(time(nil))
-        var mostRestrictive: RateLimitDecision?
-        for limit in limits {
-            let start = now - now % limit.windowSeconds
-            let resetAt = start + limit.windowSeconds
-            let key = [keyPrefix, Self.escaped(client), Self.escaped(scope), "\(limit.amount)", "\(limit.multiples)",
-                       limit.granularity.rawValue, "\(start)"].joined(separator: "/")
-            let count: UInt64
+        let counters = counters(client: client, scope: scope, limits: limits, now: now)
+        var counts: [UInt64] = []
+        for counter in counters {
             do {
-                // One second more than the window: memcached's clock ticks in whole seconds.
-                count = try store.incrementCounter(key, expiration: resetAt - now + 1)
+                counts.append(try store.incrementCounter(counter.key, expiration: counter.expiration))
             } catch {
-                let cacheError = error as? CacheError ?? .other(code: -1, message: "\(error)")
-                return RateLimitDecision(outcome: .storeUnavailable(cacheError), limit: limits[0],
-                                         remaining: limits[0].amount, resetAt: resetAt, retryAfter: 0)
+                return Self.unavailable(error as? CacheError ?? .other(code: -1, message: "\(error)"), counters, now: now)
             }
+        }
+        return Self.decide(counters, counts: counts, now: now)
+    }
+
+    /// The decision once every counter holds this hit: `counts[i]` is counter i's count, this
+    /// hit included (a count read after the hit was added may also hold hits that came after
+    /// it: such a hit is refused a little early, never let through beyond the limit).
+    public static func decide(_ counters: [RateLimitCounter], counts: [UInt64], now: Int) -> RateLimitDecision {
+        precondition(!counters.isEmpty && counters.count == counts.count, "one count per counter")
+        var mostRestrictive: RateLimitDecision?
+        for (counter, count) in zip(counters, counts) {
+            let limit = counter.limit
             let denied = count > UInt64(limit.amount)
             let decision = RateLimitDecision(
                 outcome: denied ? .denied : .allowed, limit: limit,
-                remaining: denied ? 0 : limit.amount - Int(count), resetAt: resetAt,
-                retryAfter: denied ? max(1, resetAt - now) : 0)
-            if mostRestrictive.map({ Self.isMoreRestrictive(decision, than: $0) }) ?? true {
+                remaining: denied ? 0 : limit.amount - Int(count), resetAt: counter.resetAt,
+                retryAfter: denied ? max(1, counter.resetAt - now) : 0)
+            if mostRestrictive.map({ isMoreRestrictive(decision, than: $0) }) ?? true {
                 mostRestrictive = decision
             }
         }
         return mostRestrictive!
+    }
+
+    /// The decision when the counters could not be counted: the numbers of an unused window.
+    public static func unavailable(_ error: CacheError, _ counters: [RateLimitCounter], now: Int) -> RateLimitDecision {
+        RateLimitDecision(outcome: .storeUnavailable(error), limit: counters[0].limit,
+                          remaining: counters[0].limit.amount, resetAt: counters[0].resetAt, retryAfter: 0)
     }
 
     /// A denial beats an allowance, a later reset beats an earlier one among denials (the client

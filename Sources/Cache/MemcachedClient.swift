@@ -155,6 +155,24 @@ public final class MemcachedClient {
         throw CacheError.other(code: -1, message: "counter key vanished twice between add and incr")
     }
 
+    /// Adds one to each of `keys` without waiting for an answer (memcached's `noreply`): each
+    /// command goes out at once on the connection of its key's server, so a `getMulti` that
+    /// follows on this client reads counts that hold these hits — one round trip for both. A key
+    /// that holds nothing stays absent (`incrementCounter` creates it).
+    public func incrementWithoutReply(_ keys: [String]) throws {
+        let wires = try keys.map(wireKey)
+        let memc = try connection()
+        memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_NOREPLY, 1)  // a flag: no reconnect
+        defer { memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_NOREPLY, 0) }
+        for wire in wires {
+            var unused: UInt64 = 0
+            let rc = wire.withUnsafeBufferPointer { k in
+                k.withMemoryRebound(to: CChar.self) { memcached_increment(memc, $0.baseAddress, $0.count, 1, &unused) }
+            }
+            guard rc == MEMCACHED_SUCCESS else { throw failure(rc, wire) }
+        }
+    }
+
     // MARK: Operations
 
     /// Asks every server for its statistics: one entry per configured server, in order. A server

@@ -10,21 +10,19 @@ public final class FastCGIExchange {
         self.request = request
     }
 
-    /// Every FastCGI parameter (CGI variables such as `REQUEST_METHOD`, and `HTTP_*` headers).
-    public func parameters() -> [(name: String, value: String)] {
-        var result: [(name: String, value: String)] = []
-        result.reserveCapacity(32)
-        guard var cursor = request.pointee.envp else { return result }
+    /// The CGI variables the application uses (see `CGIParameters`).
+    public func parameters() -> CGIParameters {
+        var parameters = CGIParameters()
+        guard var cursor = request.pointee.envp else { return parameters }
         while let entry = cursor.pointee {
-            let pair = UnsafeBufferPointer(start: entry, count: strlen(entry))
-            if let equals = pair.firstIndex(of: CChar(UInt8(ascii: "="))) {
-                let name = decodeLatin1OrUTF8(UnsafeBufferPointer(rebasing: pair[..<equals]))
-                let value = decodeLatin1OrUTF8(UnsafeBufferPointer(rebasing: pair[(equals + 1)...]))
-                result.append((name, value))
+            let pair = UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))
+            if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
+                parameters.take(name: UnsafeBufferPointer(rebasing: pair[..<equals]),
+                                value: UnsafeBufferPointer(rebasing: pair[(equals + 1)...]))
             }
             cursor += 1
         }
-        return result
+        return parameters
     }
 
     /// Reads the request body up to `limit` bytes. Returns `nil` when the body is longer than
@@ -70,14 +68,5 @@ public final class FastCGIExchange {
     /// keeping it for the next request (used when unread body bytes would poison it).
     public func closeConnectionAfterResponse() {
         request.pointee.keepConnection = 0
-    }
-}
-
-/// Header values are bytes; nginx passes them through untouched. Valid UTF-8 is kept, anything
-/// else is read as Latin-1 so that no byte is lost and nothing traps.
-private func decodeLatin1OrUTF8(_ bytes: UnsafeBufferPointer<CChar>) -> String {
-    bytes.withMemoryRebound(to: UInt8.self) { raw in
-        if let text = String(validating: raw, as: UTF8.self) { return text }
-        return String(String.UnicodeScalarView(raw.map { Unicode.Scalar($0) }))
     }
 }

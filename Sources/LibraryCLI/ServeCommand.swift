@@ -30,7 +30,11 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try loadConfiguration(signsTokens: true)
-        let logger = LogSetup.bootstrap(level: configuration.logLevel)
+        // Access lines go out in batches: at 64 KiB, at the latest every 200 ms, and at exit.
+        let logOutput = LogOutput(fileDescriptor: STDERR_FILENO, bufferBytes: 64 << 10)
+        logOutput.startFlushing(every: 0.2)
+        defer { logOutput.flush() }
+        let logger = LogSetup.bootstrap(level: configuration.logLevel, output: logOutput)
         AppMetrics.bootstrap()
 
         let listenSocket: ListenSocket

@@ -89,3 +89,29 @@ import Testing
         #expect(!decision.isAllowed(failClosed: true))
     }
 }
+
+/// The app's path: the hits go out without waiting (`noreply`) ahead of a multi-get on the same
+/// client, and the counts the get reads hold them.
+@Suite struct QuietCountingTests {
+    @Test func aMultiGetAfterQuietIncrementsReadsTheNewCounts() throws {
+        let client = try TestMemcached.sharedServer().client()
+        let counters = FixedWindowRateLimiter(keyPrefix: "quiet").counters(
+            client: "10.0.0.9", scope: "GET /books", limits: try RateLimit.parseList("3 per minute;100 per day"), now: 1_700_000_000)
+        // First hit of the windows: the quiet increments find no key, the read shows none.
+        try client.incrementWithoutReply(counters.map(\.key))
+        #expect(try client.getMulti(counters.map(\.key)).isEmpty)
+        for counter in counters { #expect(try client.incrementCounter(counter.key, expiration: counter.expiration) == 1) }
+        // Later hits: counted ahead of the read, visible in it.
+        for expected in 2...4 {
+            try client.incrementWithoutReply(counters.map(\.key))
+            let values = try client.getMulti(counters.map(\.key) + ["unrelated"])
+            let counts = counters.map { UInt64(String(decoding: values[$0.key] ?? [], as: UTF8.self).trimmingCharacters(in: .whitespaces)) }
+            #expect(counts == [UInt64(expected), UInt64(expected)])
+            let decision = FixedWindowRateLimiter.decide(counters, counts: counts.map { $0 ?? 0 }, now: 1_700_000_000)
+            #expect(decision.outcome == (expected > 3 ? .denied : .allowed))
+        }
+        // The client is still in step: a replying call right after gets its own answer.
+        try client.set("after", Array("x".utf8))
+        #expect(try client.get("after") == Array("x".utf8))
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LibraryApp
+import Models
 
 @Suite struct ResponseCacheTests {
     @Test func entriesRoundTripWithHeadersAndBinaryBody() {
@@ -113,5 +114,40 @@ import Testing
                       "2026-11-26T00:00:00+01:00"])
     func otherShapesAreRefused(text: String) {
         #expect(Timestamp.parse(text) == nil)
+    }
+}
+
+@Suite struct AuthCacheEntryTests {
+    @Test func anEntryRoundTripsEveryField() throws {
+        let created = Date(timeIntervalSince1970: 1_700_000_000.123456)
+        for user in [
+            User(id: 7, username: "ada", email: "ada@example.org", firstName: "Ada\n:-1", lastName: nil, role: .admin, createdAt: created),
+            User(id: 8, username: "b.b", email: "b@example.org", firstName: "", lastName: "Lovelace ✓", role: .user, createdAt: created),
+        ] {
+            let decoded = try #require(AuthCache.decode(AuthCache.encode(user, generation: "12@34")))
+            #expect(decoded.generation == "12@34")
+            #expect(decoded.user == user)
+        }
+    }
+
+    @Test func damagedEntriesAreMisses() {
+        let good = AuthCache.encode(User(id: 1, username: "ada", email: "a@b.c", firstName: nil, lastName: nil, role: .user,
+                                         createdAt: Date(timeIntervalSince1970: 0)), generation: "1@1")
+        for bad in [[], Array(good.dropLast()), good + [0x31], Array("{\"generation\":\"1@1\"}".utf8), Array("99999999999:x".utf8)] {
+            #expect(AuthCache.decode(bad) == nil)
+        }
+    }
+}
+
+@Suite struct QueueWaitTests {
+    @Test func waitsAreMeasuredFromTheWebServersStartTime() {
+        #expect(QueueWait.seconds(since: nil, now: 100) == nil)
+        #expect(QueueWait.seconds(since: "junk", now: 100) == nil)
+        #expect(QueueWait.seconds(since: "nan", now: 100) == nil)
+        #expect(QueueWait.seconds(since: "99.750", now: 100) == 0.25)
+        #expect(QueueWait.seconds(since: "101.5", now: 100) == 0)  // clocks a little apart: no wait
+        let refused = QueueWait.overloaded(waited: 2)
+        #expect(refused.status == .serviceUnavailable)
+        #expect(refused.headers["Retry-After"] == "1")
     }
 }

@@ -1,4 +1,5 @@
 import Cache
+import Glibc
 import Database
 import Logging
 import Security
@@ -12,6 +13,7 @@ public final class Application: Sendable {
     let tokens: JWTSigner
     let passwords: PasswordService
     let cacheCoordinator: CacheCoordinator
+    let healthCheck = HealthCheck()
 
     /// Seconds a client is told to wait when the database is down.
     static let databaseRetryAfterSeconds = 5
@@ -37,7 +39,7 @@ public final class Application: Sendable {
     /// The per-thread services a worker gives its handlers (its own database and memcached sessions).
     public func makeContext() -> Context {
         Context(configuration: configuration, logger: logger, tokens: tokens, passwords: passwords,
-                cacheCoordinator: cacheCoordinator)
+                cacheCoordinator: cacheCoordinator, healthCheck: healthCheck)
     }
 
     public func handle(_ request: Request, context: Context) -> Response {
@@ -63,17 +65,26 @@ public final class Application: Sendable {
             var limitHeaders = HTTPHeaders()
             var response: Response
             do {
-                limitHeaders = try RateLimitGuard.check(route, request, context)
-                var reads: CacheReads?
-                if route.access != .everyone {
-                    // A cached route's reads ride along with the token check's: one round trip.
-                    let cacheKeys = route.cache.map { ResponseCache.keys(region: $0, request: request) } ?? []
-                    let (principal, fetched) = try BearerAuthenticator.authenticate(request, context: context, alsoRead: cacheKeys)
+                // Everything the request needs from memcached is read in one round trip: its
+                // rate-limit counts, its token check, its cached answer. The token's signature
+                // is checked first (no I/O) so that its entry can ride along.
+                let now = Int(time(nil))
+                let counters = RateLimitGuard.counters(route, request, context, now: now)
+                let token = route.access == .everyone ? nil : BearerAuthenticator.verify(request, context: context)
+                let verified = try? token?.get()
+                var keys = verified?.cacheKeys ?? []
+                // A cached answer is worth reading only for a caller who may be given it.
+                if let region = route.cache, token == nil || verified != nil {
+                    keys += ResponseCache.keys(region: region, request: request)
+                }
+                let (reads, counted) = CacheReads.fetch(keys, counting: counters.map(\.key), context: context)
+                limitHeaders = try RateLimitGuard.check(counters, counted: counted, context, now: now)
+                if let token {
+                    let principal = try BearerAuthenticator.authenticate(try token.get(), reads: reads, context: context)
                     if route.access == .admin && !principal.isAdmin {
                         throw ProblemError(.forbidden, detail: "This action needs an admin account")
                     }
                     request.principal = principal
-                    reads = fetched
                 }
                 if let region = route.cache {
                     response = try CachedRoute.respond(route, region: region, request, context, reads: reads)

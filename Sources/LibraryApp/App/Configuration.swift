@@ -52,6 +52,9 @@ public struct Configuration: Sendable {
     /// Seconds a cached book read lives (`CACHE_DEFAULT_TIMEOUT`, default 60). Writes invalidate
     /// it sooner: a read is never stale.
     public var cacheTimeoutSeconds = 60
+    /// A request that waited longer than this before a worker could start it is refused with
+    /// `503` (`MAX_QUEUE_WAIT_MS`, default 500; 0 turns shedding off). See `QueueWait`.
+    public var maximumQueueWaitSeconds = 0.5
     public var rateLimits = RateLimitSettings()
 
     /// API.md section 4: Flask-Limiter's settings.
@@ -168,6 +171,9 @@ public struct Configuration: Sendable {
         if let count = try integer("MAX_RENEWALS", in: 0...100) { configuration.loanPolicy.maximumRenewals = count }
 
         if let seconds = try integer("CACHE_DEFAULT_TIMEOUT", in: 1...86_400) { configuration.cacheTimeoutSeconds = seconds }
+        if let milliseconds = try integer("MAX_QUEUE_WAIT_MS", in: 0...600_000) {
+            configuration.maximumQueueWaitSeconds = milliseconds == 0 ? .infinity : Double(milliseconds) / 1000
+        }
         if let enabled = try flag("RATELIMIT_ENABLED") { configuration.rateLimits.enabled = enabled }
         if let closed = try flag("RATELIMIT_FAIL_CLOSED") { configuration.rateLimits.failClosed = closed }
         if let parsed = try limits("RATELIMIT_DEFAULT") { configuration.rateLimits.defaultLimits = parsed }
@@ -246,6 +252,7 @@ public struct Configuration: Sendable {
             "max_active_loans=\(loanPolicy.maximumActiveLoans)",
             "max_renewals=\(loanPolicy.maximumRenewals)",
             "cache_default_timeout=\(cacheTimeoutSeconds)",
+            "max_queue_wait_ms=\(maximumQueueWaitSeconds.isFinite ? String(Int(maximumQueueWaitSeconds * 1000)) : "off")",
             "ratelimit_enabled=\(rateLimits.enabled)",
             "ratelimit_default=\(rateLimits.defaultLimits.map(\.description).joined(separator: ";"))",
             "ratelimit_login=\(rateLimits.loginLimits.map(\.description).joined(separator: ";"))",

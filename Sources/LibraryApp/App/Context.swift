@@ -11,16 +11,18 @@ public final class Context {
     public let tokens: JWTSigner
     public let passwords: PasswordService
     let cacheCoordinator: CacheCoordinator
+    let healthCheck: HealthCheck
     private let databaseConnection: DatabaseConnection?
     private let cacheClient: MemcachedClient?
 
     init(configuration: Configuration, logger: Logger, tokens: JWTSigner, passwords: PasswordService,
-         cacheCoordinator: CacheCoordinator) {
+         cacheCoordinator: CacheCoordinator, healthCheck: HealthCheck) {
         self.configuration = configuration
         self.logger = logger
         self.tokens = tokens
         self.passwords = passwords
         self.cacheCoordinator = cacheCoordinator
+        self.healthCheck = healthCheck
         databaseConnection = configuration.database.map { DatabaseConnection(configuration: $0, logger: logger) }
         cacheClient = configuration.memcached.map { MemcachedClient(configuration: $0, logger: logger) }
     }

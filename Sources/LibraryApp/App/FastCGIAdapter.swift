@@ -23,31 +23,24 @@ public final class FastCGIAdapter: FastCGIResponder {
 
     public func respond(to exchange: FastCGIExchange) {
         let started = DispatchTime.now().uptimeNanoseconds
-        let parameters = exchange.parameters()
-        var cgi: [String: String] = [:]
+        let cgi = exchange.parameters()
         var headers = HTTPHeaders()
-        var parameterBytes = 0
-        for (name, value) in parameters {
-            parameterBytes += name.utf8.count + value.utf8.count
-            cgi[name] = value
-            if name.hasPrefix("HTTP_") {
-                headers.add(Self.headerName(fromCGI: name.dropFirst(5)), value)
-            } else if name == "CONTENT_TYPE" || name == "CONTENT_LENGTH" {
-                headers.add(Self.headerName(fromCGI: Substring(name)), value)
-            }
-        }
+        for (name, value) in cgi.headers { headers.add(name, value) }
 
-        let method = cgi["REQUEST_METHOD"] ?? "GET"
-        let requestURI = cgi["REQUEST_URI"] ?? cgi["DOCUMENT_URI"] ?? "/"
-        let rawPath = String(requestURI.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/")
+        let method = cgi.method
+        let rawPath = String(cgi.requestURI.utf8.split(separator: UInt8(ascii: "?"), maxSplits: 1,
+                                                       omittingEmptySubsequences: false).first.map { Substring($0) } ?? "/")
         let requestID = RequestID.resolve(incoming: headers[RequestID.headerName], generator: &requestIDs)
-        let remoteAddress = cgi["REMOTE_ADDR"] ?? "-"
+        let remoteAddress = cgi.remoteAddress
 
         var response: Response
         var routeName = "unmatched"
-        if parameterBytes > maximumParameterBytes {
+        if cgi.totalBytes > maximumParameterBytes {
             response = ProblemError(.requestHeaderFieldsTooLarge, detail: "The request headers are larger than \(maximumParameterBytes) bytes").response
             exchange.closeConnectionAfterResponse()
+        } else if let waited = QueueWait.seconds(since: cgi.requestStart), waited > context.configuration.maximumQueueWaitSeconds {
+            response = QueueWait.overloaded(waited: waited)
+            AppMetrics.overloadRejections.increment()
         } else {
             (response, routeName) = readAndDispatch(exchange: exchange, method: method, rawPath: rawPath, cgi: cgi,
                                                     headers: headers, remoteAddress: remoteAddress, requestID: requestID)
@@ -66,18 +59,18 @@ public final class FastCGIAdapter: FastCGIResponder {
     }
 
     /// Reads the body within its bound, decodes the target and runs the application.
-    private func readAndDispatch(exchange: FastCGIExchange, method: String, rawPath: String, cgi: [String: String],
+    private func readAndDispatch(exchange: FastCGIExchange, method: String, rawPath: String, cgi: CGIParameters,
                                  headers: HTTPHeaders, remoteAddress: String, requestID: String) -> (Response, String) {
         let limit = context.configuration.maximumBodyBytes
-        let tooLarge = ProblemError(.contentTooLarge, detail: "The request body is larger than \(limit) bytes").response
-        if let declared = cgi["CONTENT_LENGTH"].flatMap(Int.init), declared > limit {
+        func tooLarge() -> Response { ProblemError(.contentTooLarge, detail: "The request body is larger than \(limit) bytes").response }
+        if let declared = cgi.contentLength.flatMap(Int.init), declared > limit {
             // Refuse without reading it into memory.
             if declared > discardLimit || !exchange.discardBody(limit: discardLimit) { exchange.closeConnectionAfterResponse() }
-            return (tooLarge, "unmatched")
+            return (tooLarge(), "unmatched")
         }
         guard let body = exchange.readBody(limit: limit) else {
             if !exchange.discardBody(limit: discardLimit) { exchange.closeConnectionAfterResponse() }
-            return (tooLarge, "unmatched")
+            return (tooLarge(), "unmatched")
         }
 
         guard rawPath.hasPrefix("/"),
@@ -88,7 +81,7 @@ public final class FastCGIAdapter: FastCGIResponder {
         }
         let query: QueryParameters
         do {
-            query = try QueryParameters(parsing: Substring(cgi["QUERY_STRING"] ?? ""))
+            query = try QueryParameters(parsing: Substring(cgi.queryString))
         } catch {
             return (ProblemError(.badRequest, detail: "The query string is not valid percent-encoded UTF-8").response, "unmatched")
         }
@@ -96,23 +89,6 @@ public final class FastCGIAdapter: FastCGIResponder {
         let request = Request(method: method, pathSegments: segments, rawPath: rawPath, query: query, headers: headers,
                               remoteAddress: remoteAddress, body: body, requestID: requestID)
         return application.dispatch(request, context: context)
-    }
-
-    /// `X_REQUEST_ID` → `X-Request-Id`, byte by byte (it runs for every header of every request).
-    static func headerName(fromCGI name: Substring) -> String {
-        var bytes = Array(name.utf8)
-        var startOfWord = true
-        for index in bytes.indices {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "_") {
-                bytes[index] = UInt8(ascii: "-")
-                startOfWord = true
-            } else {
-                if !startOfWord { bytes[index] = asciiLowercased(byte) }
-                startOfWord = false
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func milliseconds(_ micros: UInt64) -> String {

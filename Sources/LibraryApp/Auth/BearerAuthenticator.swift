@@ -2,34 +2,48 @@ import Database
 import Foundation
 import Security
 
-/// The `token_required` decorator: reads `Authorization: Bearer <token>`, verifies it (HS256
-/// only, `exp` required, signature first), then makes sure the user still exists and the token
-/// was not revoked by a logout: from the token-check cache when it holds a current answer,
-/// else from the database.
+/// The `token_required` decorator, in two steps around the request's one memcached round trip:
+/// `verify` checks the token itself, `authenticate` makes sure its user still exists and the
+/// token was not revoked by a logout.
 struct BearerAuthenticator {
     static let challenge = "Bearer"
     static let invalidTokenChallenge = #"Bearer error="invalid_token""#
 
-    /// The caller, and the cache values read on the way: `alsoRead` keys ride along in the
-    /// same round trip as the token check's own.
-    static func authenticate(_ request: Request, context: Context, alsoRead: [String] = []) throws -> (Principal, CacheReads) {
+    /// A token whose signature and claims verified; whether its user still exists and the
+    /// token still stands is checked next (`authenticate`).
+    struct VerifiedToken {
+        let claims: JWTClaims
+        let userID: Int64
+
+        /// What `authenticate` reads from the cache (fetched with the request's other reads).
+        var cacheKeys: [String] { AuthCache.keys(tokenID: claims.jti, userID: userID) }
+    }
+
+    /// Step one, no I/O: reads `Authorization: Bearer <token>` and verifies it (HS256 only,
+    /// `exp` required, signature first).
+    static func verify(_ request: Request, context: Context) -> Result<VerifiedToken, ProblemError> {
         guard let token = bearerToken(in: request.headers["Authorization"]) else {
-            throw unauthorized("Token is missing", challenge: challenge)
+            return .failure(unauthorized("Token is missing", challenge: challenge))
         }
         let claims: JWTClaims
         do {
             claims = try context.tokens.verify(token: token, leeway: context.configuration.tokenLeewaySeconds)
         } catch .expired {
-            throw invalidToken("Token has expired")
+            return .failure(invalidToken("Token has expired"))
         } catch {
-            throw invalidToken("Token is invalid")
+            return .failure(invalidToken("Token is invalid"))
         }
-        guard let userID = PathPattern.positiveID(claims.sub) else { throw invalidToken("Token is invalid") }
+        guard let userID = PathPattern.positiveID(claims.sub) else { return .failure(invalidToken("Token is invalid")) }
+        return .success(VerifiedToken(claims: claims, userID: userID))
+    }
 
-        // The cached answer of an earlier check of this token, else the database (then cached).
-        let reads = CacheReads.fetch(AuthCache.keys(tokenID: claims.jti, userID: userID) + alsoRead, context: context)
+    /// Step two: the user still exists and the token was not revoked by a logout — from the
+    /// token-check entry in `reads` when it holds a current answer, else from the database
+    /// (the answer is then cached).
+    static func authenticate(_ token: VerifiedToken, reads: CacheReads, context: Context) throws -> Principal {
+        let (claims, userID) = (token.claims, token.userID)
         if let user = AuthCache.user(in: reads, tokenID: claims.jti, userID: userID) {
-            return (Principal(user: user, tokenID: claims.jti, tokenExpiresAt: claims.exp), reads)
+            return Principal(user: user, tokenID: claims.jti, tokenExpiresAt: claims.exp)
         }
         // The generation the answer will be stamped with is fixed before the database is asked.
         let authCache = reads.answered ? context.cache.map { AuthCache(client: $0) } : nil
@@ -43,7 +57,7 @@ struct BearerAuthenticator {
         if let authCache, let generation = generation ?? nil {
             try? authCache.remember(user, generation: generation, tokenID: claims.jti, tokenExpiresAt: claims.exp)
         }
-        return (Principal(user: user, tokenID: claims.jti, tokenExpiresAt: claims.exp), reads)
+        return Principal(user: user, tokenID: claims.jti, tokenExpiresAt: claims.exp)
     }
 
     /// `Bearer <token>`, the scheme case-insensitive (RFC 9110 §11.1), exactly one space-free token.

@@ -1,7 +1,6 @@
 import Cache
 import Foundation
 import Models
-import JSON
 
 /// The token check's database answer, cached: `auth:<jti>` holds the caller's user record and
 /// the user's generation (`authgen:<user id>`) at the time. One `getMulti` reads both (with the
@@ -26,8 +25,7 @@ struct AuthCache {
     /// generation and the epoch it was stamped with are both the ones read now).
     static func user(in values: CacheReads, tokenID: String, userID: Int64) -> User? {
         guard let entry = values[entryKey(tokenID)], let stamp = Generation.stamp(of: generationKey(userID), in: values),
-              case let .object(fields)? = try? JSONParser.parse(entry), fields["generation"] == .string(stamp),
-              let user = fields["user"].flatMap(UserSchemas.user(from:)), user.id == userID else { return nil }
+              let (generation, user) = decode(entry), generation == stamp, user.id == userID else { return nil }
         return user
     }
 
@@ -41,12 +39,32 @@ struct AuthCache {
     func remember(_ user: User, generation: String, tokenID: String, tokenExpiresAt: Int64) throws {
         let lifetime = min(Int64(Self.timeoutSeconds), tokenExpiresAt - Int64(Date().timeIntervalSince1970))
         guard lifetime > 0 else { return }
-        var json = JSONWriter()
-        json.object { fields in
-            fields.field("generation", generation)
-            fields.key("user"); UserSchemas.write(user, to: &fields)
-        }
-        try client.set(Self.entryKey(tokenID), json.bytes, expiration: Int(lifetime))
+        try client.set(Self.entryKey(tokenID), Self.encode(user, generation: generation), expiration: Int(lifetime))
+    }
+
+    /// An entry: its generation stamp and the user's fields, each as `<length>:<bytes>` (`-`
+    /// for an absent name), read back without a JSON parse — this runs on every request.
+    static func encode(_ user: User, generation: String) -> [UInt8] {
+        var fields = LengthPrefixedFields()
+        fields.append(generation)
+        fields.append(String(user.id))
+        fields.append(user.username)
+        fields.append(user.email)
+        fields.append(user.firstName)
+        fields.append(user.lastName)
+        fields.append(user.role.rawValue)
+        fields.append(String(Int64((user.createdAt.timeIntervalSince1970 * 1_000_000).rounded())))
+        return fields.bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) -> (generation: String, user: User)? {
+        guard let fields = LengthPrefixedFields.split(bytes, count: 8),
+              let generation = fields[0], let id = fields[1].flatMap({ Int64($0) }), let username = fields[2],
+              let email = fields[3], let role = fields[6].flatMap(User.Role.init(rawValue:)),
+              let micros = fields[7].flatMap({ Int64($0) }) else { return nil }
+        let user = User(id: id, username: username, email: email, firstName: fields[4], lastName: fields[5], role: role,
+                        createdAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000))
+        return (generation, user)
     }
 
     /// The user changed (role, email, names) or is gone: every cached token check of theirs is void.

@@ -1,6 +1,7 @@
 import Cache
 import Foundation
 import Logging
+import Synchronization
 
 /// Process-wide knowledge about memcached that the per-thread clients share: whether an
 /// invalidation was lost (then cached answers may be stale, so reads skip the cache until
@@ -16,6 +17,8 @@ public final class CacheCoordinator: @unchecked Sendable {
     private var losses = 0
     private var voidedLosses = 0
     private var bumperRunning = false
+    /// `losses == voidedLosses`, kept beside them for the request path to read without a lock.
+    private let trusted = Atomic<Bool>(true)
     private var lastWarning: TimeInterval = 0
     private let configuration: MemcachedConfiguration?
     private let logger: Logger
@@ -30,13 +33,14 @@ public final class CacheCoordinator: @unchecked Sendable {
 
     /// Whether cached answers can be trusted now: no invalidation lost since the last bump.
     var cacheIsTrustworthy: Bool {
-        lock.withLock { losses == voidedLosses }
+        trusted.load(ordering: .acquiring)
     }
 
     /// An invalidation did not reach every server it should have.
     func recordLostInvalidation(_ error: Error) {
         let startBumper: Bool = lock.withLock {
             losses += 1
+            trusted.store(false, ordering: .releasing)
             guard !bumperRunning else { return false }
             bumperRunning = true
             return true
@@ -58,7 +62,10 @@ public final class CacheCoordinator: @unchecked Sendable {
             guard (try? Generation.bump(Generation.epochKey, client: client)) != nil else { continue }
             let done: Bool = lock.withLock {
                 voidedLosses = target
-                if losses == voidedLosses { bumperRunning = false }
+                if losses == voidedLosses {
+                    bumperRunning = false
+                    trusted.store(true, ordering: .releasing)
+                }
                 return !bumperRunning
             }
             if done {

@@ -1,23 +1,39 @@
 import Cache
 
-/// The memcached values one request needs, read together: a token check and a cached answer
-/// cost one `getMulti` round trip between them. Empty when the cache is unusable or down.
+/// The memcached values one request needs, read together in one round trip: its rate-limit
+/// counts (the hits sent just before, without waiting), the token check's entry, and the
+/// cached answer. `values` is empty when the cache is unusable or down; counts are read even
+/// while cached answers are not trusted (see `Context.cache`).
 struct CacheReads {
     private(set) var values: [String: [UInt8]] = [:]
     /// Whether memcached answered (a missing key then really is a miss).
     private(set) var answered = false
 
-    static func fetch(_ keys: [String], context: Context) -> CacheReads {
+    /// Counts one hit on each of `counters` and reads them with `keys`.
+    static func fetch(_ keys: [String], counting counters: [String] = [], context: Context) -> (CacheReads, CounterReads) {
         var reads = CacheReads()
-        guard !keys.isEmpty, let client = context.cache else { return reads }
+        let cacheKeys = context.cache == nil ? [] : keys
+        guard !cacheKeys.isEmpty || !counters.isEmpty else { return (reads, .read([:])) }
+        guard let client = context.counters else { return (reads, .failed(.unavailable("MEMCACHED_SERVERS is not set"))) }
         do {
-            reads.values = try client.getMulti(keys)
-            reads.answered = true
+            if !counters.isEmpty { try client.incrementWithoutReply(counters) }
+            let values = try client.getMulti(cacheKeys + counters)
+            if !cacheKeys.isEmpty {
+                reads.values = values
+                reads.answered = true
+            }
+            return (reads, .read(values))
         } catch {
-            context.cacheCoordinator.warnUnavailable(error, doing: "read the cache")
+            if !cacheKeys.isEmpty { context.cacheCoordinator.warnUnavailable(error, doing: "read the cache") }
+            return (reads, .failed(error as? CacheError ?? .other(code: -1, message: "\(error)")))
         }
-        return reads
     }
 
     subscript(key: String) -> [UInt8]? { values[key] }
+}
+
+/// The rate-limit counts read with a request's cache reads, or why they could not be.
+enum CounterReads {
+    case read([String: [UInt8]])
+    case failed(CacheError)
 }

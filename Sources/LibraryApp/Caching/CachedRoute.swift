@@ -4,12 +4,10 @@ import Cache
 /// handler and stores its `200` answer. Either way the answer carries `X-Cache`, a strong
 /// `ETag`, and becomes `304` when `If-None-Match` names that tag.
 enum CachedRoute {
-    /// `reads` holds the region's generation and the entry when the token check fetched them
-    /// (`ResponseCache.keys`); a public route reads them here.
+    /// `reads` holds the region's generation and the entry (`ResponseCache.keys`), read with
+    /// the request's other cache reads.
     static func respond(_ route: Route, region: CacheRegion, _ request: Request, _ context: Context,
-                        reads: CacheReads?) throws -> Response {
-        let keys = ResponseCache.keys(region: region, request: request)
-        let reads = reads ?? CacheReads.fetch(keys, context: context)
+                        reads: CacheReads) throws -> Response {
         let entryKey = ResponseCache.key(region: region, request: request)
         var store: (cache: ResponseCache, generation: String)?
         if reads.answered, let client = context.cache {

@@ -24,6 +24,8 @@ public enum AppMetrics {
     static let cacheHits = Counter(label: "library_cache_hits_total")
     static let cacheMisses = Counter(label: "library_cache_misses_total")
     static let rateLimitRejections = Counter(label: "library_ratelimit_rejections_total")
+    /// Requests refused with 503 because they waited too long for a worker (`QueueWait`).
+    static let overloadRejections = Counter(label: "library_overload_rejections_total")
     /// Requests let through (or refused, failing closed) because memcached could not count them.
     static let rateLimitStoreFailures = Counter(label: "library_ratelimit_store_failures_total")
 

@@ -1,24 +1,57 @@
 import Cache
+import Glibc
 
 /// `@limiter.limit`: counts the request against its route's limits before anything else runs.
-/// Counters live in memcached, so every process and host shares them. When memcached cannot be
-/// reached the request is served unlimited (fail open) unless `RATELIMIT_FAIL_CLOSED=true`.
+/// Counters live in memcached, so every process and host shares them. The hits are sent ahead
+/// of the request's other memcached reads and their counts come back with them (`CacheReads`):
+/// limiting costs no round trip of its own. When memcached cannot be reached the request is
+/// served unlimited (fail open) unless `RATELIMIT_FAIL_CLOSED=true`.
 enum RateLimitGuard {
     static let limiter = FixedWindowRateLimiter(keyPrefix: "limiter")
 
-    /// The `X-RateLimit-*` headers for the answer; throws the `429` (or, failing closed, `503`).
-    static func check(_ route: Route, _ request: Request, _ context: Context) throws(ProblemError) -> HTTPHeaders {
+    /// The counters this request counts on: none when limits are off or the route is exempt.
+    static func counters(_ route: Route, _ request: Request, _ context: Context, now: Int) -> [RateLimitCounter] {
         let settings = context.configuration.rateLimits
         let limits = settings.limits(for: route.limit)
-        guard settings.enabled, !limits.isEmpty else { return HTTPHeaders() }
+        guard settings.enabled, !limits.isEmpty else { return [] }
         let client = ClientAddress.resolve(remoteAddress: request.remoteAddress, forwardedFor: request.headers["X-Forwarded-For"],
                                            trustedProxies: settings.trustedProxies)
-        guard let store = context.counters else {
-            return try storeUnavailable(.unavailable("MEMCACHED_SERVERS is not set"), settings, context)
+        return limiter.counters(client: client, scope: route.name, limits: limits, now: now)
+    }
+
+    /// The `X-RateLimit-*` headers for the answer, from the counts read with the request's
+    /// other reads; throws the `429` (or, failing closed, `503`). A counter missing there is the
+    /// first hit of its window (the quiet increment found no key): it is created here.
+    static func check(_ counters: [RateLimitCounter], counted: CounterReads, _ context: Context,
+                      now: Int) throws(ProblemError) -> HTTPHeaders {
+        guard !counters.isEmpty else { return HTTPHeaders() }
+        let decision: RateLimitDecision
+        switch counted {
+        case let .failed(error):
+            decision = FixedWindowRateLimiter.unavailable(error, counters, now: now)
+        case let .read(values):
+            var counts: [UInt64] = []
+            var failure: CacheError?
+            for counter in counters {
+                if let count = values[counter.key].flatMap(decimal) {
+                    counts.append(count)
+                } else if let store = context.counters {
+                    do {
+                        counts.append(try store.incrementCounter(counter.key, expiration: counter.expiration))
+                    } catch {
+                        failure = error as? CacheError ?? .other(code: -1, message: "\(error)")
+                        break
+                    }
+                } else {
+                    failure = .unavailable("MEMCACHED_SERVERS is not set")
+                    break
+                }
+            }
+            decision = failure.map { FixedWindowRateLimiter.unavailable($0, counters, now: now) }
+                ?? FixedWindowRateLimiter.decide(counters, counts: counts, now: now)
         }
-        let decision = limiter.hit(store, client: client, scope: route.name, limits: limits)
         if case let .storeUnavailable(error) = decision.outcome {
-            return try storeUnavailable(error, settings, context)
+            return try storeUnavailable(error, context.configuration.rateLimits, context)
         }
 
         var headers = HTTPHeaders()
@@ -32,6 +65,20 @@ enum RateLimitGuard {
                                headers: headers)
         }
         return headers
+    }
+
+    /// A counter's value as memcached stores it: decimal digits (`incr` may pad with spaces).
+    private static func decimal(_ bytes: [UInt8]) -> UInt64? {
+        var value: UInt64 = 0
+        var digits = 0
+        for byte in bytes where byte != UInt8(ascii: " ") {
+            guard byte >= 48, byte <= 57 else { return nil }
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
+            guard !overflow else { return nil }
+            value = shifted + UInt64(byte - 48)
+            digits += 1
+        }
+        return digits > 0 ? value : nil
     }
 
     /// Counted (metric, throttled warning), then let through, or refused when failing closed.

@@ -10,15 +10,11 @@ enum OperationsBlueprint {
     }
 
     /// `200` while the database answers (`"status": "degraded"` if memcached does not: the
-    /// service still works, slower), `503` with `Retry-After` when the database does not.
+    /// service still works, slower), `503` with `Retry-After` when the database does not; from
+    /// a probe at most a second old (`HealthCheck`).
     @Sendable static func health(_ request: Request, _ context: Context) throws -> Response {
-        var databaseUp = true
-        do {
-            try context.database().ping()
-        } catch {
-            databaseUp = false
-        }
-        let cacheUp = context.counters?.ping() ?? false
+        let probe = context.healthCheck.current(context)
+        let (databaseUp, cacheUp) = (probe.databaseUp, probe.cacheUp)
         let status = !databaseUp ? "unavailable" : cacheUp ? "ok" : "degraded"
         var headers = HTTPHeaders()
         headers.set("Cache-Control", "no-store")

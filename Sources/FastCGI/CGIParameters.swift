@@ -1,0 +1,69 @@
+/// The CGI variables of a request that the application uses, read from the FastCGI
+/// parameters in one pass. Other variables (`SERVER_*`, `GATEWAY_INTERFACE`, ...) are skipped
+/// without being copied: this runs for every request.
+public struct CGIParameters: Sendable {
+    public var method = "GET"
+    /// `REQUEST_URI` (path and query as the client sent them), else `DOCUMENT_URI`.
+    public var requestURI = "/"
+    public var queryString = ""
+    public var remoteAddress = "-"
+    public var contentLength: String?
+    /// `REQUEST_START`: when the web server began the request (`$msec`, seconds since the
+    /// epoch with a fraction), so that the app can tell how long it waited in line.
+    public var requestStart: String?
+    /// The request headers (`HTTP_*`, `CONTENT_TYPE`, `CONTENT_LENGTH`), with their HTTP names.
+    public var headers: [(name: String, value: String)] = []
+    /// The size of every parameter, names and values, skipped ones included.
+    public var totalBytes = 0
+
+    public init() {}
+
+    /// `X_REQUEST_ID` → `X-Request-Id`, byte by byte.
+    public static func headerName<Bytes: Collection<UInt8>>(fromCGI name: Bytes) -> String {
+        var bytes = Array(name)
+        var startOfWord = true
+        for index in bytes.indices {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "_") {
+                bytes[index] = UInt8(ascii: "-")
+                startOfWord = true
+            } else {
+                if !startOfWord, byte >= 65, byte <= 90 { bytes[index] = byte + 32 }
+                startOfWord = false
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Takes one `NAME=value` parameter, as raw bytes.
+    mutating func take(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        totalBytes += name.count + value.count
+        if name.count > 5, name[0] == 0x48, name[1] == 0x54, name[2] == 0x54, name[3] == 0x50, name[4] == 0x5F {  // HTTP_
+            headers.append((Self.headerName(fromCGI: UnsafeBufferPointer(rebasing: name[5...])), Self.text(value)))
+            return
+        }
+        switch name.count {
+        case 11 where name.elementsEqual("REMOTE_ADDR".utf8): remoteAddress = Self.text(value)
+        case 11 where name.elementsEqual("REQUEST_URI".utf8): requestURI = Self.text(value)
+        case 12 where name.elementsEqual("QUERY_STRING".utf8): queryString = Self.text(value)
+        case 12 where name.elementsEqual("CONTENT_TYPE".utf8):
+            headers.append(("Content-Type", Self.text(value)))
+        case 12 where name.elementsEqual("DOCUMENT_URI".utf8):
+            if requestURI == "/" { requestURI = Self.text(value) }
+        case 13 where name.elementsEqual("REQUEST_START".utf8): requestStart = Self.text(value)
+        case 14 where name.elementsEqual("REQUEST_METHOD".utf8): method = Self.text(value)
+        case 14 where name.elementsEqual("CONTENT_LENGTH".utf8):
+            let length = Self.text(value)
+            contentLength = length
+            headers.append(("Content-Length", length))
+        default: break
+        }
+    }
+
+    /// Header values are bytes; nginx passes them through untouched. Valid UTF-8 is kept,
+    /// anything else is read as Latin-1 so that no byte is lost and nothing traps.
+    private static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+    }
+}
