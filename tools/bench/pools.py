@@ -55,7 +55,7 @@ def _upstream_like_app(name: str, socket: Path, keepalive: int) -> str:
 def _server_fastcgi_params() -> list[str]:
     """The template's server-level fastcgi_param lines. A location that sets one fastcgi_param
     inherits none, so the base location repeats them all (with its own REQUEST_URI)."""
-    params = re.findall(r"^ *(fastcgi_param .*;)", TEMPLATE.read_text(), re.M)
+    params = re.findall(r"^ *(fastcgi_param [^;]*;)", TEMPLATE.read_text(), re.M)
     if not any("REQUEST_URI" in p for p in params):
         raise StartError(f"{TEMPLATE}: no fastcgi_param REQUEST_URI to rewrite")
     return params
