@@ -1,8 +1,10 @@
 /* The FastCGI limit of this machine, for `make bench`: the smallest responder libfcgi allows.
  *
- * The same process model as library-app's serve: THREADS threads looping on FCGX_Accept_r
- * over the listening socket inherited as fd 0 (spawn-fcgi), kept connections served by the
- * thread that accepted them. Each request is answered {"status":"ok"}. With a memcached
+ * The process model library-app's serve had until commit 2020755: THREADS threads looping on
+ * FCGX_Accept_r over the listening socket inherited as fd 0 (spawn-fcgi), kept connections
+ * served by the thread that accepted them (the app's workers now share one epoll poller, so an
+ * idle kept connection holds no thread: past THREADS connections the hello's latency is no
+ * floor for the app's). Each request is answered {"status":"ok"}. With a memcached
  * server as the only argument, each request first does one libmemcached get of a fixed key
  * (its own TCP or unix-socket connection per thread): the floor of any cached read.
  *
