@@ -97,7 +97,7 @@ def check(bench: BenchStack, args: argparse.Namespace) -> int:
                                  timeout=args.timeout))
 
     if args.warmup > 0:
-        progress(f"bench-check: warm-up, {args.warmup:g} s per scenario and binary ...")
+        progress(f"bench-check: warm-up, {args.warmup} s per scenario and binary ...")
         for pair in pairs:
             for case in pair:
                 run_once(Case(case.scenario, connections, case.label, case.path_prefix, case.pool),
@@ -130,7 +130,7 @@ def check(bench: BenchStack, args: argparse.Namespace) -> int:
         f"  load average before: {load_before}   after: {report.load_average()}",
         f"  one stack: nginx -> current {args.binary.name} and base binary, {args.app_processes} x "
         f"{args.app_threads} threads each, sharing MariaDB and memcached; wrk -t{args.threads} "
-        f"-c{connections}, {args.duration:g} s per run, {args.runs} runs interleaved; medians",
+        f"-c{connections}, {args.duration} s per run, {args.runs} run(s) each, interleaved; medians",
         "",
         *report.table(("scenario", "req/s now", "req/s base", "CPU µs/req now", "CPU µs/req base",
                        "now ÷ base", "ctx/req now", "ctx/req base"), rows),
