@@ -29,30 +29,32 @@ public final class FastCGIExchange {
     /// `limit`; the rest is then left unread.
     public func readBody(limit: Int) -> [UInt8]? {
         var body: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { chars in
+        // A scratch buffer that is neither zeroed nor on the heap: most requests have no body,
+        // and this runs for each of them.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16 * 1024) { chunk -> [UInt8]? in
+            while true {
+                let count = chunk.withMemoryRebound(to: CChar.self) { chars in
                     FCGX_GetStr(chars.baseAddress, Int32(chars.count), request.pointee.in)
                 }
+                if count <= 0 { return body }
+                if body.count + Int(count) > limit { return nil }
+                body.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<Int(count)]))
             }
-            if count <= 0 { return body }
-            if body.count + Int(count) > limit { return nil }
-            body.append(contentsOf: chunk[0..<Int(count)])
         }
     }
 
     /// Reads and throws away up to `limit` bytes of body. True when the body ended within it,
     /// so the connection is clean for the next request.
     public func discardBody(limit: Int) -> Bool {
-        var chunk = [CChar](repeating: 0, count: 64 * 1024)
-        var total = 0
-        while total <= limit {
-            let count = FCGX_GetStr(&chunk, Int32(chunk.count), request.pointee.in)
-            if count <= 0 { return true }
-            total += Int(count)
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64 * 1024) { chunk in
+            var total = 0
+            while total <= limit {
+                let count = FCGX_GetStr(chunk.baseAddress, Int32(chunk.count), request.pointee.in)
+                if count <= 0 { return true }
+                total += Int(count)
+            }
+            return false
         }
-        return false
     }
 
     /// Appends bytes to the response stream (CGI headers, blank line, body).

@@ -3,9 +3,15 @@ import Logging
 
 enum LogSetup {
     /// swift-log to standard error (spawn-fcgi and the process manager collect it), one
-    /// `write` per line, or through `output`'s buffer for a server.
-    static func bootstrap(level: Logger.Level, output: LogOutput = .standardError) -> Logger {
-        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level, output: output) }
+    /// `write` per line.
+    static func bootstrap(level: Logger.Level) -> Logger {
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
         return Logger(label: "library-app")
+    }
+
+    /// A worker thread's logger: its lines (the access log) buffered in an output of its own.
+    static func workerLogger(level: Logger.Level, flusher: LogFlusher) -> Logger {
+        let output = flusher.makeOutput()
+        return Logger(label: "library-app") { label in LineLogHandler(label: label, level: level, output: output) }
     }
 }

@@ -32,17 +32,21 @@ public struct JWTSigner: Sendable {
         guard token.utf8.count <= Self.maximumTokenLength else { throw .malformed }
         let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty }),
-              let headerBytes = Base64URL.decode(Substring(parts[0])),
               let payloadBytes = Base64URL.decode(Substring(parts[1])),
               let signature = Base64URL.decode(Substring(parts[2]))
         else { throw .malformed }
 
-        // 2. Header: we only ever accept HS256; the token does not get to choose.
-        guard let header = JOSEHeader(json: headerBytes) else { throw .malformed }
-        guard header.alg == "HS256" else { throw .unsupportedAlgorithm }
-        if let typ = header.typ, typ != "JWT" { throw .malformed }
-        // RFC 7515 §4.1.11: critical extensions we do not implement must be refused.
-        if header.hasCrit { throw .malformed }
+        // 2. Header: we only ever accept HS256; the token does not get to choose. The header we
+        // issue ourselves is recognised as it is, without decoding it again.
+        if !parts[0].elementsEqual(Self.encodedHeader.utf8) {
+            guard let headerBytes = Base64URL.decode(Substring(parts[0])), let header = JOSEHeader(json: headerBytes) else {
+                throw .malformed
+            }
+            guard header.alg == "HS256" else { throw .unsupportedAlgorithm }
+            if let typ = header.typ, typ != "JWT" { throw .malformed }
+            // RFC 7515 §4.1.11: critical extensions we do not implement must be refused.
+            if header.hasCrit { throw .malformed }
+        }
 
         // 3. Signature over the parts exactly as received, before trusting the payload.
         guard secret.count >= Self.minimumSecretLength else { throw .badSignature }

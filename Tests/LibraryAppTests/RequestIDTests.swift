@@ -27,3 +27,19 @@ import Testing
         #expect(CGIParameters.headerName(fromCGI: "IF_NONE_MATCH".utf8) == "If-None-Match")
     }
 }
+
+@Suite struct BearerTokenParsingTests {
+    @Test func theSchemeIsCaseInsensitiveAndTheTokenOneWord() {
+        #expect(BearerAuthenticator.bearerToken(in: "Bearer abc.def.ghi") == "abc.def.ghi")
+        #expect(BearerAuthenticator.bearerToken(in: "bearer abc") == "abc")
+        #expect(BearerAuthenticator.bearerToken(in: "BEARER   abc  ") == "abc")
+        #expect(BearerAuthenticator.bearerToken(in: " Bearer abc") == "abc")
+        #expect(BearerAuthenticator.bearerToken(in: "Bearer ✓") == "✓")
+    }
+
+    @Test func anythingElseIsNoToken() {
+        for header in [nil, "", "Bearer", "Bearer ", "Bearer a b", "Basic abc", "Bearerabc", "Bear abc", "Bearer\tabc", "Beärer abc"] {
+            #expect(BearerAuthenticator.bearerToken(in: header) == nil, "\(header ?? "nil")")
+        }
+    }
+}

@@ -2,16 +2,16 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// Where log lines go: a file descriptor (standard error), written either line by line or,
-/// for a server, through a buffer flushed when it fills and at least every `flushInterval` —
-/// as nginx's `access_log ... buffer= flush=`. One access line per request would otherwise be
-/// one `write(2)` per request. Lines at `warning` and above are written at once, with
-/// everything buffered before them, so the order of lines is kept.
+/// Where log lines go: a file descriptor (standard error), written either line by line or
+/// through a buffer written out when it fills and, by a `LogFlusher`, at least every flush
+/// interval — as nginx's `access_log ... buffer= flush=`. A server gives each worker thread an
+/// output of its own, so the access line of each request costs neither a `write(2)` nor a lock
+/// that other threads wait on. Lines at `warning` and above are written at once, with the
+/// lines buffered before them.
 public final class LogOutput: Sendable {
     private let fileDescriptor: Int32
-    private let buffer = Mutex<[UInt8]>([])
+    private let buffer = Mutex<[UInt8]>([])  // the owner thread's, and the flusher's now and then
     private let capacity: Int
-    private let buffered: Bool
 
     /// Unbuffered: each line is written when it is logged (commands that run and exit).
     public static let standardError = LogOutput(fileDescriptor: STDERR_FILENO, bufferBytes: 0)
@@ -19,11 +19,10 @@ public final class LogOutput: Sendable {
     public init(fileDescriptor: Int32, bufferBytes: Int) {
         self.fileDescriptor = fileDescriptor
         capacity = bufferBytes
-        buffered = bufferBytes > 0
     }
 
     func write(_ line: [UInt8], urgent: Bool) {
-        guard buffered else { return writeAll(line) }
+        guard capacity > 0 else { return writeAll(line) }
         let full: [UInt8]? = buffer.withLock { pending in
             pending.append(contentsOf: line)
             guard urgent || pending.count >= capacity else { return nil }
@@ -33,26 +32,13 @@ public final class LogOutput: Sendable {
         if let full { writeAll(full) }
     }
 
-    /// Writes out whatever is buffered (the flusher calls it; so does shutdown).
+    /// Writes out whatever is buffered.
     public func flush() {
         let pending: [UInt8] = buffer.withLock { pending in
             defer { pending.removeAll(keepingCapacity: true) }
             return pending
         }
         if !pending.isEmpty { writeAll(pending) }
-    }
-
-    /// Flushes every `interval` seconds on a thread of its own, for the life of the process.
-    public func startFlushing(every interval: Double) {
-        guard buffered else { return }
-        let thread = Thread { [self] in
-            while true {
-                Thread.sleep(forTimeInterval: interval)
-                flush()
-            }
-        }
-        thread.name = "log-flusher"
-        thread.start()
     }
 
     private func writeAll(_ bytes: [UInt8]) {
@@ -64,5 +50,32 @@ public final class LogOutput: Sendable {
                 offset += written
             }
         }
+    }
+}
+
+/// Flushes the buffered outputs it made, every `interval` seconds, on a thread of its own.
+public final class LogFlusher: Sendable {
+    private let outputs = Mutex<[LogOutput]>([])
+
+    public init(every interval: Double) {
+        let thread = Thread { [self] in
+            while true {
+                Thread.sleep(forTimeInterval: interval)
+                flushAll()
+            }
+        }
+        thread.name = "log-flusher"
+        thread.start()
+    }
+
+    /// A buffered output to standard error (one per worker thread).
+    public func makeOutput(bufferBytes: Int = 32 << 10) -> LogOutput {
+        let output = LogOutput(fileDescriptor: STDERR_FILENO, bufferBytes: bufferBytes)
+        outputs.withLock { $0.append(output) }
+        return output
+    }
+
+    public func flushAll() {
+        for output in outputs.withLock({ $0 }) { output.flush() }
     }
 }

@@ -69,7 +69,7 @@ struct ResponseCache {
     }
 
     static func decode(_ bytes: [UInt8]) -> Entry? {
-        var lines: [String] = []
+        var lines: [ArraySlice<UInt8>] = []
         var start = 0
         var index = 0
         while index < bytes.count {
@@ -77,12 +77,15 @@ struct ResponseCache {
                 if index == start {  // the blank line: the body follows
                     guard lines.count >= 2 else { return nil }
                     let headers = lines.dropFirst(2).compactMap { line -> (String, String)? in
-                        guard let separator = line.range(of: ": ") else { return nil }
-                        return (String(line[..<separator.lowerBound]), String(line[separator.upperBound...]))
+                        // `name: value`, split at the first ": "
+                        guard let colon = line.indices.first(where: { $0 + 1 < line.endIndex && line[$0] == 0x3A && line[$0 + 1] == 0x20 })
+                        else { return nil }
+                        return (String(decoding: line[..<colon], as: UTF8.self), String(decoding: line[(colon + 2)...], as: UTF8.self))
                     }
-                    return Entry(generation: lines[0], etag: lines[1], headers: headers, body: Array(bytes[(index + 1)...]))
+                    return Entry(generation: String(decoding: lines[0], as: UTF8.self), etag: String(decoding: lines[1], as: UTF8.self),
+                                 headers: headers, body: Array(bytes[(index + 1)...]))
                 }
-                lines.append(String(decoding: bytes[start..<index], as: UTF8.self))
+                lines.append(bytes[start..<index])
                 start = index + 1
             }
             index += 1
