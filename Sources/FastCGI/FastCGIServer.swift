@@ -16,7 +16,7 @@ public final class FastCGIServer: Sendable {
         public var gracePeriodSeconds: Double
         public var threadStackBytes: Int
 
-        public init(threads: Int = 16, gracePeriodSeconds: Double = 30, threadStackBytes: Int = 4 << 20) {
+        public init(threads: Int = 8, gracePeriodSeconds: Double = 30, threadStackBytes: Int = 4 << 20) {
             self.threads = threads
             self.gracePeriodSeconds = gracePeriodSeconds
             self.threadStackBytes = threadStackBytes

@@ -18,7 +18,7 @@ struct ServeCommand: ParsableCommand {
         Worker threads in this process: the requests it serves at once. Idle kept-alive \
         web-server connections hold no thread, so size this by the work, not by the web server.
         """)
-    var threads: Int = ProcessInfo.processInfo.environment["APP_THREADS"].flatMap(Int.init) ?? 16
+    var threads: Int = ProcessInfo.processInfo.environment["APP_THREADS"].flatMap(Int.init) ?? 8
 
     @Option(help: "Seconds to let requests in flight finish after SIGTERM before giving up.")
     var gracePeriod: Double = 30
@@ -30,11 +30,11 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try loadConfiguration(signsTokens: true)
-        // Access lines go out in batches: at 64 KiB, at the latest every 200 ms, and at exit.
-        let logOutput = LogOutput(fileDescriptor: STDERR_FILENO, bufferBytes: 64 << 10)
-        logOutput.startFlushing(every: 0.2)
-        defer { logOutput.flush() }
-        let logger = LogSetup.bootstrap(level: configuration.logLevel, output: logOutput)
+        let logger = LogSetup.bootstrap(level: configuration.logLevel)
+        // Each worker's access lines go out in batches: at 32 KiB, at the latest every 200 ms,
+        // and at exit.
+        let logFlusher = LogFlusher(every: 0.2)
+        defer { logFlusher.flushAll() }
         AppMetrics.bootstrap()
 
         let listenSocket: ListenSocket
@@ -58,7 +58,11 @@ struct ServeCommand: ParsableCommand {
         )
         let outcome: FastCGIServer.Outcome
         do {
-            outcome = try server.run(makeResponder: { _ in FastCGIAdapter(application: application, context: application.makeContext()) })
+            outcome = try server.run(makeResponder: { _ in
+                let context = application.makeContext()
+                context.logger = LogSetup.workerLogger(level: configuration.logLevel, flusher: logFlusher)
+                return FastCGIAdapter(application: application, context: context)
+            })
         } catch {
             logger.critical("cannot serve: \(error)")
             throw ExitCode.failure

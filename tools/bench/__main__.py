@@ -70,8 +70,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
     stack = parser.add_argument_group("the stack")
     stack.add_argument("--app-processes", type=int, default=2,
                        help="app processes, and processes of each C hello pool (default 2)")
-    stack.add_argument("--app-threads", type=int, default=64,
-                       help="threads per app process, and per C hello process (default 64)")
+    stack.add_argument("--app-threads", type=int, default=8,
+                       help="threads per app process (default 8, the app's own default)")
+    stack.add_argument("--hello-threads", type=int, default=64,
+                       help="threads per C hello process (default 64: the hello pins one per kept "
+                            "connection, so fewer would handicap it at 128 connections)")
     stack.add_argument("--books", type=int, default=10000,
                        help="catalogue size, seeded once per run folder (default 10000)")
     stack.add_argument("--binary", type=Path, default=REPO / ".build" / "release" / PRODUCT,

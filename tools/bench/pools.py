@@ -104,6 +104,7 @@ class BenchStack:
     threads: int
     books: int
     database: str
+    extra_threads: int | None = None   # threads per process of the extra pools (default: threads)
     extras: list[ExtraPool] = field(default_factory=list)
     stack: Stack | None = None
     web_workers = 2                 # nginx worker_processes
@@ -129,7 +130,7 @@ class BenchStack:
             binary, argv = commands[extra.name]
             argv = [a.replace("{memcached}", memcached) for a in argv] if argv else None
             extra.pool = AppPool(self.stack.processes, App(binary, self.stack.app.env),
-                                 extra.socket, count=self.processes, threads=self.threads,
+                                 extra.socket, count=self.processes, threads=self.extra_threads or self.threads,
                                  name=extra.name, command=argv)
             extra.pool.start()
         return self.stack

@@ -23,7 +23,7 @@ def new_bench(args: argparse.Namespace) -> BenchStack:
     return BenchStack(
         run=run, binary=copy_binary(args.binary, run / "library-app"),
         processes=args.app_processes, threads=args.app_threads, books=args.books,
-        database="library_bench",
+        extra_threads=args.hello_threads, database="library_bench",
         extras=[ExtraPool("hello", run / "hello.sock", "/_bench/hello"),
                 ExtraPool("hello-memcached", run / "hello-mc.sock", "/_bench/hello-memcached")])
 

@@ -27,10 +27,6 @@ class Nginx:
                  bench_locations: bool | str = False, bench_upstreams: str = ""):
         """bench_locations: True adds /_bench/static; a string adds it and then the string
         (server-level nginx text). bench_upstreams: http-level nginx text (tools/bench)."""
-        # the sizing rule of conf/nginx/library-api.conf, enforced
-        if keepalive * workers * 2 > app_threads:
-            raise StartError(f"nginx keepalive {keepalive} x {workers} workers would pin more "
-                             f"than half of the {app_threads} app threads")
         self.processes, self.host, self.port = processes, host, port
         self.home = processes.run / "nginx"
         self.values = {

@@ -34,7 +34,7 @@ class StackConfig:
     port: int = 0                   # 0: any free port
     binary: Path | None = None      # default: app.find_binary()
     processes: int = 2              # app processes (multiwatch children)
-    threads: int = 64               # worker threads per app process
+    threads: int = 8                # worker threads per app process (the app's default)
     web_workers: int = 2            # nginx worker_processes
     keepalive: int = 16             # nginx upstream keepalive, per worker
     supervise: bool = True          # multiwatch restarts dying app processes

@@ -53,8 +53,8 @@ public struct Configuration: Sendable {
     /// it sooner: a read is never stale.
     public var cacheTimeoutSeconds = 60
     /// A request that waited longer than this before a worker could start it is refused with
-    /// `503` (`MAX_QUEUE_WAIT_MS`, default 500; 0 turns shedding off). See `QueueWait`.
-    public var maximumQueueWaitSeconds = 0.5
+    /// `503` (`MAX_QUEUE_WAIT_MS`, default 2000; 0 turns shedding off). See `QueueWait`.
+    public var maximumQueueWaitSeconds = 2.0
     public var rateLimits = RateLimitSettings()
 
     /// API.md section 4: Flask-Limiter's settings.
