@@ -124,3 +124,35 @@ def test_a_hit_is_served_with_the_database_stopped(private_stack):
         assert_problem_response(session.get("/books/999999999", headers=bearer(admin)), 503)
     finally:
         stack.mariadb.start()
+
+
+def test_a_list_count_is_shared_by_pages_and_never_stale(client, admin):
+    """The count of a filter is cached apart from its pages (a new page reuses it), and a
+    write voids it like every cached answer: the next page of the same filter counts anew."""
+    word = tag("count")
+    for _ in range(3):
+        make_book(client, admin, title=f"{word} part")
+    first = client.get("/books", headers=bearer(admin), params={"q": word, "per_page": 1, "page": 1})
+    assert first.headers["X-Cache"] == "MISS" and first.headers["X-Total-Count"] == "3"
+    second = client.get("/books", headers=bearer(admin), params={"q": word, "per_page": 1, "page": 2})
+    assert second.headers["X-Cache"] == "MISS" and second.headers["X-Total-Count"] == "3"
+    make_book(client, admin, title=f"{word} part")
+    third = client.get("/books", headers=bearer(admin), params={"q": word, "per_page": 1, "page": 3})
+    assert third.headers["X-Cache"] == "MISS" and third.headers["X-Total-Count"] == "4"
+    assert len(third.json()) == 1
+    fresh = client.get("/books", headers=bearer(admin), params={"q": word, "per_page": 1, "page": 2})
+    assert fresh.headers["X-Total-Count"] == "4"
+
+
+def test_pages_of_every_sort_and_filter_match_the_unpaged_order(client, admin):
+    """The deferred join (ids from the sort index, then the rows) returns each page in order."""
+    word = tag("order")
+    for year in (1990, 1970, 1980, 1970):
+        make_book(client, admin, title=f"{word} {year}", published_year=year)
+    for sort in ("title", "-title", "published_year", "-published_year", "id", "-id"):
+        whole = client.get("/books", headers=bearer(admin), params={"q": word, "sort": sort, "per_page": 10}).json()
+        paged = [book for page in (1, 2, 3, 4)
+                 for book in client.get("/books", headers=bearer(admin),
+                                        params={"q": word, "sort": sort, "per_page": 1, "page": page}).json()]
+        assert [b["id"] for b in paged] == [b["id"] for b in whole], sort
+        assert len(whole) == 4

@@ -9,6 +9,14 @@ struct CacheReads {
     /// Whether memcached answered (a missing key then really is a miss).
     private(set) var answered = false
 
+    init() {}
+
+    /// Values memcached answered with.
+    init(values: [String: [UInt8]]) {
+        self.values = values
+        answered = true
+    }
+
     /// Counts one hit on each of `counters` and reads them with `keys`.
     static func fetch(_ keys: [String], counting counters: [String] = [], context: Context) -> (CacheReads, CounterReads) {
         var reads = CacheReads()

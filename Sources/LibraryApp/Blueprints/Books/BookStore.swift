@@ -70,8 +70,30 @@ struct BookStore {
         try database.query("SELECT \(Self.columns) FROM books WHERE id = ?", [.int(id)]).first.map(Self.book)
     }
 
-    /// A page of the filtered, sorted catalogue and the size of the whole filtered list.
-    func list(_ query: BookListQuery) throws -> (books: [Book], total: Int) {
+    /// A page of the filtered, sorted catalogue and the size of the whole filtered list
+    /// (`knownTotal` when the caller has it cached: then only the page is read).
+    func list(_ query: BookListQuery, knownTotal: Int? = nil) throws -> (books: [Book], total: Int) {
+        let (filter, parameters) = Self.filter(of: query)
+        let total = try knownTotal ?? count(filter: filter, parameters)
+        // A deferred join: the page's ids come from walking a sort index alone (each carries id
+        // and copies_available, sql/004), and only those rows are read; a plain ORDER BY ...
+        // OFFSET would read and sort every row before the page.
+        let order = query.sort.orderBy
+        let rows = try database.query("""
+            SELECT \(Self.columns) FROM books
+            JOIN (SELECT id FROM books \(filter) ORDER BY \(order) LIMIT ? OFFSET ?) AS page USING (id)
+            ORDER BY \(order)
+            """, parameters + [.int(Int64(query.pagination.perPage)), .int(Int64(query.pagination.offset))])
+        return (try rows.map(Self.book), total)
+    }
+
+    private func count(filter: String, _ parameters: [DatabaseValue]) throws -> Int {
+        try database.query("SELECT COUNT(*) AS total FROM books \(filter)", parameters).first?.int("total") ?? 0
+    }
+
+    /// The WHERE clause of the list's filters, and its parameters. Every fragment is fixed
+    /// text; the input travels only in the parameters.
+    private static func filter(of query: BookListQuery) -> (String, [DatabaseValue]) {
         var conditions: [String] = []
         var parameters: [DatabaseValue] = []
         if let search = query.search {
@@ -95,13 +117,7 @@ struct BookStore {
         if let available = query.available {
             conditions.append(available ? "copies_available > 0" : "copies_available = 0")
         }
-        // Every fragment above is fixed text; the input travels only in the parameters.
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let total = try database.query("SELECT COUNT(*) AS total FROM books \(filter)", parameters).first?.int("total") ?? 0
-        let rows = try database.query(
-            "SELECT \(Self.columns) FROM books \(filter) ORDER BY \(query.sort.orderBy) LIMIT ? OFFSET ?",
-            parameters + [.int(Int64(query.pagination.perPage)), .int(Int64(query.pagination.offset))])
-        return (try rows.map(Self.book), total)
+        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), parameters)
     }
 
     /// Applies `changes` in one statement. A new `copies` moves `copies_available` by the same

@@ -16,7 +16,15 @@ enum BooksBlueprint {
 
     @Sendable static func list(_ request: Request, _ context: Context) throws -> Response {
         let query = try BookListQuery.read(from: request.query)
-        let page = try BookStore(database: context.database()).list(query)
+        let counts = context.cache.map {
+            ListCountCache(client: $0, timeoutSeconds: context.configuration.cacheTimeoutSeconds, filter: [
+                ("q", request.query["q"]), ("author", query.author), ("genre", query.genre),
+                ("available", query.available.map { $0 ? "true" : "false" }),
+            ])
+        }
+        let cached = counts?.read()
+        let page = try BookStore(database: context.database()).list(query, knownTotal: cached?.count)
+        if let counts, let cached, cached.count == nil { counts.store(page.total, stamp: cached.stamp) }
         return .json(headers: query.pagination.headers(total: page.total, path: "/books", query: request.query)) { json in
             json.array { list in page.books.forEach { BookSchemas.write($0, to: &list) } }
         }
