@@ -1,5 +1,7 @@
-/// Writes JSON straight into a byte buffer, keys in the order written. About five times
-/// faster than `JSONEncoder` for our response shapes (see NOTES.md), and the order is stable.
+/// Writes JSON straight into a byte buffer, keys in the order written, so the order is stable.
+/// Several times faster than `JSONEncoder` for our response shapes: on this kind of machine
+/// (2 vCPU), `JSONEncoder` took about 52-83 µs for a page of 20 books, a hand-written byte
+/// writer about 11 µs.
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []
     private var needsComma = false

@@ -1,4 +1,4 @@
-/// The rules a book's fields obey (API.md, Books). Each check returns the messages for its
+/// The rules a book's fields obey (docs/api.md, Books). Each check returns the messages for its
 /// field, empty when the value is fine, so a schema can report every failing field at once.
 public enum BookRules {
     public static let titleLength = 1...255

@@ -1,4 +1,4 @@
-/// The rules a user's fields obey (API.md, Users). Each check returns the messages for its
+/// The rules a user's fields obey (docs/api.md, Users). Each check returns the messages for its
 /// field, empty when the value is fine, so a schema can report every failing field at once.
 public enum UserRules {
     public static let usernameLength = 3...50

@@ -1,5 +1,6 @@
-"""Request bodies (API.md section 1), against POST /users/register: 413 over 1 MiB, 415 without
-application/json, 400 for a body that is not a JSON object. Through nginx and lighttpd."""
+"""Request bodies (docs/api.md, Conventions), against POST /users/register: 413 over 1 MiB,
+415 without application/json, 400 for a body that is not a JSON object. Through nginx and
+lighttpd."""
 from __future__ import annotations
 
 import pytest

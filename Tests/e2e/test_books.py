@@ -1,4 +1,4 @@
-"""Books through the web server (API.md, the Books table), on a real MariaDB, once through
+"""Books through the web server (docs/api.md, Books), on a real MariaDB, once through
 nginx and once through lighttpd; and search, filters, sorting and pagination on a seeded
 catalogue of 10 000 books in a stack of its own."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Book reads cached in memcached (API.md section 5), through nginx and lighttpd: MISS then
+"""Book reads cached in memcached (docs/api.md, Caching), through nginx and lighttpd: MISS then
 HIT, never stale after a write on another process, ETag and 304, and a hit does no database
 work (the database is stopped and the cached answer still comes)."""
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""MariaDB stopped and started again under a running app (API.md section 6): requests get a
-503 problem with Retry-After, no app process exits, and service resumes without a restart."""
+"""MariaDB stopped and started again under a running app (docs/api.md, Degraded operation):
+requests get a 503 problem with Retry-After, no app process exits, and service resumes without
+a restart."""
 from __future__ import annotations
 
 import time

@@ -1,4 +1,4 @@
-"""The HTTP conventions of API.md section 1, through nginx and through lighttpd."""
+"""The HTTP conventions (docs/api.md, Conventions), through nginx and through lighttpd."""
 from __future__ import annotations
 
 import http.client

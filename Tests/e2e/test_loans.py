@@ -1,4 +1,4 @@
-"""Loans through the web server (API.md, the Loans table), on a real MariaDB, once through
+"""Loans through the web server (docs/api.md, Loans), on a real MariaDB, once through
 nginx and once through lighttpd."""
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""memcached trouble (API.md section 6, issue 5): with two servers keys spread over both and
-one stopping keeps the service answering; with memcached stopped, requests are still served
-from the database (no 5xx), health says degraded, rate limits fail open and a metric counts
-it; restarted, the cache is used again and nothing stale is served."""
+"""memcached trouble (docs/api.md, Degraded operation; issue 5): with two servers keys spread
+over both and one stopping keeps the service answering; with memcached stopped, requests are
+still served from the database (no 5xx), health says degraded, rate limits fail open and a
+metric counts it; restarted, the cache is used again and nothing stale is served."""
 from __future__ import annotations
 
 import os

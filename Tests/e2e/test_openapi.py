@@ -101,7 +101,7 @@ def test_document_is_valid_openapi():
 
 
 def test_every_operation_is_described_consistently(document):
-    """The conventions of API.md, on every operation: a unique operationId, problem+json for
+    """The conventions of docs/api.md, on every operation: a unique operationId, problem+json for
     every error, X-Request-Id on every response, WWW-Authenticate on 401, 401 wherever a token
     is needed, Location on 201, strict bodies."""
     ids = [operation["operationId"] for operation in documented_operations(document).values()]
@@ -140,10 +140,11 @@ BOOK_READS = {("GET", "/books"), ("GET", "/books/{id}")}
 
 
 def test_rate_limits_caching_and_outages_are_declared(document):
-    """API.md sections 4-6 on every operation: rate-limited ones declare 429 and the
-    X-RateLimit-* headers on every answer (errors included; not on 413, refused before routing),
-    the operations endpoints never; book reads declare X-Cache, ETag, Cache-Control and 304;
-    everything that needs the database declares 503 with Retry-After."""
+    """docs/api.md's rate limits, caching and degraded operation, on every operation:
+    rate-limited ones declare 429 and the X-RateLimit-* headers on every answer (errors
+    included; not on 413, refused before routing), the operations endpoints never; book reads
+    declare X-Cache, ETag, Cache-Control and 304; everything that needs the database declares
+    503 with Retry-After."""
     problems = []
     for (method, path), operation in documented_operations(document).items():
         responses = {code: resolve(document, response) for code, response in operation["responses"].items()}

@@ -1,7 +1,7 @@
-"""Overload (API.md §6): a request that waited too long before a worker could start it is
-refused at once with 503 and Retry-After, never left to time out. nginx passes the time it
-began the request (REQUEST_START = $msec); these tests send it straight to the app's FastCGI
-socket, as nginx would after the request had queued."""
+"""Overload (docs/api.md, Degraded operation): a request that waited too long before a worker
+could start it is refused at once with 503 and Retry-After, never left to time out. nginx
+passes the time it began the request (REQUEST_START = $msec); these tests send it straight to
+the app's FastCGI socket, as nginx would after the request had queued."""
 from __future__ import annotations
 
 import json

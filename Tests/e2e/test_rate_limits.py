@@ -1,4 +1,4 @@
-"""Rate limits (API.md section 4) through nginx, with the app's two processes sharing the
+"""Rate limits (docs/api.md, Rate limits) through nginx, with the app's two processes sharing the
 counters in memcached: the sixth login in ten minutes is 429 whichever process answers,
 another client address is unaffected, headers count down, a window's end frees the client,
 and X-Forwarded-For counts only from a trusted proxy."""

@@ -99,8 +99,9 @@ def test_app_processes_survived_everything(stack):
 
 
 def test_a_killed_app_process_is_replaced_and_service_continues(stack):
-    """API.md 6: an app process dies, the process manager (multiwatch) starts another, and the
-    web server keeps answering (nginx drops its kept connections to the dead process)."""
+    """docs/api.md, Degraded operation: an app process dies, the process manager (multiwatch)
+    starts another, and the web server keeps answering (nginx drops its kept connections to the
+    dead process)."""
     import os
     import signal
     victim = stack.pool.pids()[0]

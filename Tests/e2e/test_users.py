@@ -1,5 +1,5 @@
-"""Users and authentication through the web server (API.md section 2 and the Users table),
-on a real MariaDB, once through nginx and once through lighttpd."""
+"""Users and authentication through the web server (docs/api.md, Authentication and roles,
+and Users), on a real MariaDB, once through nginx and once through lighttpd."""
 from __future__ import annotations
 
 import base64

@@ -39,7 +39,7 @@ public struct Configuration: Sendable {
     }
     public var logLevel: Logger.Level
     public var accessLog: Bool
-    /// Request bodies above this are refused with `413` (API.md: 1 MiB).
+    /// Request bodies above this are refused with `413` (docs/api.md, Conventions: 1 MiB).
     public var maximumBodyBytes: Int = 1 << 20
     /// scrypt cost of new password hashes (`PASSWORD_HASH_COST`, e.g. `ln=15,r=8,p=1`).
     public var passwordHashingCost: PasswordHashingCost = .production
@@ -57,7 +57,7 @@ public struct Configuration: Sendable {
     public var maximumQueueWaitSeconds = 2.0
     public var rateLimits = RateLimitSettings()
 
-    /// API.md section 4: Flask-Limiter's settings.
+    /// Flask-Limiter's settings (docs/api.md, Rate limits).
     public struct RateLimitSettings: Sendable {
         /// `RATELIMIT_ENABLED` (default true).
         public var enabled = true

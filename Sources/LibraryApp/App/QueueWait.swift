@@ -1,11 +1,11 @@
 import Glibc
 
-/// Load shedding (API.md §6, overload): how long a request waited before a worker could start
-/// it, from `REQUEST_START` — the time the web server began the request (nginx's `$msec`, sent
-/// with `fastcgi_param`). libfcgi cannot see its own backlog; the web server's clock can. A
-/// request that waited past `MAX_QUEUE_WAIT_MS` is refused at once with `503` and
-/// `Retry-After`: its client has likely given up, and serving it late would only make every
-/// request behind it later still.
+/// Load shedding (docs/api.md, Degraded operation: overload): how long a request waited
+/// before a worker could start it, from `REQUEST_START` — the time the web server began the
+/// request (nginx's `$msec`, sent with `fastcgi_param`). libfcgi cannot see its own backlog;
+/// the web server's clock can. A request that waited past `MAX_QUEUE_WAIT_MS` is refused at
+/// once with `503` and `Retry-After`: its client has likely given up, and serving it late
+/// would only make every request behind it later still.
 enum QueueWait {
     /// Seconds since `start`, or nil when the web server sent no start time.
     static func seconds(since start: String?, now: Double = currentTime()) -> Double? {

@@ -14,7 +14,7 @@ public enum Access: Sendable, Equatable {
     case ownerOrAdmin
 }
 
-/// Which rate limit counts a route's requests (API.md section 4), like `@limiter.limit`.
+/// Which rate limit counts a route's requests (docs/api.md, Rate limits), like `@limiter.limit`.
 public enum RouteLimit: Sendable, Equatable {
     /// `RATELIMIT_DEFAULT`, counted per route and client (Flask-Limiter's default limits).
     case `default`

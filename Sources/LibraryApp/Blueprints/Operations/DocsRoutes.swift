@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// The API documents (API.md, Operations): `GET /swagger.yaml`, the OpenAPI document
+/// The API documents (docs/api.md, Operations): `GET /swagger.yaml`, the OpenAPI document
 /// (`static/swagger.yaml`, read once at start-up), and `GET /api/docs`, a page that runs
 /// Swagger UI on it. The Swagger UI assets themselves are static files the web server serves
 /// under `/static/swagger-ui/` (installed from a package by `scripts/install-test-tools.sh`),

@@ -1,4 +1,4 @@
-/// `page` and `per_page` of a list endpoint (API.md, Pagination), and the headers that tell a
+/// `page` and `per_page` of a list endpoint (docs/api.md, Pagination), and the headers that tell a
 /// client where it is: `X-Total-Count` and an RFC 8288 `Link` with first/prev/next/last.
 struct Pagination: Sendable, Equatable {
     static let defaultPerPage = 10
