@@ -13,6 +13,8 @@ public struct ListenSocket: Sendable {
         self.description = description
     }
 
+    static let ioTimeoutSeconds = 30
+
     enum Acceptance {
         case accepted(Int32)
         /// A peer not in `FCGI_WEB_SERVER_ADDRS`: closed at once.
@@ -45,6 +47,12 @@ public struct ListenSocket: Sendable {
         if Int32(address.ss_family) == AF_INET || Int32(address.ss_family) == AF_INET6 {
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
         }
+        // A request is read and answered in one go once the poller says it has begun: a peer
+        // that stops half-way must not hold a worker for ever (web servers buffer the body
+        // before they send it, so a live one never pauses this long).
+        var limit = timeval(tv_sec: Self.ioTimeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         return .accepted(fd)
     }
 

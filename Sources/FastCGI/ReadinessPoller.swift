@@ -27,6 +27,7 @@ final class ReadinessPoller: @unchecked Sendable {  // the epoll fd is safe to s
         case timedOut
         /// A signal interrupted the wait (shutdown wakes waiting workers this way).
         case interrupted
+        case failed(errno: Int32)
     }
 
     private let descriptor: Int32
@@ -67,7 +68,7 @@ final class ReadinessPoller: @unchecked Sendable {  // the epoll fd is safe to s
         var event = epoll_event()
         let count = epoll_wait(descriptor, &event, 1, timeoutMilliseconds)
         if count == 0 { return .timedOut }
-        guard count == 1 else { return .interrupted }  // EINTR: nothing else can fail here
+        guard count == 1 else { return errno == EINTR ? .interrupted : .failed(errno: errno) }
         let hangUp = event.events & (EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0
         let token = event.data.u64
         guard token != Self.listenerToken, let pointer = UnsafeMutableRawPointer(bitPattern: UInt(token)) else {

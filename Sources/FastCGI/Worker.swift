@@ -17,6 +17,7 @@ final class Worker: @unchecked Sendable {  // the mutable state is guarded by `l
     private var stopping = false
     /// The worker has seen `stopping` and waits with a timeout from then on: no more signals.
     private var stopSeen = false
+    private var lastAcceptWarning: time_t = 0  // this worker's thread only
     private var thread: pthread_t?
 
     /// After shutdown begins, a worker keeps serving requests that arrive on connections
@@ -44,6 +45,9 @@ final class Worker: @unchecked Sendable {  // the mutable state is guarded by `l
                 return
             case .timedOut, .interrupted:
                 continue
+            case let .failed(code):
+                logger.critical("waiting for requests failed", metadata: ["error": "\(String(cString: strerror(code)))"])
+                usleep(100_000)
             case let .ready(event):
                 switch event.source {
                 case .listener:
@@ -58,7 +62,13 @@ final class Worker: @unchecked Sendable {  // the mutable state is guarded by `l
     /// Takes the connections waiting on the listener into the poller, then re-arms it.
     private func acceptPending(_ listener: ListenSocket, poller: ReadinessPoller, logger: Logger) {
         defer {
-            if !lock.withLock({ stopping }) { try? poller.rearmListener(listener.fileDescriptor) }
+            if !lock.withLock({ stopping }) {
+                do {
+                    try poller.rearmListener(listener.fileDescriptor)
+                } catch {
+                    logger.critical("cannot watch the listening socket: no new connections", metadata: ["error": "\(error)"])
+                }
+            }
         }
         for _ in 0..<64 {
             switch listener.acceptConnection() {
@@ -76,8 +86,14 @@ final class Worker: @unchecked Sendable {  // the mutable state is guarded by `l
             case .none:
                 return
             case let .failed(code):
-                logger.error("accept failed", metadata: ["error": "\(String(cString: strerror(code)))", "worker": "\(index)"])
-                usleep(10_000)  // e.g. EMFILE: back off instead of spinning
+                // e.g. EMFILE: back off (the listener stays un-armed meanwhile), and say so at
+                // most once a second per worker.
+                let now = time(nil)
+                if now != lastAcceptWarning {
+                    lastAcceptWarning = now
+                    logger.error("accept failed", metadata: ["error": "\(String(cString: strerror(code)))", "worker": "\(index)"])
+                }
+                usleep(100_000)
                 return
             }
         }

@@ -146,6 +146,8 @@ import Models
         #expect(QueueWait.seconds(since: "nan", now: 100) == nil)
         #expect(QueueWait.seconds(since: "99.750", now: 100) == 0.25)
         #expect(QueueWait.seconds(since: "101.5", now: 100) == 0)  // clocks a little apart: no wait
+        #expect(QueueWait.seconds(since: "30", now: 100) == nil)  // 70 s: a clock apart, not a queue
+        #expect(QueueWait.seconds(since: "-1e300", now: 100) == nil)
         let refused = QueueWait.overloaded(waited: 2)
         #expect(refused.status == .serviceUnavailable)
         #expect(refused.headers["Retry-After"] == "1")

@@ -38,9 +38,14 @@ public final class FastCGIAdapter: FastCGIResponder {
         if cgi.totalBytes > maximumParameterBytes {
             response = ProblemError(.requestHeaderFieldsTooLarge, detail: "The request headers are larger than \(maximumParameterBytes) bytes").response
             exchange.closeConnectionAfterResponse()
-        } else if let waited = QueueWait.seconds(since: cgi.requestStart), waited > context.configuration.maximumQueueWaitSeconds {
+        } else if let waited = QueueWait.seconds(since: cgi.requestStart), waited > context.configuration.maximumQueueWaitSeconds,
+                  rawPath != "/metrics" {  // monitoring must see an overload
             response = QueueWait.overloaded(waited: waited)
             AppMetrics.overloadRejections.increment()
+            // Unread body bytes would be read as the next request's on a kept connection.
+            if cgi.contentLength.flatMap(Int.init) ?? 0 > 0, !exchange.discardBody(limit: discardLimit) {
+                exchange.closeConnectionAfterResponse()
+            }
         } else {
             (response, routeName) = readAndDispatch(exchange: exchange, method: method, rawPath: rawPath, cgi: cgi,
                                                     headers: headers, remoteAddress: remoteAddress, requestID: requestID)

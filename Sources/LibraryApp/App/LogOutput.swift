@@ -12,6 +12,9 @@ public final class LogOutput: Sendable {
     private let fileDescriptor: Int32
     private let buffer = Mutex<[UInt8]>([])  // the owner thread's, and the flusher's now and then
     private let capacity: Int
+    /// One write at a time for the whole process: a flush may exceed PIPE_BUF, and two at once
+    /// could interleave in a pipe (journald, a log shipper).
+    private static let writing = Mutex<Void>(())
 
     /// Unbuffered: each line is written when it is logged (commands that run and exit).
     public static let standardError = LogOutput(fileDescriptor: STDERR_FILENO, bufferBytes: 0)
@@ -42,6 +45,10 @@ public final class LogOutput: Sendable {
     }
 
     private func writeAll(_ bytes: [UInt8]) {
+        Self.writing.withLock { _ in write(bytes) }
+    }
+
+    private func write(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
@@ -59,6 +66,10 @@ public final class LogFlusher: Sendable {
 
     public init(every interval: Double) {
         let thread = Thread { [self] in
+            // Signals are for the server's own threads (it waits for shutdown with sigwait).
+            var all = sigset_t()
+            sigfillset(&all)
+            pthread_sigmask(SIG_BLOCK, &all, nil)
             while true {
                 Thread.sleep(forTimeInterval: interval)
                 flushAll()

@@ -7,10 +7,15 @@ import Glibc
 /// once with `503` and `Retry-After`: its client has likely given up, and serving it late
 /// would only make every request behind it later still.
 enum QueueWait {
-    /// Seconds since `start`, or nil when the web server sent no start time.
+    /// Longer than any request waits in line: a clock apart from the web server's (another
+    /// host without NTP), not a queue. Such a start time is ignored rather than shed every request.
+    static let implausibleSeconds = 60.0
+
+    /// Seconds since `start`, or nil when the web server sent no start time (or an implausible one).
     static func seconds(since start: String?, now: Double = currentTime()) -> Double? {
         guard let start, let began = Double(start), began.isFinite else { return nil }
-        return max(0, now - began)
+        let waited = max(0, now - began)
+        return waited < implausibleSeconds ? waited : nil
     }
 
     static func overloaded(waited: Double) -> Response {

@@ -23,14 +23,25 @@ struct CacheReads {
         let cacheKeys = context.cache == nil ? [] : keys
         guard !cacheKeys.isEmpty || !counters.isEmpty else { return (reads, .read([:])) }
         guard let client = context.counters else { return (reads, .failed(.unavailable("MEMCACHED_SERVERS is not set"))) }
+        // A counter whose server is down fails the limit (open, or closed as configured); the
+        // cached answers on the other servers are read all the same.
+        var counting: CacheError?
+        if !counters.isEmpty {
+            do {
+                try client.incrementWithoutReply(counters)
+            } catch {
+                counting = error as? CacheError ?? .other(code: -1, message: "\(error)")
+            }
+        }
+        let keys = cacheKeys + (counting == nil ? counters : [])
+        guard !keys.isEmpty else { return (reads, .failed(counting!)) }
         do {
-            if !counters.isEmpty { try client.incrementWithoutReply(counters) }
-            let values = try client.getMulti(cacheKeys + counters)
+            let values = try client.getMulti(keys)
             if !cacheKeys.isEmpty {
                 reads.values = values
                 reads.answered = true
             }
-            return (reads, .read(values))
+            return (reads, counting.map(CounterReads.failed) ?? .read(values))
         } catch {
             if !cacheKeys.isEmpty { context.cacheCoordinator.warnUnavailable(error, doing: "read the cache") }
             return (reads, .failed(error as? CacheError ?? .other(code: -1, message: "\(error)")))

@@ -21,7 +21,9 @@ enum RateLimitGuard {
 
     /// The `X-RateLimit-*` headers for the answer, from the counts read with the request's
     /// other reads; throws the `429` (or, failing closed, `503`). A counter missing there is the
-    /// first hit of its window (the quiet increment found no key): it is created here.
+    /// first hit of its window (the quiet increment found no key): it is created here. So is a
+    /// count of exactly 1: keys start at 1, so a 1 read after our increment means the increment
+    /// found no key and another client created it since — this hit is not in it yet.
     static func check(_ counters: [RateLimitCounter], counted: CounterReads, _ context: Context,
                       now: Int) throws(ProblemError) -> HTTPHeaders {
         guard !counters.isEmpty else { return HTTPHeaders() }
@@ -33,7 +35,7 @@ enum RateLimitGuard {
             var counts: [UInt64] = []
             var failure: CacheError?
             for counter in counters {
-                if let count = values[counter.key].flatMap(decimal) {
+                if let count = values[counter.key].flatMap(decimal), count > 1 {
                     counts.append(count)
                 } else if let store = context.counters {
                     do {
@@ -74,8 +76,9 @@ enum RateLimitGuard {
         for byte in bytes where byte != UInt8(ascii: " ") {
             guard byte >= 48, byte <= 57 else { return nil }
             let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
-            guard !overflow else { return nil }
-            value = shifted + UInt64(byte - 48)
+            let (sum, carry) = shifted.addingReportingOverflow(UInt64(byte - 48))
+            guard !overflow, !carry else { return nil }
+            value = sum
             digits += 1
         }
         return digits > 0 ? value : nil
