@@ -16,8 +16,13 @@ enum CacheKey {
         guard isValid(key) else {
             throw CacheError.invalidKey(key.isEmpty ? "empty key" : "key holds a space or control character")
         }
-        let whole = Array(prefix.utf8) + Array(key.utf8)
-        if whole.count < maximumLength { return whole }
+        if prefix.utf8.count + key.utf8.count < maximumLength {
+            var whole: [UInt8] = []
+            whole.reserveCapacity(prefix.utf8.count + key.utf8.count)
+            whole.append(contentsOf: prefix.utf8)
+            whole.append(contentsOf: key.utf8)
+            return whole
+        }
         let hex = Array("0123456789abcdef".utf8)
         let digest = SHA256.hash(Array(key.utf8)).flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 0x0f)]] }
         let head = key.utf8.prefix(maximumLength - prefix.utf8.count - 1 - digest.count)

@@ -63,8 +63,12 @@ public struct FixedWindowRateLimiter: Sendable {
         limits.map { limit in
             let start = now - now % limit.windowSeconds
             let resetAt = start + limit.windowSeconds
-            let key = [keyPrefix, Self.escaped(client), Self.escaped(scope), "\(limit.amount)", "\(limit.multiples)",
-                       limit.granularity.rawValue, "\(start)"].joined(separator: "/")
+            var key = keyPrefix
+            for part in [Self.escaped(client), Self.escaped(scope), String(limit.amount), String(limit.multiples),
+                         limit.granularity.rawValue, String(start)] {
+                key += "/"
+                key += part
+            }
             return RateLimitCounter(limit: limit, key: key, resetAt: resetAt, expiration: resetAt - now + 1)
         }
     }
@@ -128,6 +132,10 @@ public struct FixedWindowRateLimiter: Sendable {
     /// Percent-encodes what a memcached key cannot hold (spaces, controls) and `%` and `/`, so
     /// the parts of the key stay apart.
     static func escaped(_ part: String) -> String {
+        func needsEscape(_ byte: UInt8) -> Bool {
+            byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "/")
+        }
+        if !part.utf8.contains(where: needsEscape) { return part }
         let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         for byte in part.utf8 {

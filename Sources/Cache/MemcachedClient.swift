@@ -61,10 +61,20 @@ public final class MemcachedClient {
     /// server failed.
     public func getMulti(_ keys: [String]) throws -> [String: [UInt8]] {
         guard !keys.isEmpty else { return [:] }
-        var byWireKey: [[UInt8]: String] = [:]
-        for key in keys { byWireKey[try wireKey(key)] = key }
+        // Few keys (a request reads at most six): parallel arrays, matched by a linear search,
+        // cost less than hashing byte arrays.
+        var wireKeys: [[UInt8]] = []
+        var names: [String] = []
+        wireKeys.reserveCapacity(keys.count)
+        names.reserveCapacity(keys.count)
+        for key in keys {
+            let wire = try wireKey(key)
+            if !wireKeys.contains(wire) {
+                wireKeys.append(wire)
+                names.append(key)
+            }
+        }
         let memc = try connection()
-        let wireKeys = Array(byWireKey.keys)
         // Keys as raw bytes (a hashed key's head may end inside a UTF-8 sequence).
         let copies = wireKeys.map { key -> UnsafeMutablePointer<CChar> in
             let copy = UnsafeMutablePointer<CChar>.allocate(capacity: key.count)
@@ -72,7 +82,7 @@ public final class MemcachedClient {
             return copy
         }
         defer { copies.forEach { $0.deallocate() } }
-        let lengths = wireKeys.map(\.count)
+        let lengths = wireKeys.map { $0.count }
         let rc = memcached_mget(memc, copies.map { UnsafePointer($0) }, lengths, wireKeys.count)
         // mget answers FAILURE when it could send to no server at all.
         if rc == MEMCACHED_FAILURE { throw CacheError.unavailable("no server took the multi-get") }
@@ -88,9 +98,9 @@ public final class MemcachedClient {
                 break
             }
             defer { memcached_result_free(result) }
-            let wire = Array(UnsafeRawBufferPointer(start: memcached_result_key_value(result), count: memcached_result_key_length(result)))
-            if let key = byWireKey[wire] {
-                found[key] = Array(UnsafeRawBufferPointer(start: memcached_result_value(result), count: memcached_result_length(result)))
+            let wire = UnsafeRawBufferPointer(start: memcached_result_key_value(result), count: memcached_result_key_length(result))
+            if let index = wireKeys.firstIndex(where: { $0.elementsEqual(wire) }) {
+                found[names[index]] = Array(UnsafeRawBufferPointer(start: memcached_result_value(result), count: memcached_result_length(result)))
             }
         }
         return found

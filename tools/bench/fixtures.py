@@ -130,6 +130,10 @@ def cycle_pairs(stack: Stack, count: int) -> list[Pair]:
 def write_pairs(stack: Stack, pairs: list[Pair], path: Path) -> None:
     """The pairs file of lua/borrow_return.lua, with each pair's active loan as it is now (a
     run may end between a borrow and its return)."""
+    # wrk stops with requests still in flight; the app finishes them after wrk has gone. Read
+    # the loans once they have landed, or a borrow committing just after the read would make
+    # the next run borrow that book again (a 409).
+    time.sleep(1.0)
     ids = ",".join(str(p.user_id) for p in pairs)
     active = {int(user): (int(loan), int(book)) for user, loan, book in sql(
         stack, f"SELECT user_id, id, book_id FROM loans WHERE user_id IN ({ids}) "

@@ -77,7 +77,7 @@ public final class Application: Sendable {
                 if let region = route.cache, token == nil || verified != nil {
                     keys += ResponseCache.keys(region: region, request: request)
                 }
-                let (reads, counted) = CacheReads.fetch(keys, counting: counters.map(\.key), context: context)
+                let (reads, counted) = CacheReads.fetch(keys, counting: counters.map { $0.key }, context: context)
                 limitHeaders = try RateLimitGuard.check(counters, counted: counted, context, now: now)
                 if let token {
                     let principal = try BearerAuthenticator.authenticate(try token.get(), reads: reads, context: context)

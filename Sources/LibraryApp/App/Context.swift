@@ -12,6 +12,8 @@ public final class Context {
     public let passwords: PasswordService
     let cacheCoordinator: CacheCoordinator
     let healthCheck: HealthCheck
+    /// Tokens this thread has verified (see `VerifiedTokenCache`).
+    var verifiedTokens = VerifiedTokenCache()
     private let databaseConnection: DatabaseConnection?
     private let cacheClient: MemcachedClient?
 

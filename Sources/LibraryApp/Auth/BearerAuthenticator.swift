@@ -25,13 +25,19 @@ struct BearerAuthenticator {
         guard let token = bearerToken(in: request.headers["Authorization"]) else {
             return .failure(unauthorized("Token is missing", challenge: challenge))
         }
+        let now = JWTClaims.currentTime()
         let claims: JWTClaims
-        do {
-            claims = try context.tokens.verify(token: token, leeway: context.configuration.tokenLeewaySeconds)
-        } catch .expired {
-            return .failure(invalidToken("Token has expired"))
-        } catch {
-            return .failure(invalidToken("Token is invalid"))
+        if let known = context.verifiedTokens.lookUp(token, now: now) {
+            claims = known
+        } else {
+            do {
+                claims = try context.tokens.verify(token: token, now: now, leeway: context.configuration.tokenLeewaySeconds)
+            } catch .expired {
+                return .failure(invalidToken("Token has expired"))
+            } catch {
+                return .failure(invalidToken("Token is invalid"))
+            }
+            context.verifiedTokens.remember(token, claims)
         }
         guard let userID = PathPattern.positiveID(claims.sub) else { return .failure(invalidToken("Token is invalid")) }
         return .success(VerifiedToken(claims: claims, userID: userID))

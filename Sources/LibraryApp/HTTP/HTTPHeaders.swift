@@ -34,7 +34,13 @@ extension String {
     func caseInsensitiveEquals(_ other: String) -> Bool {
         let a = utf8, b = other.utf8
         guard a.count == b.count else { return false }
-        return zip(a, b).allSatisfy { asciiLowercased($0) == asciiLowercased($1) }
+        var i = a.startIndex, j = b.startIndex
+        while i != a.endIndex {
+            if a[i] != b[j], asciiLowercased(a[i]) != asciiLowercased(b[j]) { return false }
+            a.formIndex(after: &i)
+            b.formIndex(after: &j)
+        }
+        return true
     }
 }
 

@@ -38,7 +38,7 @@ public struct QueryParameters: Sendable {
 
     /// Every value given for `name`, in order.
     public func values(for name: String) -> [String] {
-        pairs.filter { $0.name == name }.map(\.value)
+        pairs.filter { $0.name == name }.map { $0.value }
     }
 
     public var names: [String] {
