@@ -107,7 +107,7 @@ let package = Package(
 
         .testTarget(
             name: "LibraryAppTests",
-            dependencies: ["LibraryApp", "JSON", "FastCGI"]
+            dependencies: ["LibraryApp", "JSON", "FastCGI", "Security"]
         ),
 
         // Passwords (scrypt) and JWT (HS256) over libcrypto; the only code touching OpenSSL pointers.

@@ -1,4 +1,5 @@
 import FastCGI
+import Security
 import Testing
 @testable import LibraryApp
 
@@ -41,5 +42,26 @@ import Testing
         for header in [nil, "", "Bearer", "Bearer ", "Bearer a b", "Basic abc", "Bearerabc", "Bear abc", "Bearer\tabc", "Beärer abc"] {
             #expect(BearerAuthenticator.bearerToken(in: header) == nil, "\(header ?? "nil")")
         }
+    }
+}
+
+@Suite struct VerifiedTokenCacheTests {
+    @Test func aRememberedTokenCountsOnlyBeforeItsExpiry() {
+        var cache = VerifiedTokenCache()
+        let claims = JWTClaims(sub: "7", role: "user", iat: 100, exp: 200, jti: "j")
+        #expect(cache.lookUp("a.b.c", now: 150) == nil)
+        cache.remember("a.b.c", claims)
+        #expect(cache.lookUp("a.b.c", now: 150) == claims)
+        #expect(cache.lookUp("a.b.C", now: 150) == nil)  // the exact text, nothing near it
+        #expect(cache.lookUp("a.b.c", now: 200) == nil)  // expired: verified anew (and refused)
+        #expect(cache.lookUp("a.b.c", now: 150) == nil)  // and forgotten
+    }
+
+    @Test func itStaysBounded() {
+        var cache = VerifiedTokenCache()
+        let claims = JWTClaims(sub: "7", role: "user", iat: 100, exp: 200, jti: "j")
+        for n in 0...VerifiedTokenCache.capacity { cache.remember("t\(n)", claims) }
+        #expect(cache.lookUp("t0", now: 150) == nil)
+        #expect(cache.lookUp("t\(VerifiedTokenCache.capacity)", now: 150) == claims)
     }
 }
