@@ -61,6 +61,7 @@ let package = Package(
             dependencies: [
                 "LibraryApp",
                 "FastCGI",
+                "Cache",
                 "Database",
                 "Security",
                 "Models",
@@ -107,7 +108,7 @@ let package = Package(
 
         .testTarget(
             name: "LibraryAppTests",
-            dependencies: ["LibraryApp", "JSON", "FastCGI", "Security"]
+            dependencies: ["LibraryApp", "JSON", "FastCGI", "Security", "Cache"]
         ),
 
         // Passwords (scrypt) and JWT (HS256) over libcrypto; the only code touching OpenSSL pointers.

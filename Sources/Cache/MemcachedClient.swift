@@ -144,6 +144,21 @@ public final class MemcachedClient {
         try increment(wire: try wireKey(key), by: delta)
     }
 
+    /// Takes `delta` from the decimal number stored under `key` (memcached stops at 0); `nil`
+    /// when the key holds nothing.
+    @discardableResult
+    public func decrement(_ key: String, by delta: UInt32 = 1) throws -> UInt64? {
+        let wire = try wireKey(key)
+        let memc = try connection()
+        var value: UInt64 = 0
+        let rc = wire.withUnsafeBufferPointer { k in
+            k.withMemoryRebound(to: CChar.self) { memcached_decrement(memc, $0.baseAddress, $0.count, delta, &value) }
+        }
+        if rc == MEMCACHED_NOTFOUND { return nil }
+        guard rc == MEMCACHED_SUCCESS else { throw failure(rc, wire) }
+        return value
+    }
+
     /// Counts one hit on `key`, creating it at 1 with `expiration` seconds to live if it holds
     /// nothing, and answers the new count. Atomic across threads, processes and hosts.
     ///

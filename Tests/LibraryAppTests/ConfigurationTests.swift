@@ -1,3 +1,4 @@
+import Cache
 import Testing
 @testable import LibraryApp
 
@@ -54,6 +55,13 @@ import Testing
             try Configuration.fromEnvironment(["LIBRARY_ENV": "production", "SECRET_KEY": String(repeating: "x", count: 32),
                                                "DATABASE_URL": database])
         }
+    }
+
+    @Test func failedSignInsPerAccountHaveALimitOfTheirOwn() throws {
+        #expect(try Configuration.fromEnvironment([:]).rateLimits.accountLoginLimits == [RateLimit(amount: 10, multiples: 15, granularity: .minute)])
+        let set = try Configuration.fromEnvironment(["RATELIMIT_LOGIN_ACCOUNT": "3 per hour"])
+        #expect(set.rateLimits.accountLoginLimits == [RateLimit(amount: 3, granularity: .hour)])
+        #expect(throws: Configuration.Invalid.self) { try Configuration.fromEnvironment(["RATELIMIT_LOGIN_ACCOUNT": "lots"]) }
     }
 
     @Test func rejectsUnknownValues() {

@@ -70,6 +70,9 @@ public struct Configuration: Sendable {
         public var loginLimits = [RateLimit(amount: 5, multiples: 10, granularity: .minute)]
         /// `RATELIMIT_REGISTER` (default `20 per hour`) for `POST /users/register`.
         public var registerLimits = [RateLimit(amount: 20, granularity: .hour)]
+        /// `RATELIMIT_LOGIN_ACCOUNT` (default `10 per 15 minute`): failed sign-ins per account,
+        /// from every address together (`AccountLockout`).
+        public var accountLoginLimits = [RateLimit(amount: 10, multiples: 15, granularity: .minute)]
         /// `RATELIMIT_TRUSTED_PROXIES`: peer addresses whose `X-Forwarded-For` names the client.
         public var trustedProxies: Set<String> = []
 
@@ -179,6 +182,7 @@ public struct Configuration: Sendable {
         if let parsed = try limits("RATELIMIT_DEFAULT") { configuration.rateLimits.defaultLimits = parsed }
         if let parsed = try limits("RATELIMIT_LOGIN") { configuration.rateLimits.loginLimits = parsed }
         if let parsed = try limits("RATELIMIT_REGISTER") { configuration.rateLimits.registerLimits = parsed }
+        if let parsed = try limits("RATELIMIT_LOGIN_ACCOUNT") { configuration.rateLimits.accountLoginLimits = parsed }
         if let proxies = value("RATELIMIT_TRUSTED_PROXIES") {
             configuration.rateLimits.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty })
         }
@@ -257,6 +261,7 @@ public struct Configuration: Sendable {
             "ratelimit_default=\(rateLimits.defaultLimits.map(\.description).joined(separator: ";"))",
             "ratelimit_login=\(rateLimits.loginLimits.map(\.description).joined(separator: ";"))",
             "ratelimit_register=\(rateLimits.registerLimits.map(\.description).joined(separator: ";"))",
+            "ratelimit_login_account=\(rateLimits.accountLoginLimits.map(\.description).joined(separator: ";"))",
             "ratelimit_fail_closed=\(rateLimits.failClosed)",
             "ratelimit_trusted_proxies=\(rateLimits.trustedProxies.sorted().joined(separator: ","))",
         ].joined(separator: " ")

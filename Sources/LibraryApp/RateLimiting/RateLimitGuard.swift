@@ -85,7 +85,7 @@ enum RateLimitGuard {
     }
 
     /// Counted (metric, throttled warning), then let through, or refused when failing closed.
-    private static func storeUnavailable(_ error: CacheError, _ settings: Configuration.RateLimitSettings,
+    static func storeUnavailable(_ error: CacheError, _ settings: Configuration.RateLimitSettings,
                                          _ context: Context) throws(ProblemError) -> HTTPHeaders {
         AppMetrics.rateLimitStoreFailures.increment()
         context.cacheCoordinator.warnUnavailable(error, doing: "count rate limits (failing \(settings.failClosed ? "closed" : "open"))")

@@ -37,12 +37,18 @@ enum UsersBlueprint {
 
     @Sendable static func login(_ request: Request, _ context: Context) throws -> Response {
         let input = try UserSchemas.login(request.jsonObject())
+        let lockout = try AccountLockout.begin(email: input.email, context: context)
+        // Only a wrong email or password is a failed sign-in; any other outcome gives its place back.
+        var refused = false
+        defer { if !refused { lockout?.giveBack(context: context) } }
         let store = UserStore(database: try context.database())
         guard let account = try store.credentials(email: input.email) else {
             try context.passwords.verifyDummy(password: input.password)  // the same time as a wrong password
+            refused = true
             throw badCredentials()
         }
         guard try context.passwords.verify(password: input.password, against: account.passwordHash) else {
+            refused = true
             throw badCredentials()
         }
         if context.passwords.needsRehash(account.passwordHash) {
