@@ -112,3 +112,17 @@ def test_rejections_are_counted_in_metrics(limited_stack):
     seen = [metric(requests.get(limited_stack.url + "/metrics", headers={"Connection": "close"}, timeout=30).text,
                    "library_ratelimit_rejections_total") for _ in range(10)]
     assert max(seen) > 0, seen
+
+
+def test_forwarded_for_sent_on_several_lines_is_one_list(limited_stack):
+    """RFC 9110 §5.3: a list header on several lines is one list, in order; the nearest
+    untrusted address is its last entry, not the first line's."""
+    stack = limited_stack
+    assert [login_from(stack, "127.0.0.3", {"X-Forwarded-For": "203.0.113.60"})[0] for _ in range(6)] == [401] * 5 + [429]
+    # "203.0.113.61" then "203.0.113.60": the client is .60, whose budget is spent
+    head = request_head("POST", b"/users/login", {"Content-Type": "application/json",
+                                                   "X-Forwarded-For": "203.0.113.61"}, body_length=len(LOGIN_BODY))
+    head = head.replace(b"X-Forwarded-For: 203.0.113.61\r\n", b"X-Forwarded-For: 203.0.113.61\r\nX-Forwarded-For: 203.0.113.60\r\n")
+    assert raw_request(stack.url, head, LOGIN_BODY, source="127.0.0.3")[0] == 429
+    # and .61 alone still has its own budget
+    assert login_from(stack, "127.0.0.3", {"X-Forwarded-For": "203.0.113.61"})[0] == 401

@@ -24,6 +24,13 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
 
+    /// Every field of that name joined with ", " in order (RFC 9110 §5.3: a list header sent
+    /// on several lines is one list), or nil when there is none.
+    public func combined(_ name: String) -> String? {
+        let values = fields.filter { $0.name.caseInsensitiveEquals(name) }.map { $0.value }
+        return values.isEmpty ? nil : values.joined(separator: ", ")
+    }
+
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
         fields.makeIterator()
     }

@@ -2,8 +2,8 @@
 /// that peer is a trusted proxy, the nearest untrusted address in `X-Forwarded-For` (walking
 /// from the right, so a client cannot forge its way past the proxies).
 enum ClientAddress {
-    static func resolve(remoteAddress: String, forwardedFor: String?, trustedProxies: Set<String>) -> String {
-        guard trustedProxies.contains(remoteAddress), let forwardedFor else { return remoteAddress }
+    static func resolve(remoteAddress: String, forwardedFor: @autoclosure () -> String?, trustedProxies: Set<String>) -> String {
+        guard trustedProxies.contains(remoteAddress), let forwardedFor = forwardedFor() else { return remoteAddress }
         let hops = forwardedFor.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         for hop in hops.reversed() where !trustedProxies.contains(hop) {
             return hop

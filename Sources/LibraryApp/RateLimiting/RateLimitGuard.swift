@@ -14,7 +14,7 @@ enum RateLimitGuard {
         let settings = context.configuration.rateLimits
         let limits = settings.limits(for: route.limit)
         guard settings.enabled, !limits.isEmpty else { return [] }
-        let client = ClientAddress.resolve(remoteAddress: request.remoteAddress, forwardedFor: request.headers["X-Forwarded-For"],
+        let client = ClientAddress.resolve(remoteAddress: request.remoteAddress, forwardedFor: request.headers.combined("X-Forwarded-For"),
                                            trustedProxies: settings.trustedProxies)
         return limiter.counters(client: client, scope: route.name, limits: limits, now: now)
     }

@@ -12,6 +12,8 @@ struct BookSearch: Equatable {
     /// `innodb_ft_min_token_size`, the server default.
     static let minimumIndexedLength = 3
     static let maximumWords = 16
+    /// Short words matched with REGEXP; further ones are ignored.
+    static let maximumShortWords = 3
 
     /// `+word*` for each indexed word, or nil when there is none.
     let fullTextQuery: String?
@@ -24,7 +26,9 @@ struct BookSearch: Equatable {
         let words = Self.words(in: text)
         let indexed = words.filter { $0.count >= Self.minimumIndexedLength }
         fullTextQuery = indexed.isEmpty ? nil : indexed.map { "+\($0)*" }.joined(separator: " ")
-        wordStartPatterns = words.filter { $0.count < Self.minimumIndexedLength }.map { "\\b" + $0 }
+        // Short words cannot use the full-text index: each costs a REGEXP on every row the index
+        // leaves, so only the first few count (a query of short words alone scans the table).
+        wordStartPatterns = words.filter { $0.count < Self.minimumIndexedLength }.prefix(Self.maximumShortWords).map { "\\b" + $0 }
     }
 
     /// Decided scalar by scalar: a `Character` can join a letter with a following `(` or `*`
