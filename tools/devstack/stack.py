@@ -98,8 +98,11 @@ class Stack:
             "LOG_LEVEL": c.log_level,
             "ACCESS_LOG": "true",
             # glibc's default of up to 8 malloc arenas per core doubles each process's resident
-            # memory under load (67 -> 34 MiB after `make bench`); conf/library-api.env.example
+            # memory under load (67 -> 34 MiB after `make bench`); and a fixed mmap threshold
+            # gives scrypt's 32 MiB buffers back to the system after each sign-in (glibc's
+            # moving threshold kept them: +30 MiB per process). conf/library-api.env.example
             "MALLOC_ARENA_MAX": "2",
+            "MALLOC_MMAP_THRESHOLD_": "131072",
             **c.app_env,
         })
         self._prepare_database()
