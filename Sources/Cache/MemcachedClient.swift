@@ -148,15 +148,7 @@ public final class MemcachedClient {
     /// when the key holds nothing.
     @discardableResult
     public func decrement(_ key: String, by delta: UInt32 = 1) throws -> UInt64? {
-        let wire = try wireKey(key)
-        let memc = try connection()
-        var value: UInt64 = 0
-        let rc = wire.withUnsafeBufferPointer { k in
-            k.withMemoryRebound(to: CChar.self) { memcached_decrement(memc, $0.baseAddress, $0.count, delta, &value) }
-        }
-        if rc == MEMCACHED_NOTFOUND { return nil }
-        guard rc == MEMCACHED_SUCCESS else { throw failure(rc, wire) }
-        return value
+        try arithmetic(memcached_decrement, wire: try wireKey(key), by: delta)
     }
 
     /// Counts one hit on `key`, creating it at 1 with `expiration` seconds to live if it holds
@@ -312,10 +304,19 @@ public final class MemcachedClient {
     }
 
     private func increment(wire: [UInt8], by delta: UInt32) throws -> UInt64? {
+        try arithmetic(memcached_increment, wire: wire, by: delta)
+    }
+
+    private typealias ArithmeticFunction = (
+        UnsafeMutablePointer<memcached_st>?, UnsafePointer<CChar>?, Int, UInt32, UnsafeMutablePointer<UInt64>?
+    ) -> memcached_return_t
+
+    /// `incr` or `decr`: the new value, or nil when the key holds nothing.
+    private func arithmetic(_ function: ArithmeticFunction, wire: [UInt8], by delta: UInt32) throws -> UInt64? {
         let memc = try connection()
         var value: UInt64 = 0
         let rc = wire.withUnsafeBufferPointer { k in
-            k.withMemoryRebound(to: CChar.self) { memcached_increment(memc, $0.baseAddress, $0.count, delta, &value) }
+            k.withMemoryRebound(to: CChar.self) { function(memc, $0.baseAddress, $0.count, delta, &value) }
         }
         if rc == MEMCACHED_NOTFOUND { return nil }
         guard rc == MEMCACHED_SUCCESS else { throw failure(rc, wire) }

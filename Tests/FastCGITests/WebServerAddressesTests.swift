@@ -5,24 +5,22 @@ import Testing
 /// FCGI_WEB_SERVER_ADDRS, as libfcgi reads it, now that the app accepts connections itself.
 @Suite struct WebServerAddressesTests {
     private func ipv4(_ text: String) -> sockaddr_storage {
-        var storage = sockaddr_storage()
-        withUnsafeMutableBytes(of: &storage) { raw in
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            inet_pton(AF_INET, text, &address.sin_addr)
-            raw.storeBytes(of: address, as: sockaddr_in.self)
-        }
-        return storage
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        inet_pton(AF_INET, text, &address.sin_addr)
+        return storage(of: address)
     }
 
     private func ipv6(_ text: String) -> sockaddr_storage {
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        inet_pton(AF_INET6, text, &address.sin6_addr)
+        return storage(of: address)
+    }
+
+    private func storage<Address>(of address: Address) -> sockaddr_storage {
         var storage = sockaddr_storage()
-        withUnsafeMutableBytes(of: &storage) { raw in
-            var address = sockaddr_in6()
-            address.sin6_family = sa_family_t(AF_INET6)
-            inet_pton(AF_INET6, text, &address.sin6_addr)
-            raw.storeBytes(of: address, as: sockaddr_in6.self)
-        }
+        withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: address, as: Address.self) }
         return storage
     }
 
