@@ -8,8 +8,8 @@ import time
 import pytest
 import requests
 
-from circulation import (admin_login, bearer, borrow, isbn10_of, links, make_book, new_user, tag,
-                         unique_isbn)
+from circulation import (PASSWORD, admin_login, bearer, borrow, isbn10_of, links, make_book, new_user, sql,
+                         tag, unique_isbn)
 from conftest import RUN, assert_no_crash, stack_config
 from helpers import assert_problem_response
 from tools.devstack.stack import Stack
@@ -406,6 +406,65 @@ def test_filtered_lists_walk_to_the_end_in_order(catalogue, params):
         # The collation's order is not Python's; check only what both agree on: first letters.
         values = [v[0] for v in values]
     assert values == sorted(values, reverse=reverse)
+
+
+ORDERS = {"id": "id ASC", "-id": "id DESC", "title": "title ASC, id ASC", "-title": "title DESC, id DESC",
+          "published_year": "published_year ASC, id ASC", "-published_year": "published_year DESC, id DESC"}
+FILTERS = {"": "", "true": "WHERE copies_available > 0", "false": "WHERE copies_available = 0"}
+
+
+def deep_pages_match_the_database(stack, session) -> int:
+    """Every sort and availability filter, pages deep in the list (served from the sort keys
+    the app keeps, `PageAnchors`) against the same slice of one ORDER BY in SQL; returns how
+    many pages were compared."""
+    compared = 0
+    for sort, order in ORDERS.items():
+        for available, where in FILTERS.items():
+            truth = [int(i) for i in sql(stack, f"SELECT id FROM books {where} ORDER BY {order}").split()]
+            for page, per_page in ((2, 31), (3, 17), (7, 29), (40, 25), (101, 13), (199, 50), (400, 25)):
+                params = {"sort": sort, "page": page, "per_page": per_page}
+                if available:
+                    params["available"] = available
+                # twice: the first may read the keys (or page with OFFSET), the second uses them
+                for _ in range(2):
+                    response = session.get(stack.url + "/books", params=params, timeout=30)
+                    assert response.status_code == 200, response.text
+                    got = [b["id"] for b in response.json()]
+                    offset = (page - 1) * per_page
+                    assert got == truth[offset:offset + per_page], params
+                    assert int(response.headers["X-Total-Count"]) == len(truth)
+                    compared += 1
+    return compared
+
+
+def test_deep_pages_are_the_same_rows_as_offset_and_follow_writes(catalogue):
+    """Deep pages start from kept sort keys, not OFFSET: they must be exactly the rows OFFSET
+    gives, ties (equal titles) and NULL years included, and still after writes that move rows."""
+    with requests.Session() as session:
+        session.headers.update(bearer(catalogue.token))
+        assert deep_pages_match_the_database(catalogue, session) > 200
+        # Writes that shift every deep page: books sorting first by title, with no year, taking
+        # out every copy of one book (it leaves the available=true list)...
+        made = [session.post(catalogue.url + "/books", timeout=30, json={
+            "title": f"AAAA {tag()}", "author": "Anchor Test", "isbn": unique_isbn(), "copies": 1}).json()
+            for _ in range(3)]
+        assert all("id" in book for book in made), made
+        name = tag("anchor")
+        registered = requests.post(catalogue.url + "/users/register", timeout=30, json={
+            "username": name, "email": f"{name}@example.com", "password": PASSWORD})
+        assert registered.status_code == 201, registered.text
+        reader = {"token": requests.post(catalogue.url + "/users/login", timeout=30, json={
+            "email": f"{name}@example.com", "password": PASSWORD}).json()["token"]}
+        loan = requests.post(catalogue.url + "/loans", headers=bearer(reader["token"]), timeout=30,
+                             json={"book_id": made[0]["id"]})
+        assert loan.status_code == 201, loan.text
+        try:
+            assert deep_pages_match_the_database(catalogue, session) > 200
+        finally:
+            requests.post(catalogue.url + f"/loans/{loan.json()['id']}/return", headers=bearer(reader["token"]), timeout=30)
+            for book in made:
+                session.delete(catalogue.url + f"/books/{book['id']}", timeout=30)
+        assert deep_pages_match_the_database(catalogue, session) > 200
 
 
 def test_author_filter_matches_an_exact_author(catalogue):

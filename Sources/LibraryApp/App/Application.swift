@@ -14,6 +14,7 @@ public final class Application: Sendable {
     let passwords: PasswordService
     let cacheCoordinator: CacheCoordinator
     let healthCheck = HealthCheck()
+    let pageAnchors = PageAnchors()
 
     /// Seconds a client is told to wait when the database is down.
     static let databaseRetryAfterSeconds = 5
@@ -39,7 +40,7 @@ public final class Application: Sendable {
     /// The per-thread services a worker gives its handlers (its own database and memcached sessions).
     public func makeContext() -> Context {
         Context(configuration: configuration, logger: logger, tokens: tokens, passwords: passwords,
-                cacheCoordinator: cacheCoordinator, healthCheck: healthCheck)
+                cacheCoordinator: cacheCoordinator, healthCheck: healthCheck, pageAnchors: pageAnchors)
     }
 
     public func handle(_ request: Request, context: Context) -> Response {

@@ -12,19 +12,22 @@ public final class Context {
     public let passwords: PasswordService
     let cacheCoordinator: CacheCoordinator
     let healthCheck: HealthCheck
+    /// Where deep pages of book lists start, shared by the process's workers.
+    let pageAnchors: PageAnchors
     /// Tokens this thread has verified (see `VerifiedTokenCache`).
     var verifiedTokens = VerifiedTokenCache()
     private let databaseConnection: DatabaseConnection?
     private let cacheClient: MemcachedClient?
 
     init(configuration: Configuration, logger: Logger, tokens: JWTSigner, passwords: PasswordService,
-         cacheCoordinator: CacheCoordinator, healthCheck: HealthCheck) {
+         cacheCoordinator: CacheCoordinator, healthCheck: HealthCheck, pageAnchors: PageAnchors) {
         self.configuration = configuration
         self.logger = logger
         self.tokens = tokens
         self.passwords = passwords
         self.cacheCoordinator = cacheCoordinator
         self.healthCheck = healthCheck
+        self.pageAnchors = pageAnchors
         databaseConnection = configuration.database.map { DatabaseConnection(configuration: $0, logger: logger) }
         cacheClient = configuration.memcached.map { MemcachedClient(configuration: $0, logger: logger) }
     }

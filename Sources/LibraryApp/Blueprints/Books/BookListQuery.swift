@@ -1,3 +1,5 @@
+import Database
+
 /// The query of `GET /books`: pagination, `q`, `author`, `genre`, `available`, `sort`.
 /// Every value outside its set is a `400` naming the parameter; an empty text filter is no filter.
 struct BookListQuery {
@@ -16,6 +18,36 @@ struct BookListQuery {
             case .publishedYearDescending: return "published_year DESC, id DESC"
             case .id: return "id ASC"
             case .idDescending: return "id DESC"
+            }
+        }
+
+        /// The column the order is by before `id` (`id` itself for the id sorts).
+        var keyColumn: String {
+            switch self {
+            case .title, .titleDescending: return "title"
+            case .publishedYear, .publishedYearDescending: return "published_year"
+            case .id, .idDescending: return "id"
+            }
+        }
+
+        /// The rows from `anchor` on, in this order, as a condition a range scan of the sort
+        /// index serves (`PageAnchors`). NULL years come first ascending, last descending.
+        func rows(from anchor: PageAnchors.Anchor) -> (String, [DatabaseValue]) {
+            let id = DatabaseValue.int(anchor.id)
+            let value = anchor.value
+            switch self {
+            case .id: return ("id >= ?", [id])
+            case .idDescending: return ("id <= ?", [id])
+            case .title: return ("(title > ? OR (title = ? AND id >= ?))", [value, value, id])
+            case .titleDescending: return ("(title < ? OR (title = ? AND id <= ?))", [value, value, id])
+            case .publishedYear where value.isNull:
+                return ("((published_year IS NULL AND id >= ?) OR published_year IS NOT NULL)", [id])
+            case .publishedYear:
+                return ("(published_year > ? OR (published_year = ? AND id >= ?))", [value, value, id])
+            case .publishedYearDescending where value.isNull:
+                return ("(published_year IS NULL AND id <= ?)", [id])
+            case .publishedYearDescending:
+                return ("(published_year < ? OR (published_year = ? AND id <= ?) OR published_year IS NULL)", [value, value, id])
             }
         }
     }

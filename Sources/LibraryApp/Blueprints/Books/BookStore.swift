@@ -70,11 +70,25 @@ struct BookStore {
         try database.query("SELECT \(Self.columns) FROM books WHERE id = ?", [.int(id)]).first.map(Self.book)
     }
 
-    /// A page of the filtered, sorted catalogue and the size of the whole filtered list
-    /// (`knownTotal` when the caller has it cached: then only the page is read).
-    func list(_ query: BookListQuery, knownTotal: Int? = nil) throws -> (books: [Book], total: Int) {
+    /// The size of the filtered catalogue (`X-Total-Count`).
+    func count(_ query: BookListQuery) throws -> Int {
         let (filter, parameters) = Self.filter(of: query)
-        let total = try knownTotal ?? count(filter: filter, parameters)
+        return try database.query("SELECT COUNT(*) AS total FROM books \(filter)", parameters).first?.int("total") ?? 0
+    }
+
+    /// A page of the filtered, sorted catalogue: from `start` when given (`PageAnchors`), else
+    /// by its offset.
+    func page(_ query: BookListQuery, from start: PageAnchors.Start? = nil) throws -> [Book] {
+        var (filter, parameters) = Self.filter(of: query)
+        let skip: Int
+        if let start {
+            let (condition, values) = query.sort.rows(from: start.anchor)
+            filter += (filter.isEmpty ? "WHERE " : " AND ") + condition
+            parameters += values
+            skip = start.skip
+        } else {
+            skip = query.pagination.offset
+        }
         // A deferred join: the page's ids come from walking a sort index alone (each carries id
         // and copies_available, sql/004), and only those rows are read; a plain ORDER BY ...
         // OFFSET would read and sort every row before the page.
@@ -83,12 +97,20 @@ struct BookStore {
             SELECT \(Self.columns) FROM books
             JOIN (SELECT id FROM books \(filter) ORDER BY \(order) LIMIT ? OFFSET ?) AS page USING (id)
             ORDER BY \(order)
-            """, parameters + [.int(Int64(query.pagination.perPage)), .int(Int64(query.pagination.offset))])
-        return (try rows.map(Self.book), total)
+            """, parameters + [.int(Int64(query.pagination.perPage)), .int(Int64(skip))])
+        return try rows.map(Self.book)
     }
 
-    private func count(filter: String, _ parameters: [DatabaseValue]) throws -> Int {
-        try database.query("SELECT COUNT(*) AS total FROM books \(filter)", parameters).first?.int("total") ?? 0
+    /// The sort keys of rows 0, `spacing`, 2 × `spacing`, ... of the filtered, sorted catalogue:
+    /// one pass over the sort index (`PageAnchors`).
+    func anchors(_ query: BookListQuery, every spacing: Int) throws -> [PageAnchors.Anchor] {
+        let (filter, parameters) = Self.filter(of: query)
+        let rows = try database.query("""
+            SELECT \(query.sort.keyColumn) AS sort_value, id FROM books \(filter) ORDER BY \(query.sort.orderBy)
+            """, parameters)
+        return try stride(from: 0, to: rows.count, by: spacing).map { index in
+            PageAnchors.Anchor(value: try rows[index].value("sort_value"), id: Int64(try rows[index].int("id")))
+        }
     }
 
     /// The WHERE clause of the list's filters, and its parameters. Every fragment is fixed

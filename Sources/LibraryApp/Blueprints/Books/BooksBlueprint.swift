@@ -23,10 +23,22 @@ enum BooksBlueprint {
             ])
         }
         let cached = counts?.read()
-        let page = try BookStore(database: context.database()).list(query, knownTotal: cached?.count)
-        if let counts, let cached, cached.count == nil { counts.store(page.total, stamp: cached.stamp) }
-        return .json(headers: query.pagination.headers(total: page.total, path: "/books", query: request.query)) { json in
-            json.array { list in page.books.forEach { BookSchemas.write($0, to: &list) } }
+        let store = try BookStore(database: context.database())
+        let total = try cached?.count ?? store.count(query)
+        if let counts, let cached, cached.count == nil { counts.store(total, stamp: cached.stamp) }
+        var books: [Book] = []
+        if query.pagination.offset < total {  // past the end the page is empty: no query
+            var start: PageAnchors.Start?
+            if let counts, let stamp = cached?.stamp, query.search == nil {
+                start = try context.pageAnchors.start(of: counts.key + "&sort=" + query.sort.rawValue,
+                                                      offset: query.pagination.offset, total: total, stamp: stamp) {
+                    try store.anchors(query, every: PageAnchors.spacing)
+                }
+            }
+            books = try store.page(query, from: start)
+        }
+        return .json(headers: query.pagination.headers(total: total, path: "/books", query: request.query)) { json in
+            json.array { list in books.forEach { BookSchemas.write($0, to: &list) } }
         }
     }
 
