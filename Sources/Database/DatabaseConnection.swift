@@ -91,6 +91,22 @@ public final class DatabaseConnection {
         }
     }
 
+    /// Runs `body` — one statement in autocommit, atomic on its own — again after a deadlock
+    /// (on a Galera cluster also a certification failure), at most `attempts` times in all.
+    public func retryingDeadlocks<T>(attempts: Int, _ body: () throws -> T) throws -> T {
+        guard !isInTransaction else { throw DatabaseError.misuse("retry the whole transaction, not one statement of it") }
+        var attempt = 1
+        while true {
+            do {
+                return try body()
+            } catch let error as DatabaseError {
+                guard case .deadlock = error, attempt < attempts else { throw error }
+                attempt += 1
+                logger.info("retrying statement after deadlock", metadata: ["attempt": "\(attempt)"])
+            }
+        }
+    }
+
     private func transactionOnce<T>(_ body: () throws -> T) throws -> T {
         try execute("START TRANSACTION")
         isInTransaction = true

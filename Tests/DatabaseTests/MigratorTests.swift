@@ -54,6 +54,35 @@ import Testing
         }
     }
 
+    /// 005 adds users.active_loans to a database that already has loans: the counts start
+    /// from the active loans, and no profile's updated_at moves.
+    @Test func activeLoanCountsStartFromTheLoansOfAnExistingDatabase() throws {
+        try TestDatabase.withFreshDatabase { configuration in
+            let db = DatabaseConnection(configuration: configuration)
+            let all = try Migration.load(fromDirectory: TestDatabase.migrationsDirectory)
+            try Migrator(migrations: all.filter { $0.version < 5 }).migrate(on: db)
+            for name in ["ann", "bob"] {
+                try db.execute("INSERT INTO users (username, email, password_hash, updated_at) VALUES (?, ?, 'h', '2020-01-01')",
+                               [.string(name), .string("\(name)@example.org")])
+            }
+            for isbn in ["9780000000002", "9780000000019", "9780000000026"] {
+                try db.execute("INSERT INTO books (title, author, isbn, copies_total, copies_available) VALUES ('t', 'a', ?, 2, 1)",
+                               [.string(isbn)])
+            }
+            // ann: two active loans and a returned one; bob: none active
+            try db.execute("""
+                INSERT INTO loans (user_id, book_id, borrowed_at, due_at, returned_at) VALUES
+                (1, 1, '2026-01-01', '2026-01-15', NULL), (1, 2, '2026-01-01', '2026-01-15', NULL),
+                (1, 3, '2026-01-01', '2026-01-15', '2026-01-02'), (2, 3, '2026-01-01', '2026-01-15', '2026-01-03')
+                """)
+            #expect(try Migrator(migrations: all).migrate(on: db).map(\.version).contains(5))
+            let rows = try db.query("SELECT username, active_loans, updated_at FROM users ORDER BY id")
+            #expect(try rows.map { try $0.string("username") } == ["ann", "bob"])
+            #expect(try rows.map { try $0.int("active_loans") } == [2, 0])
+            #expect(try rows.allSatisfy { try $0.date("updated_at") == Date(timeIntervalSince1970: 1_577_836_800) })
+        }
+    }
+
     @Test func twoMigratorsAtOnceApplyEachMigrationOnce() throws {
         try TestDatabase.withFreshDatabase { configuration in
             // A slow migration widens the window in which the second migrator must wait.

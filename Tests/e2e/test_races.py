@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from circulation import admin_login, bearer, make_book, new_user
+from circulation import admin_login, bearer, make_book, new_user, sql
 
 
 @pytest.fixture
@@ -29,6 +29,15 @@ def all_at_once(count: int, work):
         return list(pool.map(run, range(count)))
 
 
+def assert_counts_match_the_loans(stack):
+    """The counters the borrow path keeps (books.copies_available, users.active_loans) agree
+    with the loans table, for every book and user."""
+    assert sql(stack, """SELECT COUNT(*) FROM books b WHERE b.copies_available <> b.copies_total -
+        (SELECT COUNT(*) FROM loans l WHERE l.book_id = b.id AND l.returned_at IS NULL)""") == "0"
+    assert sql(stack, """SELECT COUNT(*) FROM users u WHERE u.active_loans <>
+        (SELECT COUNT(*) FROM loans l WHERE l.user_id = u.id AND l.returned_at IS NULL)""") == "0"
+
+
 def post(stack, path: str, token: str, body: dict | None = None) -> requests.Response:
     return requests.post(stack.url + path, json=body, timeout=60,
                          headers={**bearer(token), "Connection": "close"})
@@ -45,6 +54,7 @@ def test_twenty_borrowers_three_copies(stack, client, admin):
     loans = client.get("/loans", headers=bearer(admin), params={"book_id": book["id"]})
     assert loans.headers["X-Total-Count"] == "3"
     assert stack.pool.pids() == stack.initial_app_pids  # nothing crashed on the way
+    assert_counts_match_the_loans(stack)
 
 
 def test_ten_parallel_returns_of_one_loan(stack, client, admin):
@@ -54,6 +64,7 @@ def test_ten_parallel_returns_of_one_loan(stack, client, admin):
     responses = all_at_once(10, lambda i: post(stack, f"/loans/{loan['id']}/return", token))
     assert sorted(r.status_code for r in responses) == [200] + [409] * 9
     assert client.get(f"/books/{book['id']}", headers=bearer(admin)).json()["copies_available"] == 2
+    assert_counts_match_the_loans(stack)
 
 
 def test_one_user_racing_for_loans_stays_within_the_rules(stack, client, admin):
@@ -66,6 +77,23 @@ def test_one_user_racing_for_loans_stays_within_the_rules(stack, client, admin):
     responses = all_at_once(8, lambda i: post(stack, "/loans", token, {"book_id": books[i]["id"]}))
     assert sorted(r.status_code for r in responses) == [201] * 4 + [409] * 4
     assert client.get("/loans", headers=bearer(token), params={"status": "active"}).headers["X-Total-Count"] == "5"
+    assert_counts_match_the_loans(stack)
+
+
+def test_refused_borrows_leave_the_counts_as_they_were(stack, client, admin):
+    """A borrow counts the user's loan before its checks: every refusal must roll that back."""
+    _, token = new_user(client)
+    book = make_book(client, admin, copies=1)
+    assert post(stack, "/loans", token, {"book_id": 2**62}).status_code == 404   # no such book
+    assert post(stack, "/loans", token, {"book_id": book["id"]}).status_code == 201
+    assert post(stack, "/loans", token, {"book_id": book["id"]}).status_code == 409  # already holds it
+    _, other = new_user(client)
+    assert post(stack, "/loans", other, {"book_id": book["id"]}).status_code == 409  # no copy left
+    assert_counts_match_the_loans(stack)
+    # and the limit still counts exactly: four more different books fit, the fifth does not
+    books = [make_book(client, admin) for _ in range(5)]
+    assert [post(stack, "/loans", token, {"book_id": b["id"]}).status_code for b in books] == [201] * 4 + [409]
+    assert_counts_match_the_loans(stack)
 
 
 def test_parallel_copy_changes_and_borrows_keep_the_invariant(stack, client, admin):

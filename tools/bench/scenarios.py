@@ -77,8 +77,8 @@ class BorrowCycle:
     def notes(self) -> str:
         made, active, inconsistent = fixtures.cycle_state(self.stack, self.pairs)
         return (f"{len(self.pairs)} (user, book) pairs, {made:,} loans made, {active} still active; "
-                + (f"{inconsistent} books INCONSISTENT (copies_available vs active loans)"
-                   if inconsistent else "copies_available consistent with the active loans"))
+                + (f"{inconsistent} books or users INCONSISTENT (copies_available, active_loans vs active loans)"
+                   if inconsistent else "copies_available and active_loans consistent with the active loans"))
 
 
 def read_scenarios(token: str, book_id: int, connections: tuple[int, ...]) -> list[Scenario]:

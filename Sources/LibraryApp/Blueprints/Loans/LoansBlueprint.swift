@@ -57,12 +57,15 @@ enum LoansBlueprint {
     @Sendable static func giveBack(_ request: Request, _ context: Context) throws -> Response {
         let store = LoanStore(database: try context.database())
         let loan = try callersLoan(request, store: store)
+        let now = Date()
         do {
-            try store.giveBack(loanID: loan.id, bookID: loan.bookID, now: Date())
+            try store.giveBack(loanID: loan.id, now: now)
         } catch let refusal as LoanPolicy.Refusal {
             throw conflict(refusal)
         }
-        return try ok(reloaded(loan.id, store: store))
+        var returned = loan
+        returned.returnedAt = now  // what the UPDATE wrote: no need to read it back
+        return ok(returned)
     }
 
     @Sendable static func renew(_ request: Request, _ context: Context) throws -> Response {
