@@ -11,8 +11,17 @@ struct ServeCommand: ParsableCommand {
         abstract: "Serve FastCGI requests on the socket inherited as fd 0 (spawn-fcgi) or on --socket."
     )
 
-    @Option(help: "Listen on this Unix socket path, or HOST:PORT / :PORT for TCP, instead of fd 0.")
+    @Option(help: """
+        Listen on this Unix socket path (made 0660), or HOST:PORT for TCP (:PORT is 127.0.0.1; \
+        0.0.0.0:PORT every interface, best with FCGI_WEB_SERVER_ADDRS), instead of fd 0.
+        """)
     var socket: String?
+
+    @Option(help: """
+        The group of the --socket PATH file: the web server's (www-data on Debian), so that it \
+        can connect (default: $APP_SOCKET_GROUP, else the process's group).
+        """)
+    var socketGroup: String? = ProcessInfo.processInfo.environment["APP_SOCKET_GROUP"].flatMap { $0.isEmpty ? nil : $0 }
 
     @Option(help: """
         Worker threads in this process: the requests it serves at once. Idle kept-alive \
@@ -26,6 +35,9 @@ struct ServeCommand: ParsableCommand {
     func validate() throws {
         guard (1...1024).contains(threads) else { throw ValidationError("--threads must be between 1 and 1024") }
         guard gracePeriod >= 0 else { throw ValidationError("--grace-period cannot be negative") }
+        if let socket {
+            do { _ = try ListenAddress(parsing: socket) } catch { throw ValidationError(error.description) }
+        }
     }
 
     func run() throws {
@@ -39,7 +51,13 @@ struct ServeCommand: ParsableCommand {
 
         let listenSocket: ListenSocket
         do {
-            listenSocket = try socket.map { try ListenSocket.open($0) } ?? ListenSocket.inherited()
+            if let socket {
+                listenSocket = try ListenSocket.open(ListenAddress(parsing: socket), group: socketGroup)
+            } else {
+                // spawn-fcgi made the socket: its -M and -G options set its mode and group.
+                guard socketGroup == nil else { throw ListenSocket.Failure.groupNeedsUnixSocket }
+                listenSocket = try ListenSocket.inherited()
+            }
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode.failure
