@@ -28,6 +28,7 @@ enum ConnectionFactory {
         mysql_options(mysql, MYSQL_OPT_LOCAL_INFILE, &noLocalInfile)
         mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4")
         mysql_options(mysql, MYSQL_INIT_COMMAND, initCommand)
+        applyTLS(configuration.tls, to: mysql)
 
         let connected = mysql_real_connect(
             mysql, configuration.host, configuration.user, configuration.password,
@@ -40,5 +41,23 @@ enum ConnectionFactory {
             throw error
         }
         return mysql
+    }
+
+    /// `ssl-*` options of the database URL onto Connector/C's: TLS enforced (no fallback to
+    /// plain text), the server's certificate checked unless the URL turns that off.
+    private static func applyTLS(_ tls: DatabaseTLS, to mysql: UnsafeMutablePointer<MYSQL>) {
+        guard tls.required else { return }
+        var on: my_bool = 1
+        var verify: my_bool = tls.verifyServerCertificate ? 1 : 0
+        mysql_options(mysql, MYSQL_OPT_SSL_ENFORCE, &on)
+        mysql_options(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify)
+        let files: [(mysql_option, String?)] = [
+            (MYSQL_OPT_SSL_CA, tls.caFile), (MYSQL_OPT_SSL_CAPATH, tls.caPath), (MYSQL_OPT_SSL_CRL, tls.crlFile),
+            (MYSQL_OPT_SSL_CERT, tls.certificateFile), (MYSQL_OPT_SSL_KEY, tls.keyFile),
+            (MYSQL_OPT_SSL_CIPHER, tls.cipher), (MARIADB_OPT_TLS_VERSION, tls.versions),
+        ]
+        for case let (option, value?) in files {
+            mysql_options(mysql, option, value)
+        }
     }
 }

@@ -6,7 +6,11 @@ import Foundation
 ///     mysql://USER:PASSWORD@localhost/DB?socket=/abs/path.sock
 ///
 /// User, password and database are percent-decoded. Optional query items: `socket`,
-/// `connect_timeout`, `read_timeout`, `write_timeout` (whole seconds).
+/// `connect_timeout`, `read_timeout`, `write_timeout` (whole seconds), and TLS (`ssl`,
+/// `ssl-ca`, ...: see `DatabaseTLS`). Unknown options are refused, never ignored.
+///
+/// This is the one place the URL is read: the authority (`HOST:PORT`) and the query options
+/// are parsed apart, so that a list of hosts can take the authority's place later.
 public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var user: String
     public var password: String
@@ -21,11 +25,12 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
     /// a configuration with a larger value.
     public var readTimeout: Int
     public var writeTimeout: Int
+    public var tls: DatabaseTLS
 
     public init(
         user: String, password: String = "", host: String = "localhost", port: Int = 3306,
         database: String, socketPath: String? = nil,
-        connectTimeout: Int = 3, readTimeout: Int = 5, writeTimeout: Int = 5
+        connectTimeout: Int = 3, readTimeout: Int = 5, writeTimeout: Int = 5, tls: DatabaseTLS = DatabaseTLS()
     ) {
         self.user = user
         self.password = password
@@ -36,6 +41,7 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
         self.writeTimeout = writeTimeout
+        self.tls = tls
     }
 
     public init(url string: String) throws {
@@ -65,23 +71,29 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
             database: database
         )
         for item in components.queryItems ?? [] {
-            let value = item.value ?? ""
-            switch item.name {
-            case "socket":
-                guard value.hasPrefix("/") else {
-                    throw DatabaseError.invalidConfiguration("socket must be an absolute path")
-                }
-                socketPath = value
-            case "connect_timeout": connectTimeout = try Self.seconds(item.name, value)
-            case "read_timeout": readTimeout = try Self.seconds(item.name, value)
-            case "write_timeout": writeTimeout = try Self.seconds(item.name, value)
-            default:
-                throw DatabaseError.invalidConfiguration("unknown database URL option '\(item.name)'")
+            try apply(option: item.name, value: item.value ?? "")
+        }
+        try tls.check()
+    }
+
+    private mutating func apply(option name: String, value: String) throws(DatabaseError) {
+        switch name {
+        case "socket":
+            guard value.hasPrefix("/") else {
+                throw DatabaseError.invalidConfiguration("socket must be an absolute path")
+            }
+            socketPath = value
+        case "connect_timeout": connectTimeout = try Self.seconds(name, value)
+        case "read_timeout": readTimeout = try Self.seconds(name, value)
+        case "write_timeout": writeTimeout = try Self.seconds(name, value)
+        default:
+            guard try tls.accept(option: name, value: value) else {
+                throw DatabaseError.invalidConfiguration("unknown database URL option '\(name)'")
             }
         }
     }
 
-    private static func seconds(_ name: String, _ value: String) throws -> Int {
+    private static func seconds(_ name: String, _ value: String) throws(DatabaseError) -> Int {
         guard let seconds = Int(value), (1...3600).contains(seconds) else {
             throw DatabaseError.invalidConfiguration("\(name) must be whole seconds between 1 and 3600")
         }
@@ -91,6 +103,6 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
     /// The password never appears here: configurations get logged.
     public var description: String {
         let place = socketPath.map { "\(host) via \($0)" } ?? "\(host):\(port)"
-        return "mysql://\(user):***@\(place)/\(database)"
+        return "mysql://\(user):***@\(place)/\(database)\(tls.summary)"
     }
 }
