@@ -143,8 +143,20 @@ enum UsersBlueprint {
         if id == caller.userID, let role = changes.role, role != caller.role {
             throw ProblemError(.conflict, detail: "Admins cannot change their own role; ask another admin")
         }
+        let database = try context.database()
+        let store = UserStore(database: database)
         do {
-            guard let user = try UserStore(database: context.database()).update(id: id, changes) else { throw notFound(id) }
+            let updated: User?
+            if let role = changes.role, role != .admin {
+                // A demotion: never of the last admin, even when two admins demote each other at once.
+                updated = try database.transaction(attempts: 3) {
+                    try AdminGuard(database: database).checkRemoval(of: id)
+                    return try store.update(id: id, changes)
+                }
+            } else {
+                updated = try store.update(id: id, changes)
+            }
+            guard let user = updated else { throw notFound(id) }
             context.forgetCachedUser(id)
             return ok(user)
         } catch let DatabaseError.duplicateKey(key) {
@@ -160,12 +172,14 @@ enum UsersBlueprint {
     // MARK: helpers
 
     /// Deletes a user and their returned loans (the history goes with the account). While the
-    /// user has active loans it is `409`: the loans' foreign key refuses the delete. The row lock
+    /// user has active loans it is `409`: the loans' foreign key refuses the delete; the last
+    /// admin is `409` too (`AdminGuard`). The row lock
     /// orders this after any borrow for the user in flight, as borrows take the same lock first.
     private static func deleteUser(_ id: Int64, context: Context) throws {
         let database = try context.database()
         do {
             let deleted = try database.transaction(attempts: 3) { () throws -> Bool in
+                try AdminGuard(database: database).checkRemoval(of: id)
                 guard try !database.query("SELECT id FROM users WHERE id = ? FOR UPDATE", [.int(id)]).isEmpty else { return false }
                 try LoanStore(database: database).deleteReturnedLoans(userID: id)
                 return try UserStore(database: database).delete(id: id)
