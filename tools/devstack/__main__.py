@@ -32,6 +32,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     run.add_argument("--no-build", action="store_true", help="use the binary already built")
     run.add_argument("--debug", action="store_true", help="debug build instead of release")
     run.add_argument("--binary", type=Path, help="run this library-app binary (implies --no-build)")
+    run.add_argument("--database-tls", action="store_true",
+                     help="MariaDB with a throw-away CA; the app connects over TCP with TLS, verified")
 
     stop = sub.add_parser("stop", help="stop every process recorded under the run folder")
     stop.add_argument("--dir", type=Path, default=REPO / "run")
@@ -53,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     config = StackConfig(run=args.dir, server=args.server, host=args.host, port=args.port,
                          binary=binary, processes=args.processes, threads=args.threads,
                          web_workers=args.workers, keepalive=args.keepalive,
-                         library_env=args.library_env, seed_books=1000)
+                         library_env=args.library_env, seed_books=1000,
+                         database_tls=args.database_tls)
     stack = Stack(config)
     signal.signal(signal.SIGINT, interrupt)   # Ctrl-C (even if started with SIGINT ignored)
     signal.signal(signal.SIGTERM, interrupt)  # `kill <pid>` stops cleanly, like Ctrl-C

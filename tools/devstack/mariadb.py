@@ -1,24 +1,68 @@
 """A private MariaDB server: its own data directory, unix socket, TCP port and pid file.
 
 The data directory survives between runs of the same folder (`make run` keeps your data);
-`make clean` removes it with the rest of run/."""
+`make clean` removes it with the rest of run/.
+
+With `tls=True` the server also speaks TLS, with a throw-away CA and server certificate made by
+the openssl CLI in <run>/mariadb/tls/ (`make_certificates`); `require_secure_transport=True`
+then refuses plain-text TCP (the unix socket, which the stack's set-up uses as root, stays
+allowed: MariaDB counts it as secure)."""
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from .process import Processes, StartError, check_unix_socket_path, free_port, wait_until
 
 
+@dataclass(frozen=True)
+class Certificates:
+    ca: Path            # the CA certificate a client verifies the server with
+    ca_key: Path
+    cert: Path          # the server's certificate (CN and subjectAltName 127.0.0.1, localhost)
+    key: Path
+
+
+def make_certificates(folder: Path, name: str = "library-api test CA") -> Certificates:
+    """A new CA and a server certificate it signed, valid two days: for tests only."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = Certificates(folder / "ca.pem", folder / "ca-key.pem", folder / "server-cert.pem",
+                         folder / "server-key.pem")
+    csr = folder / "server.csr"
+    extensions = folder / "server.ext"
+    extensions.write_text("subjectAltName = IP:127.0.0.1, DNS:localhost\n"
+                          "extendedKeyUsage = serverAuth\n")
+    for argv in (
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={name}",
+         "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+         "-keyout", str(files.ca_key), "-out", str(files.ca)],
+        ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(files.key), "-out", str(csr)],
+        ["x509", "-req", "-in", str(csr), "-CA", str(files.ca), "-CAkey", str(files.ca_key),
+         "-CAcreateserial", "-days", "2", "-extfile", str(extensions), "-out", str(files.cert)],
+    ):
+        done = subprocess.run(["openssl", *argv], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise StartError(f"openssl {argv[0]} failed:\n{done.stderr}")
+    for key in (files.ca_key, files.key):
+        key.chmod(0o600)
+    return files
+
+
 class MariaDB:
-    def __init__(self, run: Path, port: int = 0):
+    def __init__(self, run: Path, port: int = 0, tls: bool = False,
+                 require_secure_transport: bool = False):
         self.home = run / "mariadb"
         self.datadir = self.home / "data"
         self.socket = self.home / "mysqld.sock"
         self.port = port or free_port()
         self.processes = Processes(run)
+        self.tls = tls or require_secure_transport
+        self.require_secure_transport = require_secure_transport
+        self.certificates: Certificates | None = None
 
     def _client(self, *args: str, sql: str | None = None) -> subprocess.CompletedProcess:
         """The mariadb command-line client as the database root over the unix socket."""
@@ -56,6 +100,12 @@ class MariaDB:
             # a development server: durable at each second, not at each commit (much faster tests)
             "--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0",
         ]
+        if self.tls:
+            self.certificates = make_certificates(self.home / "tls")
+            argv += [f"--ssl-ca={self.certificates.ca}", f"--ssl-cert={self.certificates.cert}",
+                     f"--ssl-key={self.certificates.key}"]
+        if self.require_secure_transport:
+            argv.append("--require-secure-transport=ON")
         if os.geteuid() == 0:
             argv.append("--user=root")
         self.processes.start("mariadb", argv)
@@ -77,8 +127,15 @@ class MariaDB:
             raise StartError(f"creating database {name} failed: {done.stderr}")
         return f"mysql://{user}:{password}@localhost/{name}?socket={self.socket}"
 
-    def tcp_url(self, name: str, user: str, password: str) -> str:
-        return f"mysql://{user}:{password}@127.0.0.1:{self.port}/{name}"
+    def tcp_url(self, name: str, user: str, password: str, query: str = "") -> str:
+        return f"mysql://{user}:{password}@127.0.0.1:{self.port}/{name}" + (f"?{query}" if query else "")
+
+    def tls_url(self, name: str, user: str, password: str) -> str:
+        """TCP with TLS, the server's certificate verified against the throw-away CA."""
+        if self.certificates is None:
+            raise StartError("this MariaDB was not started with tls=True")
+        return self.tcp_url(name, user, password,
+                            f"ssl=true&ssl-ca={self.certificates.ca}&ssl-verify-server-cert=true")
 
     def client_command(self, name: str, user: str) -> str:
         return f"mariadb --no-defaults -S {self.socket} -u {user} -p {name}"

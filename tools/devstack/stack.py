@@ -42,6 +42,7 @@ class StackConfig:
     log_level: str = "info"
     database: str = "library"
     create_admin: bool = True
+    database_tls: bool = False      # the app reaches MariaDB over TCP with TLS (MariaDB(tls=True))
     seed_books: int = 0             # `library-app seed --books N` once, when the binary has it
     fresh: bool = False             # wipe the run folder first (tests)
     bench_locations: bool | str = False  # nginx answers GET /_bench/static itself (tools/bench);
@@ -84,9 +85,11 @@ class Stack:
         self.secrets = self._load_secrets()
 
         if self.mariadb is None:
-            self.mariadb = MariaDB(self.run)
+            self.mariadb = MariaDB(self.run, tls=c.database_tls)
             self.mariadb.start()
         database_url = self.mariadb.create_database(c.database, c.database, self.secrets["db_password"])
+        if c.database_tls:
+            database_url = self.mariadb.tls_url(c.database, c.database, self.secrets["db_password"])
         memcached = Memcached(self.processes)
         memcached.start()
 
