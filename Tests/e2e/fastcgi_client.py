@@ -26,9 +26,12 @@ def _params(params: dict[str, str]) -> bytes:
     return out
 
 
-def request(path: str, params: dict[str, str], body: bytes = b"", timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
-    """Sends one request to the unix socket at `path`; answers (status, headers, body)."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+def request(path: str | tuple[str, int], params: dict[str, str], body: bytes = b"",
+            timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
+    """Sends one request to the unix socket at `path`, or to a TCP (host, port); answers
+    (status, headers, body)."""
+    family = socket.AF_INET if isinstance(path, tuple) else socket.AF_UNIX
+    with socket.socket(family, socket.SOCK_STREAM) as conn:
         conn.settimeout(timeout)
         conn.connect(path)
         conn.sendall(_record(BEGIN_REQUEST, struct.pack(">HB5x", RESPONDER, 0))
