@@ -83,6 +83,27 @@ import Testing
         }
     }
 
+    /// Migration 006 (the admin guard) on a database that already holds users: nothing lost.
+    @Test func theAdminGuardMigrationKeepsExistingRows() throws {
+        try TestDatabase.withFreshDatabase { configuration in
+            let db = DatabaseConnection(configuration: configuration)
+            let all = try Migration.load(fromDirectory: TestDatabase.migrationsDirectory)
+            try Migrator(migrations: all.filter { $0.version < 6 }).migrate(on: db)
+            for (name, role) in [("alice", "admin"), ("bob", "user"), ("carol", "admin")] {
+                try db.execute("INSERT INTO users (username, email, password_hash, role) VALUES (?, ?, 'x', ?)",
+                               [.string(name), .string("\(name)@example.org"), .string(role)])
+            }
+            let before = try db.query("SELECT id, username, role FROM users ORDER BY id").map { try $0.string("username") + $0.string("role") }
+            #expect(try Migrator(migrations: all).migrate(on: db).map(\.version).contains(6))
+            let after = try db.query("SELECT id, username, role FROM users ORDER BY id").map { try $0.string("username") + $0.string("role") }
+            #expect(after == before)
+            #expect(try db.query("SELECT id FROM admin_guard").map { try $0.int("id") } == [1])
+            #expect(try !db.query("SHOW INDEX FROM users WHERE Key_name = 'idx_users_role'").isEmpty)
+            // The guard is a single row: a second one is refused by its CHECK.
+            #expect(throws: DatabaseError.self) { try db.execute("INSERT INTO admin_guard (id) VALUES (2)") }
+        }
+    }
+
     @Test func twoMigratorsAtOnceApplyEachMigrationOnce() throws {
         try TestDatabase.withFreshDatabase { configuration in
             // A slow migration widens the window in which the second migrator must wait.
