@@ -33,6 +33,13 @@ public enum DatabaseError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// A TLS handshake that failed: the server's certificate did not verify, or the server
+    /// offers no TLS. A configuration problem, unlike a server that is down.
+    public var isTLSFailure: Bool {
+        if case let .unavailable(code, _) = self { return code == Int(CR_SSL_CONNECTION_ERROR) }
+        return false
+    }
+
     public var description: String {
         switch self {
         case let .unavailable(code, message): return "database unavailable (\(code)): \(message)"

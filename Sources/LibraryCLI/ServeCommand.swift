@@ -1,4 +1,5 @@
 import ArgumentParser
+import Database
 import FastCGI
 import Foundation
 import LibraryApp
@@ -49,6 +50,8 @@ struct ServeCommand: ParsableCommand {
         defer { logFlusher.flushAll() }
         AppMetrics.bootstrap()
 
+        try checkDatabaseTLS(configuration, logger: logger)
+
         let listenSocket: ListenSocket
         do {
             if let socket {
@@ -92,6 +95,25 @@ struct ServeCommand: ParsableCommand {
             logger.error("stopped after signal \(signal): \(busy) requests still running after \(gracePeriod)s")
             throw ExitCode.failure
         }
+    }
+}
+
+/// TLS to MariaDB that cannot work (a certificate from another CA, a server without TLS) is a
+/// configuration error: said once at start (exit 78), not as a `503` on every request. Only
+/// with TLS configured; a server that is merely down is no reason to stop (it is retried).
+private func checkDatabaseTLS(_ configuration: Configuration, logger: Logger) throws {
+    guard let database = configuration.database, database.tls.required else { return }
+    let connection = DatabaseConnection(configuration: database)
+    defer { connection.close() }
+    do {
+        try connection.connect()
+    } catch let error as DatabaseError where error.isTLSFailure {
+        logger.critical("cannot start: TLS to the database failed: \(error)")
+        throw ExitCode(78)  // EX_CONFIG
+    } catch {
+        logger.warning("database not reachable at start; serving, and connecting again per request", metadata: [
+            "error": "\(error)",
+        ])
     }
 }
 

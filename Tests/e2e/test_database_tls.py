@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 import requests
@@ -12,7 +13,7 @@ import requests
 from conftest import RUN, assert_no_crash, stack_config
 from tools.devstack.app import find_binary
 from tools.devstack.mariadb import MariaDB, make_certificates
-from tools.devstack.process import stop_recorded
+from tools.devstack.process import free_port, stop_recorded
 from tools.devstack.stack import Stack
 
 DATABASE, USER, PASSWORD = "library_tls_cli", "library_tls_cli", "tls-test-password"
@@ -93,3 +94,38 @@ def test_bad_tls_options_stop_serve_at_start_up(tls_mariadb, query, message):
                           env=env, timeout=30, stdin=subprocess.DEVNULL)
     assert done.returncode == 78, done.stderr
     assert message in done.stderr
+
+
+def serve(tmp_path, database_url: str) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": database_url, "LIBRARY_ENV": "testing", "SECRET_KEY": "k" * 64}
+    return subprocess.Popen([str(find_binary()), "serve", "--socket", str(tmp_path / "app.sock")], env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_serve_with_a_certificate_it_cannot_verify_stops_at_start_up(tls_mariadb, tmp_path):
+    stranger = make_certificates(tmp_path / "other-ca", name="yet another CA")
+    process = serve(tmp_path, tls_mariadb.tcp_url(DATABASE, USER, PASSWORD, f"ssl-ca={stranger.ca}"))
+    try:
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 78, stderr
+    assert "TLS to the database failed" in stderr and "certificate" in stderr, stderr
+    assert not (tmp_path / "app.sock").exists()  # it never listened
+
+
+def test_serve_with_tls_and_the_database_down_still_starts(tls_mariadb, tmp_path):
+    """A server that is down is not a configuration error: the process serves (503) and retries."""
+    closed_port = free_port()
+    url = f"mysql://{USER}:{PASSWORD}@127.0.0.1:{closed_port}/{DATABASE}?ssl=true&ssl-ca={tls_mariadb.certificates.ca}"
+    process = serve(tmp_path, url)
+    try:
+        deadline = time.monotonic() + 15
+        while not (tmp_path / "app.sock").is_socket():
+            assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
+            time.sleep(0.05)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
