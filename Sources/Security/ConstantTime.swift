@@ -12,3 +12,10 @@ public func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         }
     }
 }
+
+/// The same, over memory the caller holds (no arrays to build on a hot path).
+public func constantTimeEquals(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    guard a.count == b.count else { return false }
+    guard a.count > 0 else { return true }
+    return CRYPTO_memcmp(a.baseAddress, b.baseAddress, a.count) == 0
+}

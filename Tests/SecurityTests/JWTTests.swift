@@ -343,3 +343,34 @@ private func verify(_ t: String, leeway: Int64 = 0) throws(JWTError) -> JWTClaim
         #expect(throws: JWTError.malformed) { try verify(token(hs256, payload(extra: extra))) }
     }
 }
+
+@Suite struct KeyedHMACTests {
+    /// The kept context gives the one-shot HMAC's answer, message after message (its restart
+    /// keeps the key and forgets the previous message).
+    @Test func matchesTheOneShotHMACAcrossMessages() {
+        let key = Array("memcached-entry-mac derived key!".utf8)
+        let keyed = KeyedHMACSHA256(key: key)
+        for message in ["", "a", String(repeating: "x", count: 1000), "auth:abc" + "payload"] {
+            keyed.begin()
+            keyed.update(Array(message.utf8)[...])
+            let tag = keyed.finish(truncatedTo: 32) { Array($0) }
+            #expect(tag == HMACSHA256.authenticate(Array(message.utf8), key: key))
+            keyed.begin()
+            keyed.update(String(message.prefix(3)))
+            keyed.update(String(message.dropFirst(3)))
+            #expect(keyed.finish(matches: tag.prefix(16)))
+            keyed.begin()
+            keyed.update(message + "!")
+            #expect(!keyed.finish(matches: tag.prefix(16)))
+        }
+    }
+
+    /// RFC 4231 test case 2, truncated to 128 bits as in its test case 5.
+    @Test func rfc4231() {
+        let keyed = KeyedHMACSHA256(key: Array("Jefe".utf8))
+        keyed.begin()
+        keyed.update("what do ya want for nothing?")
+        let expected: [UInt8] = [0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e, 0x6a, 0x04, 0x24, 0x26, 0x08, 0x95, 0x75, 0xc7]
+        #expect(keyed.finish(truncatedTo: 16) { Array($0) } == expected)
+    }
+}
