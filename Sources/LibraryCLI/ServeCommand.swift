@@ -67,6 +67,7 @@ struct ServeCommand: ParsableCommand {
         }
 
         let application = Application(configuration: configuration, logger: logger)
+        application.bumpCacheEpochAtStart()
         logger.info("library-app serving", metadata: [
             "socket": "\(listenSocket.description)", "threads": "\(threads)", "pid": "\(getpid())",
             "configuration": "\(configuration.loggableDescription)",

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 @testable import LibraryApp
 import Models
@@ -40,6 +41,41 @@ import Models
         #expect(a == b)
         #expect(a != d)
         #expect(!a.contains(" "))
+    }
+}
+
+@Suite struct CacheEntrySealTests {
+    private let seal = CacheEntrySeal(secretKey: String(repeating: "k", count: 32), logger: .init(label: "test"))
+
+    @Test func aSealedEntryOpensUnderItsOwnKeyOnly() throws {
+        let payload = Array("12@34 5".utf8)
+        let sealed = seal.seal(payload, key: "count:books:q=a")
+        #expect(sealed.count == payload.count + CacheEntrySeal.tagLength)
+        #expect(seal.open(sealed, key: "count:books:q=a").map(Array.init) == payload)
+        #expect(seal.open(sealed, key: "count:books:q=b") == nil)  // moved to another key
+        #expect(seal.open(nil, key: "count:books:q=a") == nil)
+    }
+
+    /// What someone writing memcached directly can do: change a byte, drop the tag, write a
+    /// value of their own, or seal with another secret.
+    @Test func forgedOrAlteredEntriesAreRefused() {
+        let key = "auth:abc"
+        let sealed = seal.seal(Array("payload".utf8), key: key)
+        var flipped = sealed
+        flipped[0] ^= 1
+        var badTag = sealed
+        badTag[badTag.count - 1] ^= 0x80
+        let otherSecret = CacheEntrySeal(secretKey: String(repeating: "j", count: 32), logger: .init(label: "test"))
+        for forged in [flipped, badTag, Array(sealed.dropLast(CacheEntrySeal.tagLength)), Array("payload".utf8), [],
+                       Array(sealed.prefix(CacheEntrySeal.tagLength - 1)), otherSecret.seal(Array("payload".utf8), key: key)] {
+            #expect(seal.open(forged, key: key) == nil)
+        }
+        // The key's length is in the tag: moving bytes between key and value changes it.
+        #expect(seal.open(seal.seal(Array("bc".utf8), key: "a"), key: "ab") == nil)
+    }
+
+    @Test func anEmptyPayloadSealsToo() {
+        #expect(seal.open(seal.seal([], key: "k"), key: "k").map(Array.init) == [])
     }
 }
 

@@ -64,6 +64,7 @@ class Stack:
         self.app: App | None = None
         self.pool: AppPool | None = None
         self.web = None
+        self.memcached: Memcached | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> "Stack":
@@ -92,6 +93,7 @@ class Stack:
             database_url = self.mariadb.tls_url(c.database, c.database, self.secrets["db_password"])
         memcached = Memcached(self.processes)
         memcached.start()
+        self.memcached = memcached  # the hostile tests write into it directly
 
         self.app = App(c.binary or find_binary(), {
             "LIBRARY_ENV": c.library_env,

@@ -37,6 +37,11 @@ public final class Application: Sendable {
         cacheCoordinator = CacheCoordinator(configuration: configuration.memcached, logger: logger)
     }
 
+    /// Before serving: voids whatever an earlier process may have left stale (`CacheCoordinator`).
+    public func bumpCacheEpochAtStart() {
+        cacheCoordinator.bumpEpochAtStart()
+    }
+
     /// The per-thread services a worker gives its handlers (its own database and memcached sessions).
     public func makeContext() -> Context {
         Context(configuration: configuration, logger: logger, tokens: tokens, passwords: passwords,

@@ -7,13 +7,17 @@ import Security
 /// One per worker thread, never shared, so nothing in it needs a lock.
 public final class Context {
     public let configuration: Configuration
-    public var logger: Logger
+    public var logger: Logger {
+        didSet { cacheSeal.logger = logger }  // the worker's own logger replaces the process's
+    }
     public let tokens: JWTSigner
     public let passwords: PasswordService
     let cacheCoordinator: CacheCoordinator
     let healthCheck: HealthCheck
     /// Where deep pages of book lists start, shared by the process's workers.
     let pageAnchors: PageAnchors
+    /// Tags and checks this thread's cache entries (see `CacheEntrySeal`).
+    let cacheSeal: CacheEntrySeal
     /// Tokens this thread has verified (see `VerifiedTokenCache`).
     var verifiedTokens = VerifiedTokenCache()
     private let databaseConnection: DatabaseConnection?
@@ -28,6 +32,7 @@ public final class Context {
         self.cacheCoordinator = cacheCoordinator
         self.healthCheck = healthCheck
         self.pageAnchors = pageAnchors
+        cacheSeal = CacheEntrySeal(secretKey: configuration.secretKey, logger: logger)
         databaseConnection = configuration.database.map { DatabaseConnection(configuration: $0, logger: logger) }
         cacheClient = configuration.memcached.map { MemcachedClient(configuration: $0, logger: logger) }
     }
@@ -63,6 +68,6 @@ public final class Context {
 
     /// The user's cached token checks are void (after a change to the user, or their deletion).
     func forgetCachedUser(_ userID: Int64) {
-        invalidate { try AuthCache(client: $0).forget(userID: userID) }
+        invalidate { try AuthCache(client: $0, seal: cacheSeal).forget(userID: userID) }
     }
 }

@@ -48,11 +48,11 @@ struct BearerAuthenticator {
     /// (the answer is then cached).
     static func authenticate(_ token: VerifiedToken, reads: CacheReads, context: Context) throws -> Principal {
         let (claims, userID) = (token.claims, token.userID)
-        if let user = AuthCache.user(in: reads, tokenID: claims.jti, userID: userID) {
+        if let user = AuthCache.user(in: reads, tokenID: claims.jti, userID: userID, seal: context.cacheSeal) {
             return Principal(user: user, tokenID: claims.jti, tokenExpiresAt: claims.exp)
         }
         // The generation the answer will be stamped with is fixed before the database is asked.
-        let authCache = reads.answered ? context.cache.map { AuthCache(client: $0) } : nil
+        let authCache = reads.answered ? context.cache.map { AuthCache(client: $0, seal: context.cacheSeal) } : nil
         let generation = try? authCache?.stamp(of: userID, read: reads)
         let store = UserStore(database: try context.database())
         guard let (user, revoked) = try store.findForToken(userID: userID, tokenID: claims.jti,

@@ -8,8 +8,10 @@ import Models
 /// counts only while the generations agree. Changing or deleting a user bumps its generation, a
 /// logout deletes the token's entry, and a memcached restart loses the generation (so every
 /// entry of that user is ignored): the database stays the truth, the cache only saves a query.
+/// Entries are sealed (`CacheEntrySeal`): one written by anyone else is a miss.
 struct AuthCache {
     let client: MemcachedClient
+    let seal: CacheEntrySeal
     /// Short, and never past the token's own expiry.
     static let timeoutSeconds = 300
 
@@ -23,8 +25,9 @@ struct AuthCache {
 
     /// The cached user of this token, when the entry is there and still current (the user's
     /// generation and the epoch it was stamped with are both the ones read now).
-    static func user(in values: CacheReads, tokenID: String, userID: Int64) -> User? {
-        guard let entry = values[entryKey(tokenID)], let stamp = Generation.stamp(of: generationKey(userID), in: values),
+    static func user(in values: CacheReads, tokenID: String, userID: Int64, seal: CacheEntrySeal) -> User? {
+        let key = entryKey(tokenID)
+        guard let entry = seal.open(values[key], key: key), let stamp = Generation.stamp(of: generationKey(userID), in: values),
               let (generation, user) = decode(entry), generation == stamp, user.id == userID else { return nil }
         return user
     }
@@ -39,7 +42,8 @@ struct AuthCache {
     func remember(_ user: User, generation: String, tokenID: String, tokenExpiresAt: Int64) throws {
         let lifetime = min(Int64(Self.timeoutSeconds), tokenExpiresAt - Int64(Date().timeIntervalSince1970))
         guard lifetime > 0 else { return }
-        try client.set(Self.entryKey(tokenID), Self.encode(user, generation: generation), expiration: Int(lifetime))
+        let key = Self.entryKey(tokenID)
+        try client.set(key, seal.seal(Self.encode(user, generation: generation), key: key), expiration: Int(lifetime))
     }
 
     /// An entry: its generation stamp and the user's fields, each as `<length>:<bytes>` (`-`
@@ -57,7 +61,9 @@ struct AuthCache {
         return fields.bytes
     }
 
-    static func decode(_ bytes: [UInt8]) -> (generation: String, user: User)? {
+    static func decode(_ bytes: [UInt8]) -> (generation: String, user: User)? { decode(bytes[...]) }
+
+    static func decode(_ bytes: ArraySlice<UInt8>) -> (generation: String, user: User)? {
         guard let fields = LengthPrefixedFields.split(bytes, count: 8),
               let generation = fields[0], let id = fields[1].flatMap({ Int64($0) }), let username = fields[2],
               let email = fields[3], let role = fields[6].flatMap(User.Role.init(rawValue:)),

@@ -36,6 +36,22 @@ public final class CacheCoordinator: @unchecked Sendable {
         trusted.load(ordering: .acquiring)
     }
 
+    /// A starting process bumps the epoch before it serves: it cannot know whether an earlier
+    /// process (itself before a restart, or one that died) lost an invalidation and stopped
+    /// before its bump went through; such stale answers would otherwise be served until they
+    /// expire. Safe: a bump only ever makes entries miss, never serves one that would not have
+    /// counted. Cost: every cached answer and token check, of every process, misses once after
+    /// any process starts (one database read each; the rate-limit counters are untouched).
+    /// Unreachable memcached: handled as a lost invalidation (cache untrusted, bumped later).
+    func bumpEpochAtStart() {
+        guard let configuration else { return }
+        do {
+            try Generation.bump(Generation.epochKey, client: MemcachedClient(configuration: configuration, logger: logger))
+        } catch {
+            recordLostInvalidation(error)
+        }
+    }
+
     /// An invalidation did not reach every server it should have.
     func recordLostInvalidation(_ error: Error) {
         let startBumper: Bool = lock.withLock {

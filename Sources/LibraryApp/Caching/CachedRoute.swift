@@ -16,7 +16,8 @@ enum CachedRoute {
                 // The generation is read before the database: an answer stamped with it can only
                 // be as old as the generation, and a write bumps it after committing.
                 let generation = try cache.stamp(of: region, in: reads)
-                if let entry = reads[entryKey].flatMap(ResponseCache.decode), entry.generation == generation {
+                if let entry = context.cacheSeal.open(reads[entryKey], key: entryKey).flatMap(ResponseCache.decode),
+                   entry.generation == generation {
                     AppMetrics.cacheHits.increment()
                     return answer(entry, hit: true, request)
                 }
@@ -34,7 +35,7 @@ enum CachedRoute {
             headers: ResponseCache.replayedHeaders.compactMap { name in response.headers[name].map { (name, $0) } },
             body: response.body)
         if let store {
-            try? store.cache.store(entry, forKey: entryKey)  // a lost store only costs the next reader a miss
+            try? store.cache.store(entry, forKey: entryKey, seal: context.cacheSeal)  // a lost store only costs the next reader a miss
         }
         return answer(entry, hit: false, request)
     }

@@ -14,28 +14,28 @@ struct LengthPrefixedFields {
     }
 
     /// The `count` fields of `bytes` (nil for absent ones), or nil unless `bytes` holds exactly that.
-    static func split(_ bytes: [UInt8], count: Int) -> [String?]? {
+    static func split(_ bytes: ArraySlice<UInt8>, count: Int) -> [String?]? {
         var fields: [String?] = []
         fields.reserveCapacity(count)
-        var index = 0
-        while index < bytes.count, fields.count < count {
+        var index = bytes.startIndex
+        while index < bytes.endIndex, fields.count < count {
             if bytes[index] == UInt8(ascii: "-") {
                 fields.append(nil)
                 index += 1
                 continue
             }
             var length = 0
-            while index < bytes.count, bytes[index] != UInt8(ascii: ":") {
+            while index < bytes.endIndex, bytes[index] != UInt8(ascii: ":") {
                 let digit = Int(bytes[index]) - 48
                 guard (0...9).contains(digit), length < 1 << 20 else { return nil }
                 length = length * 10 + digit
                 index += 1
             }
             index += 1  // the colon
-            guard index + length <= bytes.count else { return nil }
+            guard index + length <= bytes.endIndex else { return nil }
             fields.append(String(decoding: bytes[index..<(index + length)], as: UTF8.self))
             index += length
         }
-        return fields.count == count && index == bytes.count ? fields : nil
+        return fields.count == count && index == bytes.endIndex ? fields : nil
     }
 }

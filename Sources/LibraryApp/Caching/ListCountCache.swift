@@ -3,15 +3,18 @@ import Cache
 /// The size of a filtered book list (`X-Total-Count`), cached apart from the pages: every page
 /// of one filter shares it, so a page that misses the answer cache costs one query, not two
 /// (a COUNT over the catalogue is the dearer half). Stamped like the region's answers: with
-/// the `books` generation read before the database, so any write voids it at once.
+/// the `books` generation read before the database, so any write voids it at once. Sealed like
+/// every entry the app believes (`CacheEntrySeal`).
 struct ListCountCache {
     let client: MemcachedClient
+    let seal: CacheEntrySeal
     let timeoutSeconds: Int
     let key: String
 
     /// `filter`: the filter's parameters in a fixed order (sorting and paging excluded).
-    init(client: MemcachedClient, timeoutSeconds: Int, filter: [(String, String?)]) {
+    init(client: MemcachedClient, seal: CacheEntrySeal, timeoutSeconds: Int, filter: [(String, String?)]) {
         self.client = client
+        self.seal = seal
         self.timeoutSeconds = timeoutSeconds
         key = "count:books:" + filter.compactMap { name, value in value.map { "\(name)=\(Pagination.encode($0))" } }
             .joined(separator: "&")
@@ -24,13 +27,13 @@ struct ListCountCache {
         guard let values = try? client.getMulti(keys),
               let stamp = try? ResponseCache(client: client, timeoutSeconds: timeoutSeconds)
                   .stamp(of: .books, in: CacheReads(values: values)) else { return nil }
-        guard let entry = values[key].map({ String(decoding: $0, as: UTF8.self) }),
+        guard let entry = seal.open(values[key], key: key).map({ String(decoding: $0, as: UTF8.self) }),
               let space = entry.lastIndex(of: " "), entry[..<space] == stamp,
               let count = Int(entry[entry.index(after: space)...]), count >= 0 else { return (nil, stamp) }
         return (count, stamp)
     }
 
     func store(_ count: Int, stamp: String) {
-        try? client.set(key, Array("\(stamp) \(count)".utf8), expiration: timeoutSeconds)  // lost: a query more
+        try? client.set(key, seal.seal(Array("\(stamp) \(count)".utf8), key: key), expiration: timeoutSeconds)  // lost: a query more
     }
 }

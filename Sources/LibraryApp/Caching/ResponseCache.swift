@@ -56,8 +56,9 @@ struct ResponseCache {
 
     // MARK: entries
 
-    func store(_ entry: Entry, forKey key: String) throws {
-        try client.set(key, Self.encode(entry), expiration: timeoutSeconds)
+    /// Sealed (`CacheEntrySeal`): the reader believes only what this service wrote under `key`.
+    func store(_ entry: Entry, forKey key: String, seal: CacheEntrySeal) throws {
+        try client.set(key, seal.seal(Self.encode(entry), key: key), expiration: timeoutSeconds)
     }
 
     /// `generation \n etag \n name: value \n ... \n \n body` — header values never hold a newline.
@@ -68,11 +69,13 @@ struct ResponseCache {
         return Array(text.utf8) + entry.body
     }
 
-    static func decode(_ bytes: [UInt8]) -> Entry? {
+    static func decode(_ bytes: [UInt8]) -> Entry? { decode(bytes[...]) }
+
+    static func decode(_ bytes: ArraySlice<UInt8>) -> Entry? {
         var lines: [ArraySlice<UInt8>] = []
-        var start = 0
-        var index = 0
-        while index < bytes.count {
+        var start = bytes.startIndex
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
             if bytes[index] == 0x0A {
                 if index == start {  // the blank line: the body follows
                     guard lines.count >= 2 else { return nil }

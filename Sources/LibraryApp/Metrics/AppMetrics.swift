@@ -23,6 +23,8 @@ public enum AppMetrics {
 
     static let cacheHits = Counter(label: "library_cache_hits_total")
     static let cacheMisses = Counter(label: "library_cache_misses_total")
+    /// Entries read from memcached whose tag did not match (`CacheEntrySeal`): written by someone else.
+    static let cacheForgedEntries = Counter(label: "library_cache_forged_entries_total")
     static let rateLimitRejections = Counter(label: "library_ratelimit_rejections_total")
     /// Requests refused with 503 because they waited too long for a worker (`QueueWait`).
     static let overloadRejections = Counter(label: "library_overload_rejections_total")

@@ -17,7 +17,7 @@ enum BooksBlueprint {
     @Sendable static func list(_ request: Request, _ context: Context) throws -> Response {
         let query = try BookListQuery.read(from: request.query)
         let counts = context.cache.map {
-            ListCountCache(client: $0, timeoutSeconds: context.configuration.cacheTimeoutSeconds, filter: [
+            ListCountCache(client: $0, seal: context.cacheSeal, timeoutSeconds: context.configuration.cacheTimeoutSeconds, filter: [
                 ("q", request.query["q"]), ("author", query.author), ("genre", query.genre),
                 ("available", query.available.map { $0 ? "true" : "false" }),
             ])

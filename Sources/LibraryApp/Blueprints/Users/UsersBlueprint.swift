@@ -75,7 +75,7 @@ enum UsersBlueprint {
         let caller = try request.requirePrincipal()
         try UserStore(database: context.database())
             .revoke(tokenID: caller.tokenID, userID: caller.userID, expiresAt: caller.tokenExpiresAt)
-        context.invalidate { try AuthCache(client: $0).forget(tokenID: caller.tokenID, userID: caller.userID) }
+        context.invalidate { try AuthCache(client: $0, seal: context.cacheSeal).forget(tokenID: caller.tokenID, userID: caller.userID) }
         return .noContent()
     }
 
