@@ -35,12 +35,55 @@ import Models
         func request(_ query: Substring) throws -> Request {
             Request(method: "GET", pathSegments: ["books"], rawPath: "/books", query: try QueryParameters(parsing: query))
         }
-        let a = ResponseCache.key(region: .books, request: try request("q=war&page=2"))
-        let b = ResponseCache.key(region: .books, request: try request("page=2&q=war"))
-        let d = ResponseCache.key(region: .books, request: try request("page=3&q=war"))
+        let parameters = BookListQuery.parameterNames.sorted()
+        let a = ResponseCache.key(region: .books, request: try request("q=war&page=2"), parameters: parameters)
+        let b = ResponseCache.key(region: .books, request: try request("page=2&q=war"), parameters: parameters)
+        let d = ResponseCache.key(region: .books, request: try request("page=3&q=war"), parameters: parameters)
         #expect(a == b)
         #expect(a != d)
         #expect(!a.contains(" "))
+    }
+
+    /// Issue 10: unknown parameters made every request a new entry (cache flooding).
+    @Test func onlyTheParametersTheRouteReadsMakeTheKey() throws {
+        func key(_ query: Substring, _ parameters: [String] = BookListQuery.parameterNames.sorted()) throws -> String {
+            ResponseCache.key(region: .books, request: Request(method: "GET", pathSegments: ["books"], rawPath: "/books",
+                                                               query: try QueryParameters(parsing: query)), parameters: parameters)
+        }
+        #expect(try key("q=war&utm=1&x=2") == key("q=war"))
+        #expect(try key("q=war&" + Substring(String(repeating: "junk=1&", count: 50))) == key("q=war"))
+        #expect(try key("q=war") != key("q=peace"))
+        #expect(try key("anything=1", []) == key("", []))
+    }
+}
+
+@Suite struct PaginationLinkTests {
+    private func link(_ query: Substring, page: Int = 2) throws -> String? {
+        Pagination(page: page, perPage: 10).headers(total: 100, path: "/books", query: try QueryParameters(parsing: query),
+                                                    filters: BookListQuery.filterNames)["Link"]
+    }
+
+    /// Issue 10: 20 unknown parameters of 200 bytes, each repeated in every link, overflowed
+    /// nginx's FastCGI header buffer: 502.
+    @Test func unknownParametersAreNotRepeatedBack() throws {
+        let junk = (1...20).map { "p\($0)=" + String(repeating: "x", count: 200) }.joined(separator: "&")
+        let links = try #require(try link(Substring("q=war&sort=-title&" + junk)))
+        #expect(!links.contains("xxx") && links.contains("q=war") && links.contains("sort=-title"))
+        #expect(links.contains("<" + "/books?q=war&sort=-title&page=3&per_page=10>; rel=\"next\""))
+    }
+
+    @Test func onlyTheFirstOfARepeatedFilterIsKept() throws {
+        let links = try #require(try link("q=a&q=b"))
+        #expect(links.contains("q=a") && !links.contains("q=b"))
+    }
+
+    @Test func aLinkOverTheBoundIsLeftOut() throws {
+        let long = String(repeating: "é", count: 255)  // 6 bytes each, percent-encoded, in four links
+        #expect(try link(Substring("q=" + long)) == nil)
+        #expect(try link(Substring("q=" + String(repeating: "a", count: 100))) != nil)
+        for query in ["q=" + long + "&author=" + long, String(repeating: "q=x&", count: 500)] {
+            #expect((try link(Substring(query))?.utf8.count ?? 0) <= Pagination.maximumLinkLength)
+        }
     }
 }
 
@@ -86,6 +129,31 @@ import Models
         #expect(ClientAddress.resolve(remoteAddress: "10.0.0.1", forwardedFor: nil, trustedProxies: ["10.0.0.1"]) == "10.0.0.1")
     }
 
+    /// Issue 10: an IPv6 client picks any of the 2^64 addresses of its /64.
+    @Test func ipv6ClientsAreKeyedByTheirSlash64() {
+        #expect(ClientAddress.limitKey("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64")
+        #expect(ClientAddress.limitKey("2001:db8:1:2:ffff:ffff:ffff:ffff") == "2001:db8:1:2::/64")
+        #expect(ClientAddress.limitKey("2001:db8:1:3::1") == "2001:db8:1:3::/64")
+        #expect(ClientAddress.limitKey("2001:DB8:1:2::9") == "2001:db8:1:2::/64")
+        #expect(ClientAddress.limitKey("::1") == "::/64")
+        #expect(ClientAddress.limitKey("[2001:db8:1:2::7]:443") == "2001:db8:1:2::/64")
+        #expect(ClientAddress.limitKey("fe80::1%eth0") == "fe80::/64")
+    }
+
+    @Test func ipv4AndMappedIPv4AreKeyedByTheFullAddress() {
+        #expect(ClientAddress.limitKey("192.0.2.1") == "192.0.2.1")
+        #expect(ClientAddress.limitKey("::ffff:192.0.2.1") == "192.0.2.1")
+        #expect(ClientAddress.limitKey("::FFFF:c000:0201") == "192.0.2.1")
+        #expect(ClientAddress.limitKey("unknown") == "unknown")
+        #expect(ClientAddress.limitKey("not:an:address") == "not:an:address")
+    }
+
+    @Test func theForwardedClientIsKeyedTheSameWay() {
+        #expect(ClientAddress.resolve(remoteAddress: "10.0.0.1", forwardedFor: "2001:db8::5", trustedProxies: ["10.0.0.1"])
+                    == "2001:db8::/64")
+        #expect(ClientAddress.resolve(remoteAddress: "2001:db8:0:0:1::1", forwardedFor: nil, trustedProxies: []) == "2001:db8::/64")
+    }
+
     @Test func theNearestUntrustedHopWinsSoClientsCannotForgeTheirWayIn() {
         let proxies: Set = ["10.0.0.1", "10.0.0.2"]
         #expect(ClientAddress.resolve(remoteAddress: "10.0.0.1", forwardedFor: "6.6.6.6, 1.2.3.4, 10.0.0.2",
@@ -124,7 +192,8 @@ import Models
     @Test func repeatedParametersKeepTheirOrderInTheKey() throws {
         func key(_ query: Substring) throws -> String {
             ResponseCache.key(region: .books, request: Request(method: "GET", pathSegments: ["books"], rawPath: "/books",
-                                                               query: try QueryParameters(parsing: query)))
+                                                               query: try QueryParameters(parsing: query)),
+                              parameters: BookListQuery.parameterNames.sorted())
         }
         #expect(try key("page=5&page=1") != key("page=1&page=5"))
         #expect(try key("q=a&page=5&page=1") == key("page=5&q=a&page=1"))

@@ -126,3 +126,17 @@ def test_forwarded_for_sent_on_several_lines_is_one_list(limited_stack):
     assert raw_request(stack.url, head, LOGIN_BODY, source="127.0.0.3")[0] == 429
     # and .61 alone still has its own budget
     assert login_from(stack, "127.0.0.3", {"X-Forwarded-For": "203.0.113.61"})[0] == 401
+
+
+def test_ipv6_clients_are_counted_by_their_slash_64(limited_stack):
+    """Issue 10: an IPv6 client holds a whole /64; six addresses of one /64 are one client.
+    An IPv4-mapped IPv6 address is its IPv4 address. (Forwarded by the trusted proxy: the
+    stack's web server listens on IPv4 loopback only.)"""
+    stack = limited_stack
+    statuses = [login_from(stack, "127.0.0.3", {"X-Forwarded-For": f"2001:db8:10:20::{n + 1:x}"})[0] for n in range(5)]
+    assert statuses == [401] * 5, statuses
+    assert login_from(stack, "127.0.0.3", {"X-Forwarded-For": "2001:db8:10:20:ffff:1:2:3"})[0] == 429
+    assert login_from(stack, "127.0.0.3", {"X-Forwarded-For": "2001:db8:10:21::1"})[0] == 401  # the next /64
+    statuses = [login_from(stack, "127.0.0.3", {"X-Forwarded-For": "::ffff:203.0.113.90"})[0] for _ in range(5)]
+    assert statuses == [401] * 5, statuses
+    assert login_from(stack, "127.0.0.3", {"X-Forwarded-For": "203.0.113.90"})[0] == 429

@@ -81,7 +81,7 @@ public final class Application: Sendable {
                 var keys = verified?.cacheKeys ?? []
                 // A cached answer is worth reading only for a caller who may be given it.
                 if let region = route.cache, token == nil || verified != nil {
-                    keys += ResponseCache.keys(region: region, request: request)
+                    keys += ResponseCache.keys(region: region, request: request, parameters: route.query)
                 }
                 let (reads, counted) = CacheReads.fetch(keys, counting: counters.map { $0.key }, context: context)
                 limitHeaders = try RateLimitGuard.check(counters, counted: counted, context, now: now)

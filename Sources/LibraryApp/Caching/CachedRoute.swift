@@ -8,7 +8,7 @@ enum CachedRoute {
     /// the request's other cache reads.
     static func respond(_ route: Route, region: CacheRegion, _ request: Request, _ context: Context,
                         reads: CacheReads) throws -> Response {
-        let entryKey = ResponseCache.key(region: region, request: request)
+        let entryKey = ResponseCache.key(region: region, request: request, parameters: route.query)
         var store: (cache: ResponseCache, generation: String)?
         if reads.answered, let client = context.cache {
             let cache = ResponseCache(client: client, timeoutSeconds: context.configuration.cacheTimeoutSeconds)

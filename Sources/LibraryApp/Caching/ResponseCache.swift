@@ -41,17 +41,24 @@ struct ResponseCache {
         try Generation.bump(Self.generationKey(region), client: client)
     }
 
-    /// The key of a request target: path plus query parameters in a canonical order.
-    static func key(region: CacheRegion, request: Request) -> String {
-        // Sorted by name only, repeated names keeping their order: handlers read the first value.
-        let query = request.query.pairs.enumerated().sorted { ($0.element.name, $0.offset) < ($1.element.name, $1.offset) }
-            .map { "\(Pagination.encode($0.element.name))=\(Pagination.encode($0.element.value))" }.joined(separator: "&")
-        return "response:\(region.rawValue):\(request.rawPath)?\(query)"
+    /// The key of a request target: path plus the first value of each parameter the route reads
+    /// (`Route.query`, in its order: sorted by name). Handlers read only those, and only their
+    /// first value, so requests that differ in anything else get the same answer: one entry.
+    static func key(region: CacheRegion, request: Request, parameters: [String]) -> String {
+        var key = "response:\(region.rawValue):\(request.rawPath)?"
+        guard !parameters.isEmpty, !request.query.pairs.isEmpty else { return key }
+        var first = true
+        for name in parameters {
+            guard let value = request.query[name] else { continue }
+            key += (first ? "" : "&") + Pagination.encode(name) + "=" + Pagination.encode(value)
+            first = false
+        }
+        return key
     }
 
     /// What a cached route reads before deciding: the region's generation, the epoch, the entry.
-    static func keys(region: CacheRegion, request: Request) -> [String] {
-        [generationKey(region), Generation.epochKey, key(region: region, request: request)]
+    static func keys(region: CacheRegion, request: Request, parameters: [String]) -> [String] {
+        [generationKey(region), Generation.epochKey, key(region: region, request: request, parameters: parameters)]
     }
 
     // MARK: entries

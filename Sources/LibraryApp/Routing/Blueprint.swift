@@ -13,9 +13,10 @@ public struct Blueprint: Sendable {
         self.prefix = prefix
     }
 
+    /// `query`: with `cache`, the parameters the handler reads (see `Route.query`).
     public mutating func get(_ path: String, access: Access, limit: RouteLimit? = nil, cache: CacheRegion? = nil,
-                             _ handler: @escaping Handler) {
-        add("GET", path, access, limit, cache, nil, handler)
+                             query: [String] = [], _ handler: @escaping Handler) {
+        add("GET", path, access, limit, cache, nil, handler, query: query)
     }
 
     public mutating func post(_ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
@@ -39,8 +40,9 @@ public struct Blueprint: Sendable {
     }
 
     private mutating func add(_ method: String, _ path: String, _ access: Access, _ limit: RouteLimit?,
-                              _ cache: CacheRegion?, _ invalidates: CacheRegion?, _ handler: @escaping Handler) {
+                              _ cache: CacheRegion?, _ invalidates: CacheRegion?, _ handler: @escaping Handler,
+                              query: [String] = []) {
         routes.append(Route(method: method, pattern: PathPattern(path).prefixed(by: prefix), access: access,
-                            limit: limit ?? defaultLimit, cache: cache, invalidates: invalidates, handler: handler))
+                            limit: limit ?? defaultLimit, cache: cache, invalidates: invalidates, query: query, handler: handler))
     }
 }

@@ -43,16 +43,20 @@ public final class Route: Sendable {
     public let cache: CacheRegion?
     /// A write that makes this region stale; the pipeline invalidates it before answering.
     public let invalidates: CacheRegion?
+    /// The query parameters a cached route's handler reads: only they (their first values) make
+    /// its cache key, so unknown parameters neither split nor flood the cache. Sorted.
+    public let query: [String]
     public let handler: Handler
 
     public init(method: String, pattern: PathPattern, access: Access, limit: RouteLimit = .default,
-                cache: CacheRegion? = nil, invalidates: CacheRegion? = nil, handler: @escaping Handler) {
+                cache: CacheRegion? = nil, invalidates: CacheRegion? = nil, query: [String] = [], handler: @escaping Handler) {
         self.method = method
         self.pattern = pattern
         self.access = access
         self.limit = limit
         self.cache = cache
         self.invalidates = invalidates
+        self.query = query.sorted()
         self.handler = handler
     }
 

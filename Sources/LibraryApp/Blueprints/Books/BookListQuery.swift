@@ -53,6 +53,9 @@ struct BookListQuery {
     }
 
     static let maximumSearchLength = 255
+    /// The parameters besides pagination; `read` reads nothing else.
+    static let filterNames = ["q", "author", "genre", "available", "sort"]
+    static let parameterNames = filterNames + Pagination.parameterNames
 
     var pagination: Pagination
     var search: BookSearch?

@@ -5,7 +5,7 @@ import Models
 enum BooksBlueprint {
     static func make() -> Blueprint {
         var books = Blueprint("books", prefix: "/books")
-        books.get("", access: .user, cache: .books, list)
+        books.get("", access: .user, cache: .books, query: BookListQuery.parameterNames, list)
         books.post("", access: .admin, invalidates: .books, create)
         books.get("/{id}", access: .user, cache: .books, show)
         books.put("/{id}", access: .admin, invalidates: .books, replace)
@@ -37,7 +37,7 @@ enum BooksBlueprint {
             }
             books = try store.page(query, from: start)
         }
-        return .json(headers: query.pagination.headers(total: total, path: "/books", query: request.query)) { json in
+        return .json(headers: query.pagination.headers(total: total, path: "/books", query: request.query, filters: BookListQuery.filterNames)) { json in
             json.array { list in books.forEach { BookSchemas.write($0, to: &list) } }
         }
     }

@@ -2,6 +2,9 @@ import Models
 
 /// The query of `GET /loans`: pagination, `status`, and for admins `user_id` and `book_id`.
 struct LoanListQuery {
+    /// The parameters besides pagination; `read` reads nothing else.
+    static let filterNames = ["status", "user_id", "book_id"]
+
     var pagination: Pagination
     var status: Loan.Status?
     var userID: Int64?

@@ -3,6 +3,14 @@
 struct Pagination: Sendable, Equatable {
     static let defaultPerPage = 10
     static let perPageRange = 1...100
+    /// The longest `Link` header sent. A response's headers must fit the web server's FastCGI
+    /// header buffer (nginx's `fastcgi_buffer_size`: one 4 KiB page by default; lighttpd's is
+    /// larger) or the client gets a `502`; the other headers take well under 1 KiB. A `Link`
+    /// that would be longer (long `q` or `author` values, percent-encoded, four times over) is
+    /// left out: the links are a convenience, `page` and `per_page` say the same.
+    static let maximumLinkLength = 2048
+    /// The two parameters `read` reads.
+    static let parameterNames = ["page", "per_page"]
 
     let page: Int
     let perPage: Int
@@ -26,25 +34,28 @@ struct Pagination: Sendable, Equatable {
         return Pagination(page: page, perPage: perPage)
     }
 
-    /// The list headers for `total` items at `path`, keeping the other query parameters.
-    func headers(total: Int, path: String, query: QueryParameters) -> HTTPHeaders {
+    /// The list headers for `total` items at `path`. The links keep the first value of each of
+    /// `filters` (the list's other parameters) and nothing else: a parameter the list does not
+    /// know changes nothing in its answer, so it is not repeated back.
+    func headers(total: Int, path: String, query: QueryParameters, filters: [String]) -> HTTPHeaders {
         var headers = HTTPHeaders()
         headers.set("X-Total-Count", String(total))
         let lastPage = max(1, (total + perPage - 1) / perPage)
         var links: [String] = []
         func link(_ page: Int, _ relation: String) {
-            links.append("<\(url(page: page, path: path, query: query))>; rel=\"\(relation)\"")
+            links.append("<\(url(page: page, path: path, query: query, filters: filters))>; rel=\"\(relation)\"")
         }
         link(1, "first")
         if page > 1 { link(min(page - 1, lastPage), "prev") }
         if page < lastPage { link(page + 1, "next") }
         link(lastPage, "last")
-        headers.set("Link", links.joined(separator: ", "))
+        let link = links.joined(separator: ", ")
+        if link.utf8.count <= Self.maximumLinkLength { headers.set("Link", link) }
         return headers
     }
 
-    private func url(page: Int, path: String, query: QueryParameters) -> String {
-        var pairs = query.pairs.filter { $0.name != "page" && $0.name != "per_page" }
+    private func url(page: Int, path: String, query: QueryParameters, filters: [String]) -> String {
+        var pairs = filters.compactMap { name in query[name].map { (name: name, value: $0) } }
         pairs.append(("page", String(page)))
         pairs.append(("per_page", String(perPage)))
         return path + "?" + pairs.map { "\(Self.encode($0.name))=\(Self.encode($0.value))" }.joined(separator: "&")

@@ -123,7 +123,7 @@ enum UsersBlueprint {
         }
         guard errors.isEmpty else { throw ProblemError(.badRequest, detail: "Invalid query parameters", errors: errors) }
         let page = try UserStore(database: context.database()).list(search: request.query["q"], pagination: pagination)
-        return .json(headers: pagination.headers(total: page.total, path: "/users", query: request.query)) { json in
+        return .json(headers: pagination.headers(total: page.total, path: "/users", query: request.query, filters: ["q"])) { json in
             json.array { list in page.users.forEach { UserSchemas.write($0, to: &list) } }
         }
     }
