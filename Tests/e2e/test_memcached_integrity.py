@@ -117,6 +117,10 @@ def test_a_planted_book_answer_is_not_served(solo_stack, client):
         assert forged_count(client) == before + 1
         again = client.get(path, headers=bearer(admin))
         assert again.headers["X-Cache"] == "HIT" and again.json()["title"] == "The real title"
+    # Logged at warning by its key, never with its content.
+    log = (solo_stack.run / "logs" / "app.log").read_text(errors="replace")
+    assert f"failed its integrity check; ignored and recomputed key={key}" in log
+    assert "Planted" not in log
 
 
 def test_a_planted_list_count_is_not_believed(solo_stack, client):
