@@ -92,8 +92,8 @@ import Models
 
     @Test func aSealedEntryOpensUnderItsOwnKeyOnly() throws {
         let payload = Array("12@34 5".utf8)
-        let sealed = seal.seal(payload, key: "count:books:q=a")
-        #expect(sealed.count == payload.count + CacheEntrySeal.tagLength)
+        let sealed = seal.seal(payload, key: "count:books:q=a", lifetime: 60)
+        #expect(sealed.count == payload.count + CacheEntrySeal.expiryLength + CacheEntrySeal.tagLength)
         #expect(seal.open(sealed, key: "count:books:q=a").map(Array.init) == payload)
         #expect(seal.open(sealed, key: "count:books:q=b") == nil)  // moved to another key
         #expect(seal.open(nil, key: "count:books:q=a") == nil)
@@ -103,22 +103,33 @@ import Models
     /// value of their own, or seal with another secret.
     @Test func forgedOrAlteredEntriesAreRefused() {
         let key = "auth:abc"
-        let sealed = seal.seal(Array("payload".utf8), key: key)
+        let sealed = seal.seal(Array("payload".utf8), key: key, lifetime: 60)
         var flipped = sealed
         flipped[0] ^= 1
         var badTag = sealed
         badTag[badTag.count - 1] ^= 0x80
         let otherSecret = CacheEntrySeal(secretKey: String(repeating: "j", count: 32), logger: .init(label: "test"))
         for forged in [flipped, badTag, Array(sealed.dropLast(CacheEntrySeal.tagLength)), Array("payload".utf8), [],
-                       Array(sealed.prefix(CacheEntrySeal.tagLength - 1)), otherSecret.seal(Array("payload".utf8), key: key)] {
+                       Array(sealed.prefix(CacheEntrySeal.tagLength - 1)), otherSecret.seal(Array("payload".utf8), key: key, lifetime: 60)] {
             #expect(seal.open(forged, key: key) == nil)
         }
         // The key's length is in the tag: moving bytes between key and value changes it.
-        #expect(seal.open(seal.seal(Array("bc".utf8), key: "a"), key: "ab") == nil)
+        #expect(seal.open(seal.seal(Array("bc".utf8), key: "a", lifetime: 60), key: "ab") == nil)
+    }
+
+    /// A former genuine entry written back with a new memcached lifetime still ends when it did:
+    /// its expiry is under the tag (issue 10: a replay is bounded by the entry's own lifetime).
+    @Test func anEntryPastItsExpiryIsAMissEvenWithAGoodTag() {
+        #expect(seal.open(seal.seal(Array("old".utf8), key: "auth:x", lifetime: -1), key: "auth:x") == nil)
+        var later = seal.seal(Array("old".utf8), key: "auth:x", lifetime: -1)
+        let expiryAt = later.count - CacheEntrySeal.tagLength - 1
+        later[expiryAt] &+= 100  // pushed into the future by hand: the tag no longer matches
+        #expect(seal.open(later, key: "auth:x") == nil)
+        #expect(seal.open(seal.seal(Array("new".utf8), key: "auth:x", lifetime: 5), key: "auth:x").map(Array.init) == Array("new".utf8))
     }
 
     @Test func anEmptyPayloadSealsToo() {
-        #expect(seal.open(seal.seal([], key: "k"), key: "k").map(Array.init) == [])
+        #expect(seal.open(seal.seal([], key: "k", lifetime: 60), key: "k").map(Array.init) == [])
     }
 }
 

@@ -113,6 +113,21 @@ class AppPool:
         # spawn-fcgi makes the socket before it execs: connections queue in the backlog from then
         wait_until(lambda: self.socket.is_socket() and len(self.pids()) == self.count,
                    "app processes", timeout=15, alive=lambda: self.processes.ensure_alive(self.name))
+        if self.command is None:
+            # Each process bumps the cache epoch before it serves, voiding what is cached: tests
+            # that count on a hit must not cache anything before every process has done so.
+            wait_until(self.all_serving, "app processes serving", timeout=30,
+                       alive=lambda: self.processes.ensure_alive(self.name))
+
+    def all_serving(self) -> bool:
+        """Every current process has logged `library-app serving` (after its start-up work)."""
+        try:
+            log = self.processes.log_path(self.name).read_text(errors="replace")
+        except OSError:
+            return False
+        serving = set(re.findall(r"library-app serving .*?\bpid=(\d+)", log))
+        pids = self.pids()
+        return len(pids) == self.count and all(str(pid) in serving for pid in pids)
 
     @property
     def pid(self) -> int:

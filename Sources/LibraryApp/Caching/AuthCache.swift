@@ -43,7 +43,8 @@ struct AuthCache {
         let lifetime = min(Int64(Self.timeoutSeconds), tokenExpiresAt - Int64(Date().timeIntervalSince1970))
         guard lifetime > 0 else { return }
         let key = Self.entryKey(tokenID)
-        try client.set(key, seal.seal(Self.encode(user, generation: generation), key: key), expiration: Int(lifetime))
+        try client.set(key, seal.seal(Self.encode(user, generation: generation), key: key, lifetime: Int(lifetime)),
+                       expiration: Int(lifetime))
     }
 
     /// An entry: its generation stamp and the user's fields, each as `<length>:<bytes>` (`-`

@@ -1,13 +1,16 @@
+import Glibc
 import Logging
 import Security
 
 /// memcached holds data, never authority: it has no authentication, so whoever reaches it can
 /// write any key. Every entry the app believes when it reads it back (token checks, cached
-/// answers, list counts) carries a tag — HMAC-SHA256 over the entry's key and value, under a
-/// key derived from `SECRET_KEY` — appended to the value. An entry whose tag does not match is
+/// answers, list counts) ends in the time it expires and a tag — HMAC-SHA256 over the entry's
+/// key, value and expiry, under a key derived from `SECRET_KEY`. An entry whose tag does not match is
 /// a miss: recomputed from the database and overwritten, counted
 /// (`library_cache_forged_entries_total`) and logged without its content. The key is in the
-/// tag, so an entry cannot be moved to another key (another token's check, another book).
+/// tag, so an entry cannot be moved to another key (another token's check, another book); so
+/// is the expiry, so a copy of a former genuine entry, written back with a new memcached
+/// lifetime, still ends when the original did (the bound docs/security.md states for replays).
 ///
 /// The tag is the first 16 bytes of the HMAC: forging one is a 2^-128 guess per try, online,
 /// each try a request; nothing is gained from the other 16 bytes but 16 more bytes per entry.
@@ -16,6 +19,7 @@ import Security
 /// One per worker thread (`Context`): its HMAC context is not thread-safe.
 final class CacheEntrySeal {
     static let tagLength = 16
+    static let expiryLength = 8
     /// Separates this key from the JWT signing key derived from the same secret.
     static let derivationLabel = "memcached-entry-mac"
 
@@ -27,24 +31,30 @@ final class CacheEntrySeal {
         self.logger = logger
     }
 
-    /// The value to store under `key`: `payload`, then its tag.
-    func seal(_ payload: [UInt8], key: String) -> [UInt8] {
+    /// The value to store under `key` for `lifetime` seconds (memcached's expiration too):
+    /// `payload`, the Unix time it expires (8 bytes, big-endian), then the tag over all of it.
+    func seal(_ payload: [UInt8], key: String, lifetime: Int) -> [UInt8] {
         var sealed = payload
-        sealed.reserveCapacity(payload.count + Self.tagLength)
-        begin(key: key, payload: payload[...])
+        sealed.reserveCapacity(payload.count + Self.expiryLength + Self.tagLength)
+        withUnsafeBytes(of: Int64(time(nil) + lifetime).bigEndian) { sealed.append(contentsOf: $0) }
+        begin(key: key, payload: sealed[...])
         hmac.finish(truncatedTo: Self.tagLength) { sealed.append(contentsOf: $0) }
         return sealed
     }
 
-    /// The payload of the value read under `key`, or nil when there is none or its tag is wrong
-    /// (then counted and logged: someone other than this service wrote it).
+    /// The payload of the value read under `key`, or nil when there is none, it has expired, or
+    /// its tag is wrong (then counted and logged: someone other than this service wrote it).
     func open(_ value: [UInt8]?, key: String) -> ArraySlice<UInt8>? {
         guard let value else { return nil }
-        guard value.count >= Self.tagLength else { return rejected(key) }
-        let payload = value[..<(value.count - Self.tagLength)]
-        begin(key: key, payload: payload)
-        guard hmac.finish(matches: value[(value.count - Self.tagLength)...]) else { return rejected(key) }
-        return payload
+        guard value.count >= Self.expiryLength + Self.tagLength else { return rejected(key) }
+        let tagStart = value.count - Self.tagLength
+        let payloadEnd = tagStart - Self.expiryLength
+        begin(key: key, payload: value[..<tagStart])
+        guard hmac.finish(matches: value[tagStart...]) else { return rejected(key) }
+        var expiry: Int64 = 0
+        for byte in value[payloadEnd..<tagStart] { expiry = expiry << 8 | Int64(byte) }
+        guard expiry >= Int64(time(nil)) else { return nil }  // genuine but over: a replay, or memcached late
+        return value[..<payloadEnd]
     }
 
     /// The key's length first, so that no key/value split of the same bytes gives the same tag.

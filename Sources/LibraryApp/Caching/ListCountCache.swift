@@ -34,6 +34,7 @@ struct ListCountCache {
     }
 
     func store(_ count: Int, stamp: String) {
-        try? client.set(key, seal.seal(Array("\(stamp) \(count)".utf8), key: key), expiration: timeoutSeconds)  // lost: a query more
+        try? client.set(key, seal.seal(Array("\(stamp) \(count)".utf8), key: key, lifetime: timeoutSeconds),
+                        expiration: timeoutSeconds)  // lost: a query more
     }
 }
