@@ -15,6 +15,8 @@ packages=(
     mariadb-server mariadb-client memcached nginx lighttpd spawn-fcgi multiwatch
     # test and measure
     curl wrk python3 python3-pytest python3-requests
+    # static checks of conf/: `systemd-analyze verify` of the units, `promtool check rules`
+    systemd prometheus
 )
 
 missing=()

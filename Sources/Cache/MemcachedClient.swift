@@ -36,6 +36,10 @@ public final class MemcachedClient {
         if let handle { memcached_free(handle) }
     }
 
+    /// Whether the client holds a libmemcached handle, which keeps its server connections open
+    /// between calls (and reconnects by itself); none before first use or after a failure.
+    public var isConnected: Bool { handle != nil }
+
     // MARK: Values
 
     /// The value stored under `key`, or `nil` when there is none.

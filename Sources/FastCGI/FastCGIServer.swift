@@ -15,11 +15,15 @@ public final class FastCGIServer: Sendable {
         public var threads: Int
         public var gracePeriodSeconds: Double
         public var threadStackBytes: Int
+        /// Told +1 when the web server opens a connection and -1 when one closes (a gauge).
+        public var connectionsChanged: (@Sendable (_ delta: Int) -> Void)?
 
-        public init(threads: Int = 8, gracePeriodSeconds: Double = 30, threadStackBytes: Int = 4 << 20) {
+        public init(threads: Int = 8, gracePeriodSeconds: Double = 30, threadStackBytes: Int = 4 << 20,
+                    connectionsChanged: (@Sendable (_ delta: Int) -> Void)? = nil) {
             self.threads = threads
             self.gracePeriodSeconds = gracePeriodSeconds
             self.threadStackBytes = threadStackBytes
+            self.connectionsChanged = connectionsChanged
         }
     }
 
@@ -53,7 +57,7 @@ public final class FastCGIServer: Sendable {
         socket.makeNonBlocking()
         try poller.watchListener(socket.fileDescriptor)
 
-        let workers = (0..<configuration.threads).map { Worker(index: $0) }
+        let workers = (0..<configuration.threads).map { Worker(index: $0, connectionsChanged: configuration.connectionsChanged) }
         let listener = socket
         let logger = self.logger
         for worker in workers {

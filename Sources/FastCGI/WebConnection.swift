@@ -6,9 +6,12 @@ import Glibc
 /// back into it). Between requests the connection waits in the poller, not on a thread.
 final class WebConnection {
     let request: UnsafeMutablePointer<FCGX_Request>
+    /// Told -1 when the connection is closed (the count of open connections, a gauge).
+    private let closed: (@Sendable (Int) -> Void)?
 
     /// Takes over `fd`, a socket just accepted from the listener.
-    init(fd: Int32) {
+    init(fd: Int32, closed: (@Sendable (Int) -> Void)? = nil) {
+        self.closed = closed
         request = .allocate(capacity: 1)
         // No listening socket of its own (-1): should libfcgi ever try to accept for this
         // request (after a protocol error) it fails at once instead of blocking. The
@@ -25,6 +28,7 @@ final class WebConnection {
         FCGX_Free(request, 0)
         if fd >= 0 { close(fd) }
         request.deallocate()
+        closed?(-1)
     }
 
     var fd: Int32 { request.pointee.ipcFd }

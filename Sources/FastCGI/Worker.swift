@@ -24,8 +24,11 @@ final class Worker: @unchecked Sendable {  // the mutable state is guarded by `l
     /// already open, and leaves once none has arrived for this long.
     static let quietPeriodMilliseconds: Int32 = 100
 
-    init(index: Int) {
+    private let connectionsChanged: (@Sendable (Int) -> Void)?
+
+    init(index: Int, connectionsChanged: (@Sendable (Int) -> Void)? = nil) {
         self.index = index
+        self.connectionsChanged = connectionsChanged
     }
 
     func run(listener: ListenSocket, poller: ReadinessPoller, responder: FastCGIResponder, logger: Logger) {
@@ -73,7 +76,8 @@ final class Worker: @unchecked Sendable {  // the mutable state is guarded by `l
         for _ in 0..<64 {
             switch listener.acceptConnection() {
             case let .accepted(fd):
-                let connection = WebConnection(fd: fd)
+                let connection = WebConnection(fd: fd, closed: connectionsChanged)
+                connectionsChanged?(1)
                 let token = connection.retainedToken()
                 do {
                     try poller.watchConnection(fd, token: token)

@@ -14,7 +14,7 @@ struct MigrateCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try loadConfiguration()
-        let logger = LogSetup.bootstrap(level: configuration.logLevel)
+        let logger = LogSetup.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
         guard var database = configuration.database else {
             logger.critical("migrate needs DATABASE_URL")
             throw ExitCode.failure

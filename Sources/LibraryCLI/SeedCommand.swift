@@ -32,7 +32,7 @@ struct SeedCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try loadConfiguration()
-        let logger = LogSetup.bootstrap(level: configuration.logLevel)
+        let logger = LogSetup.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
         guard var databaseConfiguration = configuration.database else {
             logger.critical("seed needs DATABASE_URL")
             throw ExitCode.failure

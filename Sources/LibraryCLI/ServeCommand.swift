@@ -43,12 +43,11 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try loadConfiguration(signsTokens: true)
-        let logger = LogSetup.bootstrap(level: configuration.logLevel)
+        let logger = LogSetup.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
         // Each worker's access lines go out in batches: at 32 KiB, at the latest every 200 ms,
         // and at exit.
         let logFlusher = LogFlusher(every: 0.2)
         defer { logFlusher.flushAll() }
-        AppMetrics.bootstrap()
 
         try checkDatabaseTLS(configuration, logger: logger)
 
@@ -67,6 +66,13 @@ struct ServeCommand: ParsableCommand {
         }
 
         let application = Application(configuration: configuration, logger: logger)
+        do {
+            try AppMetrics.bootstrap(routes: application.router.routes.map(\.name), workers: threads,
+                                     directory: configuration.metricsDirectory)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode.failure
+        }
         application.bumpCacheEpochAtStart()
         logger.info("library-app serving", metadata: [
             "socket": "\(listenSocket.description)", "threads": "\(threads)", "pid": "\(getpid())",
@@ -75,15 +81,17 @@ struct ServeCommand: ParsableCommand {
 
         let server = FastCGIServer(
             socket: listenSocket,
-            configuration: .init(threads: threads, gracePeriodSeconds: gracePeriod),
+            configuration: .init(threads: threads, gracePeriodSeconds: gracePeriod,
+                                 connectionsChanged: { AppMetrics.fastCGIConnectionsChanged(by: $0) }),
             logger: logger
         )
         let outcome: FastCGIServer.Outcome
         do {
-            outcome = try server.run(makeResponder: { _ in
+            outcome = try server.run(makeResponder: { worker in
                 let context = application.makeContext()
-                context.logger = LogSetup.workerLogger(level: configuration.logLevel, flusher: logFlusher)
-                return FastCGIAdapter(application: application, context: context)
+                context.logger = LogSetup.workerLogger(level: configuration.logLevel, format: configuration.logFormat,
+                                                       flusher: logFlusher)
+                return FastCGIAdapter(application: application, context: context, worker: worker)
             })
         } catch {
             logger.critical("cannot serve: \(error)")

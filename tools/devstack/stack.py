@@ -102,6 +102,8 @@ class Stack:
             "MEMCACHED_SERVERS": memcached.servers,
             "LOG_LEVEL": c.log_level,
             "ACCESS_LOG": "true",
+            # every process's counter file: one /metrics shows the whole pool (docs/operations.md)
+            "METRICS_DIR": str(self.run / "metrics"),
             # glibc's default of up to 8 malloc arenas per core doubles each process's resident
             # memory under load (67 -> 34 MiB after `make bench`); and a fixed mmap threshold
             # gives scrypt's 32 MiB buffers back to the system after each sign-in (glibc's

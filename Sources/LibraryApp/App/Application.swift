@@ -118,7 +118,7 @@ public final class Application: Sendable {
         guard case .unavailable = error else {
             return internalError(error, request: request, route: route, context: context)
         }
-        AppMetrics.databaseError(kind: "unavailable")
+        AppMetrics.databaseError(kind: .unavailable)
         context.logger.warning("database unavailable", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
         var headers = HTTPHeaders()
         headers.set("Retry-After", String(Self.databaseRetryAfterSeconds))
@@ -127,7 +127,7 @@ public final class Application: Sendable {
 
     /// Logged with the request id; the client gets only the id to quote.
     private func internalError(_ error: Error, request: Request, route: Route, context: Context) -> ProblemError {
-        if error is DatabaseError { AppMetrics.databaseError(kind: "other") }
+        if error is DatabaseError { AppMetrics.databaseError(kind: .other) }
         context.logger.error("unhandled error", metadata: [
             "request_id": "\(request.requestID)", "route": "\(route.name)",
             "error": "\(error is DatabaseError ? "\(error)" : String(reflecting: type(of: error)))",

@@ -38,7 +38,12 @@ public struct Configuration: Sendable {
         return settings
     }
     public var logLevel: Logger.Level
+    /// `LOG_FORMAT`: `text` (default) or `json`, one object a line for log shippers.
+    public var logFormat: LogFormat = .text
     public var accessLog: Bool
+    /// `METRICS_DIR`: where each process keeps its counter file, so that one scrape shows the
+    /// whole pool of the host (`PoolMetrics`). Unset: each process shows only itself.
+    public var metricsDirectory: String?
     /// Request bodies above this are refused with `413` (docs/api.md, Conventions: 1 MiB).
     public var maximumBodyBytes: Int = 1 << 20
     /// scrypt cost of new password hashes (`PASSWORD_HASH_COST`, e.g. `ln=15,r=8,p=1`).
@@ -166,7 +171,17 @@ public struct Configuration: Sendable {
             return parsed
         }
 
+        if let format = value("LOG_FORMAT") {
+            guard let parsed = LogFormat(rawValue: format.lowercased()) else {
+                throw Invalid(description: "LOG_FORMAT must be text or json")
+            }
+            configuration.logFormat = parsed
+        }
         if let enabled = try flag("ACCESS_LOG") { configuration.accessLog = enabled }
+        if let directory = value("METRICS_DIR") {
+            guard directory.hasPrefix("/") else { throw Invalid(description: "METRICS_DIR must be an absolute path") }
+            configuration.metricsDirectory = directory
+        }
         if let seconds = try integer("JWT_EXPIRES_SECONDS", in: 60...31_536_000) { configuration.tokenLifetimeSeconds = Int64(seconds) }
         if let seconds = try integer("JWT_LEEWAY_SECONDS", in: 0...300) { configuration.tokenLeewaySeconds = Int64(seconds) }
         if let days = try integer("LOAN_PERIOD_DAYS", in: 1...365) { configuration.loanPolicy.loanPeriodDays = days }
@@ -247,7 +262,9 @@ public struct Configuration: Sendable {
             "database_url=\(databaseURL.map(Self.maskingPassword) ?? "<unset>")",
             "memcached_servers=\(memcachedServers.isEmpty ? "<none>" : memcachedServers.joined(separator: ","))",
             "log_level=\(logLevel.rawValue)",
+            "log_format=\(logFormat.rawValue)",
             "access_log=\(accessLog)",
+            "metrics_dir=\(metricsDirectory ?? "<unset>")",
             "maximum_body_bytes=\(maximumBodyBytes)",
             "password_hash_cost=\(passwordHashingCost)",
             "jwt_expires_seconds=\(tokenLifetimeSeconds)",

@@ -43,6 +43,12 @@ public final class Context {
         return databaseConnection
     }
 
+    /// Whether this thread holds an open MariaDB session (metrics).
+    var hasDatabaseConnection: Bool { databaseConnection?.isConnected ?? false }
+
+    /// Whether this thread's memcached client holds its connections (metrics).
+    var hasMemcachedConnection: Bool { cacheClient?.isConnected ?? false }
+
     /// This thread's memcached client, for counters (rate limits): nil without `MEMCACHED_SERVERS`.
     var counters: MemcachedClient? { cacheClient }
 

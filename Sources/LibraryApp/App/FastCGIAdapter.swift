@@ -12,17 +12,20 @@ public final class FastCGIAdapter: FastCGIResponder {
     private let discardLimit = 8 << 20
     /// The sum of all FastCGI parameters (CGI variables and headers) we accept.
     private let maximumParameterBytes = 64 << 10
-    private let metrics = AppMetrics.RequestRecorder()
+    private let metrics: AppMetrics.RequestRecorder
     /// Request ids need to be unique, not secret: a fast generator per thread, seeded at random.
     private var requestIDs = SplitMix64()
 
-    public init(application: Application, context: Context) {
+    /// `worker`: the index of the worker thread, whose gauges (busy, connections) this adapter keeps.
+    public init(application: Application, context: Context, worker: Int = 0) {
         self.application = application
         self.context = context
+        metrics = AppMetrics.RequestRecorder(worker: worker)
     }
 
     public func respond(to exchange: FastCGIExchange) {
         let started = DispatchTime.now().uptimeNanoseconds
+        metrics.begin()
         let cgi = exchange.parameters()
         var headers = HTTPHeaders()
         for (name, value) in cgi.headers { headers.add(name, value) }
@@ -55,7 +58,8 @@ public final class FastCGIAdapter: FastCGIResponder {
         exchange.write(response.cgiBytes(omitBody: method == "HEAD"))
 
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
-        metrics.record(route: routeName, status: response.status.code, nanoseconds: elapsed)
+        metrics.record(route: routeName, status: response.status.code, nanoseconds: elapsed,
+                       databaseConnected: context.hasDatabaseConnection, memcachedConnected: context.hasMemcachedConnection)
         if context.configuration.accessLog {
             context.logger.info("\(method) \(rawPath) \(response.status.code) \(Self.milliseconds(elapsed / 1000))ms", metadata: [
                 "request_id": "\(requestID)", "client": "\(remoteAddress)",

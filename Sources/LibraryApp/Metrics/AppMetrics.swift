@@ -1,73 +1,88 @@
-import CoreMetrics
-import Metrics
-import Prometheus
+import Foundation
 
-/// The service's metrics (swift-metrics API, Prometheus backend), served by `GET /metrics`.
+/// The service's metrics, served by `GET /metrics` for the whole pool of the host.
 ///
-/// Each process counts its own requests: behind one socket, a scrape reaches one process at a
-/// time. Scrape each process (give each its own `--socket`) or sum over `instance` if you need
-/// totals; every series carries nothing process-specific, so they add up.
+/// Each process counts into slots of a file of its own in `METRICS_DIR` (`MetricsFile`); an
+/// increment is one relaxed atomic add, and the scrape does the adding up (`PoolMetrics`).
+/// Without `METRICS_DIR` a process counts in private memory and shows only itself.
 public enum AppMetrics {
-    public static let registry = PrometheusCollectorRegistry()
+    /// Replaced once by `bootstrap`, before any worker starts; until then (unit tests) the
+    /// fixed counters and the `unmatched` route count in private memory.
+    nonisolated(unsafe) static var file = MetricsFile(layout: MetricsLayout(routes: [], workers: 0))
+    nonisolated(unsafe) static var directory: String?
 
-    /// Call once, before any metric is touched; without it metrics go nowhere (unit tests).
-    public static func bootstrap() {
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = [
-            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
-            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
-            .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
-        ]
-        MetricsSystem.bootstrap(factory)
+    /// Call once, before the workers start: lays out a slot for every series of these routes.
+    public static func bootstrap(routes: [String], workers: Int, directory: String?) throws {
+        let layout = MetricsLayout(routes: routes, workers: workers)
+        file = try directory.map { directory throws(MetricsFile.Failure) in try MetricsFile(layout: layout, directory: directory) }
+            ?? MetricsFile(layout: layout)
+        file.set(UInt64(workers), at: MetricsLayout.Fixed.workerThreads.rawValue)
+        Self.directory = directory
     }
 
-    static let cacheHits = Counter(label: "library_cache_hits_total")
-    static let cacheMisses = Counter(label: "library_cache_misses_total")
+    /// A counter of the fixed part of the layout.
+    struct FixedCounter {
+        let slot: MetricsLayout.Fixed
+        @inline(__always) func increment() { AppMetrics.file.add(1, at: slot.rawValue) }
+    }
+
+    static let cacheHits = FixedCounter(slot: .cacheHits)
+    static let cacheMisses = FixedCounter(slot: .cacheMisses)
     /// Entries read from memcached whose tag did not match (`CacheEntrySeal`): written by someone else.
-    static let cacheForgedEntries = Counter(label: "library_cache_forged_entries_total")
-    static let rateLimitRejections = Counter(label: "library_ratelimit_rejections_total")
+    static let cacheForgedEntries = FixedCounter(slot: .cacheForgedEntries)
+    static let rateLimitRejections = FixedCounter(slot: .rateLimitRejections)
     /// Requests refused with 503 because they waited too long for a worker (`QueueWait`).
-    static let overloadRejections = Counter(label: "library_overload_rejections_total")
+    static let overloadRejections = FixedCounter(slot: .overloadRejections)
     /// Requests let through (or refused, failing closed) because memcached could not count them.
-    static let rateLimitStoreFailures = Counter(label: "library_ratelimit_store_failures_total")
+    static let rateLimitStoreFailures = FixedCounter(slot: .rateLimitStoreFailures)
 
-    static func databaseError(kind: String) {
-        Counter(label: "library_database_errors_total", dimensions: [("kind", kind)]).increment()
+    static func databaseError(kind: DatabaseErrorKind) {
+        FixedCounter(slot: kind == .unavailable ? .databaseErrorsUnavailable : .databaseErrorsOther).increment()
     }
 
-    /// A worker thread's handles on the request metrics, found once per route and status (the
-    /// factory's lookup takes a lock and builds labels; this runs for every request).
+    enum DatabaseErrorKind { case unavailable, other }
+
+    /// The web server opened (+1) or closed (-1) a connection to this process.
+    public static func fastCGIConnectionsChanged(by delta: Int) {
+        file.add(UInt64(bitPattern: Int64(delta)), at: MetricsLayout.Fixed.fastCGIConnections.rawValue)
+    }
+
+    /// A worker thread's handle on the request metrics and its own gauges.
     final class RequestRecorder {
-        private struct Key: Hashable {
-            let route: String
-            let status: Int
+        private let file = AppMetrics.file
+        private let workerSlot: Int?
+
+        init(worker: Int) {
+            let layout = file.layout
+            workerSlot = worker < layout.workers ? layout.firstWorkerSlot + worker * MetricsLayout.workerBlock : nil
         }
 
-        private var counters: [Key: CoreMetrics.Counter] = [:]
-        private var timers: [String: Metrics.Timer] = [:]
+        /// A request has reached this worker.
+        @inline(__always) func begin() {
+            if let workerSlot { file.set(1, at: workerSlot + MetricsLayout.WorkerGauge.busy.rawValue) }
+        }
 
-        /// One finished request: counted by route and status, its latency recorded by route.
-        func record(route: String, status: Int, nanoseconds: UInt64) {
-            let key = Key(route: route, status: status)
-            let counter = counters[key] ?? {
-                let made = Counter(label: "library_http_requests_total", dimensions: [("route", route), ("status", String(status))])
-                counters[key] = made
-                return made
-            }()
-            counter.increment()
-            let timer = timers[route] ?? {
-                let made = Metrics.Timer(label: "library_http_request_duration_seconds", dimensions: [("route", route)])
-                timers[route] = made
-                return made
-            }()
-            timer.recordNanoseconds(Int64(clamping: nanoseconds))
+        /// One finished request: counted by route and status class, its latency by route; the
+        /// worker is idle again, holding these connections.
+        func record(route: String, status: Int, nanoseconds: UInt64, databaseConnected: Bool, memcachedConnected: Bool) {
+            let layout = file.layout
+            let requests = layout.requestSlots[route] ?? layout.requestSlots[MetricsLayout.unmatchedRoute]!
+            file.add(1, at: requests + min(max(status / 100, 1), 5) - 1)
+            let durations = layout.durationSlots[route] ?? layout.durationSlots[MetricsLayout.unmatchedRoute]!
+            var bucket = 0
+            while bucket < MetricsLayout.durationBounds.count, nanoseconds > MetricsLayout.durationBounds[bucket] { bucket += 1 }
+            file.add(1, at: durations + bucket)
+            file.add(nanoseconds, at: durations + MetricsLayout.durationBounds.count + 1)
+            if let workerSlot {
+                file.set(databaseConnected ? 1 : 0, at: workerSlot + MetricsLayout.WorkerGauge.databaseConnection.rawValue)
+                file.set(memcachedConnected ? 1 : 0, at: workerSlot + MetricsLayout.WorkerGauge.memcachedConnection.rawValue)
+                file.set(0, at: workerSlot + MetricsLayout.WorkerGauge.busy.rawValue)
+            }
         }
     }
 
-    /// The Prometheus text exposition of everything counted so far.
+    /// The Prometheus text of the whole pool of this host (or of this process, without a directory).
     static func exposition() -> [UInt8] {
-        var buffer: [UInt8] = []
-        registry.emit(into: &buffer)
-        return buffer
+        MetricsExposition.render(PoolMetrics.collect(own: file, directory: directory), layout: file.layout)
     }
 }
