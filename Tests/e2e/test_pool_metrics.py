@@ -131,3 +131,15 @@ def test_counters_never_go_down_while_load_runs_and_a_process_is_killed(pool):
     archive = (pool.run / "metrics" / "archive").read_text()
     assert "merged " in archive
     assert not any(name.startswith(f"{victim}-") for name in os.listdir(pool.run / "metrics"))
+
+
+def test_the_dashboard_and_alert_rules_use_only_metrics_the_app_exposes(pool):
+    import json
+    from conftest import REPO
+    exposed = {re.sub(r"_(bucket|sum|count)$", "", name.split("{")[0]) for name in scrape(pool.url)}
+    exposed |= {name + suffix for name in exposed for suffix in ("_bucket", "_sum", "_count")}
+    dashboard = json.loads((REPO / "conf/grafana/library-api-dashboard.json").read_text())
+    queries = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    queries.append((REPO / "conf/prometheus/library-api-rules.yml").read_text())
+    used = {name for query in queries for name in re.findall(r"\blibrary_[a-z_]+", query)}
+    assert used and used <= exposed, used - exposed
