@@ -33,7 +33,7 @@ import Testing
     @Test func bucketsAreCumulativeAndTheSumIsInSeconds() {
         let layout = MetricsLayout(routes: ["GET /health"], workers: 0)
         let file = MetricsFile(layout: layout)
-        let first = layout.durationSlots["GET /health"]!
+        let first = layout.requestSlots["GET /health"]! + MetricsLayout.durationOffset
         file.add(2, at: first)          // <= 0.25 ms
         file.add(1, at: first + 2)      // <= 1 ms
         file.add(1, at: first + MetricsLayout.durationBounds.count)  // +Inf

@@ -50,10 +50,14 @@ public enum AppMetrics {
     /// A worker thread's handle on the request metrics and its own gauges.
     final class RequestRecorder {
         private let file = AppMetrics.file
+        private let routeSlots: [String: Int]
+        private let unmatchedSlot: Int
         private let workerSlot: Int?
 
         init(worker: Int) {
             let layout = file.layout
+            routeSlots = layout.requestSlots
+            unmatchedSlot = layout.requestSlots[MetricsLayout.unmatchedRoute]!
             workerSlot = worker < layout.workers ? layout.firstWorkerSlot + worker * MetricsLayout.workerBlock : nil
         }
 
@@ -65,10 +69,9 @@ public enum AppMetrics {
         /// One finished request: counted by route and status class, its latency by route; the
         /// worker is idle again, holding these connections.
         func record(route: String, status: Int, nanoseconds: UInt64, databaseConnected: Bool, memcachedConnected: Bool) {
-            let layout = file.layout
-            let requests = layout.requestSlots[route] ?? layout.requestSlots[MetricsLayout.unmatchedRoute]!
+            let requests = routeSlots[route] ?? unmatchedSlot
             file.add(1, at: requests + min(max(status / 100, 1), 5) - 1)
-            let durations = layout.durationSlots[route] ?? layout.durationSlots[MetricsLayout.unmatchedRoute]!
+            let durations = requests + MetricsLayout.durationOffset
             var bucket = 0
             while bucket < MetricsLayout.durationBounds.count, nanoseconds > MetricsLayout.durationBounds[bucket] { bucket += 1 }
             file.add(1, at: durations + bucket)

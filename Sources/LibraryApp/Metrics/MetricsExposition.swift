@@ -18,7 +18,7 @@ enum MetricsExposition {
         }
         family("library_http_request_duration_seconds", "histogram", "Time from the request's arrival at a worker to its answer written, by route.")
         for route in layout.routes {
-            let first = layout.durationSlots[route]!
+            let first = layout.requestSlots[route]! + MetricsLayout.durationOffset
             var cumulative: Int64 = 0
             for index in first...first + MetricsLayout.durationBounds.count {
                 cumulative &+= value(layout.slots[index])

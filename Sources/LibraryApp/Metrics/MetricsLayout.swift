@@ -49,10 +49,10 @@ struct MetricsLayout: Sendable {
 
     let slots: [Slot]
     let routes: [String]
-    /// Per route: the slot of its `1xx` requests, followed by the other classes.
+    /// Per route: the slot of its `1xx` requests, followed by the other classes, then its
+    /// duration buckets (`durationOffset` on), `+Inf`, and the sum.
     let requestSlots: [String: Int]
-    /// Per route: the slot of its first duration bucket; then the other buckets, `+Inf`, the sum.
-    let durationSlots: [String: Int]
+    static let durationOffset = statusClasses.count
     /// The first worker's gauges; worker `i`'s are `workerBlock * i` further.
     let firstWorkerSlot: Int
     let workers: Int
@@ -75,14 +75,12 @@ struct MetricsLayout: Sendable {
         var routes: [String] = []
         for name in routeNames + [Self.unmatchedRoute] where !routes.contains(name) { routes.append(name) }
         var requestSlots: [String: Int] = [:]
-        var durationSlots: [String: Int] = [:]
         for route in routes {
             let label = Self.escaped(route)
             requestSlots[route] = slots.count
             for status in Self.statusClasses {
                 slots.append(Slot(kind: .counter, series: #"library_http_requests_total{route="\#(label)",status="\#(status)"}"#))
             }
-            durationSlots[route] = slots.count
             for bound in Self.durationBounds.map(Self.seconds) + ["+Inf"] {
                 slots.append(Slot(kind: .bucket, series: #"library_http_request_duration_seconds_bucket{route="\#(label)",le="\#(bound)"}"#))
             }
@@ -99,7 +97,6 @@ struct MetricsLayout: Sendable {
         self.slots = slots
         self.routes = routes
         self.requestSlots = requestSlots
-        self.durationSlots = durationSlots
         self.workers = workers
     }
 
