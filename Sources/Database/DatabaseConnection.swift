@@ -75,18 +75,22 @@ public final class DatabaseConnection {
     // MARK: transactions
 
     /// Runs `body` between START TRANSACTION and COMMIT; any error rolls back and is rethrown.
-    /// On `.deadlock` the whole body runs again, up to `attempts` times in all.
-    /// A lost connection inside is not retried: the transaction is gone with the session.
+    /// The whole body runs again, up to `attempts` times in all, after a `.deadlock`, and after
+    /// the connection was lost between START TRANSACTION and COMMIT: the server rolls back a
+    /// session that goes away, so nothing of that attempt was committed, and the next one runs
+    /// on a new connection. A connection lost at COMMIT is not retried: the commit may have
+    /// happened. Nor is a failed START TRANSACTION (it has had its reconnect already).
     public func transaction<T>(attempts: Int = 1, _ body: () throws -> T) throws -> T {
         guard !isInTransaction else { throw DatabaseError.misuse("transactions do not nest") }
         var attempt = 1
         while true {
+            var phase = TransactionPhase.starting
             do {
-                return try transactionOnce(body)
+                return try transactionOnce(&phase, body)
             } catch let error as DatabaseError {
-                guard case .deadlock = error, attempt < attempts else { throw error }
+                guard attempt < attempts, Self.mayRunAgain(after: error, in: phase) else { throw error }
                 attempt += 1
-                logger.info("retrying transaction after deadlock", metadata: ["attempt": "\(attempt)"])
+                logger.info("retrying transaction", metadata: ["attempt": "\(attempt)", "after": "\(error)"])
             }
         }
     }
@@ -107,11 +111,23 @@ public final class DatabaseConnection {
         }
     }
 
-    private func transactionOnce<T>(_ body: () throws -> T) throws -> T {
+    private enum TransactionPhase { case starting, running, committing }
+
+    private static func mayRunAgain(after error: DatabaseError, in phase: TransactionPhase) -> Bool {
+        switch error {
+        case .deadlock: return true
+        case .unavailable: return phase == .running
+        default: return false
+        }
+    }
+
+    private func transactionOnce<T>(_ phase: inout TransactionPhase, _ body: () throws -> T) throws -> T {
         try execute("START TRANSACTION")
         isInTransaction = true
+        phase = .running
         do {
             let result = try body()
+            phase = .committing
             try execute("COMMIT")
             isInTransaction = false
             return result

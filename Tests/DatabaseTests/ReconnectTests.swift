@@ -67,6 +67,26 @@ import Testing
         }
     }
 
+    @Test func killInsideTransactionWithAttemptsLeftRunsItAgain() throws {
+        try TestDatabase.withMigratedDatabase { db in
+            let killer = DatabaseConnection(configuration: db.configuration)
+            let insert = "INSERT INTO users (username, email, password_hash) VALUES (?, ?, ?)"
+            var runs = 0
+            // Lost before COMMIT went out, the first attempt was rolled back by the server: the
+            // body runs again on a new connection (as after a deadlock) and commits once.
+            try db.transaction(attempts: 2) {
+                runs += 1
+                try db.execute(insert, ["frank", "f@example.com", "h"])
+                if runs == 1 { try kill(db, using: killer) }
+                try db.execute(insert, ["grace", "g@example.com", "h"])
+            }
+            #expect(runs == 2)
+            #expect(!db.isInTransaction)
+            let users = try db.query("SELECT username FROM users ORDER BY username").map { try $0.string("username") }
+            #expect(users == ["frank", "grace"])
+        }
+    }
+
     @Test func aBodyThatSwallowsTheLossCannotWriteOutsideTheTransaction() throws {
         try TestDatabase.withMigratedDatabase { db in
             let killer = DatabaseConnection(configuration: db.configuration)
