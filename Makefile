@@ -9,6 +9,13 @@
 #                switches per request; appended to run/bench-results.jsonl and compared with the
 #                previous bench (BENCH_FLAGS="--quick" for a one-minute smoke run, "--runs 5";
 #                all options: python3 -m tools.bench --help)
+#   make drills  build (release), then the fault drills under load, each against a stack of its
+#                own under run/drills (kill -9 of an app process, rolling restart, nginx reload,
+#                memcached killed / frozen, MariaDB stopped / killed / its connections killed, a
+#                slow loris): a table of figures, exit 1 if one is not met (DRILLS_FLAGS="--quick":
+#                the short version `make test` runs; docs/drills.md)
+#   make soak    build (release), then SOAK_MINUTES (default 30) of mixed load through nginx:
+#                RSS per process and p99 per minute, errors (not part of make test)
 #   make bench-check BASE=<commit>   build BASE (default HEAD) in run/bench-base beside this
 #                tree and measure both binaries in one interleaved run: fails when this tree's
 #                CPU per request is more than 10 % above BASE's (not part of make test)
@@ -25,14 +32,17 @@ PORT        ?= 8080
 SERVER      ?= nginx
 # options of tools/bench (`python3 -m tools.bench --help`), for bench and bench-check
 BENCH_FLAGS ?=
+# options of tools/drills (`python3 -m tools.drills --help`), e.g. "--quick --only db-stop"
+DRILLS_FLAGS ?=
+SOAK_MINUTES ?= 30
 # the commit bench-check compares with
 BASE        ?= HEAD
 
-.PHONY: help install-deps build run stop test unit-test e2e-test bench bench-check clean
+.PHONY: help install-deps build run stop test unit-test e2e-test quick-drills drills soak bench bench-check clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
-	@echo "  other targets: install-deps build stop unit-test e2e-test clean"
+	@echo "  other targets: install-deps build stop unit-test e2e-test quick-drills clean"
 
 # Debian packages, then the API documents' tools (Swagger UI assets for /api/docs, and the
 # venv of schemathesis and openapi-spec-validator, chromium): both quick when all is there.
@@ -57,6 +67,15 @@ bench-check: build
 	$(PYTHON) -m tools.bench --base "$(BASE)" $(BENCH_FLAGS) \
 	    --binary "$$($(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/library-app"
 
+# The drills and the soak use Debian's python3 with requests, like the e2e tests.
+drills: build
+	$(TEST_PYTHON) -m tools.drills $(DRILLS_FLAGS) \
+	    --binary "$$($(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/library-app"
+
+soak: build
+	$(TEST_PYTHON) -m tools.drills.soak --minutes $(SOAK_MINUTES) \
+	    --binary "$$($(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/library-app"
+
 # Stop whatever a killed `make run` or test session left running (by recorded PID).
 stop:
 	$(PYTHON) -m tools.devstack stop
@@ -65,7 +84,7 @@ stop:
 # needs the debug build anyway, so the e2e tests run the same binary it just built.
 test: install-deps
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
-	$(MAKE) --no-print-directory unit-test e2e-test
+	$(MAKE) --no-print-directory unit-test e2e-test quick-drills
 
 unit-test:
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build
@@ -74,6 +93,11 @@ unit-test:
 e2e-test:
 	LIBRARY_APP="$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/library-app" \
 	    $(TEST_PYTHON) -m pytest Tests/e2e -q -p no:cacheprovider
+
+# The short drills (about 2 minutes) on the debug build the tests use.
+quick-drills:
+	$(TEST_PYTHON) -m tools.drills --quick \
+	    --binary "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/library-app"
 
 clean: stop
 	rm -rf run
