@@ -1,7 +1,8 @@
 """The load generator of the drills and the soak: Python threads with a kept-alive
 requests.Session each, through the web server, every answer handed to a sink.
 
-Readers mix cached book reads, cached list pages and /users/me. Writers borrow and return
+Readers mix cached book reads, cached list pages, searches (mostly cache misses: a word,
+a page and a page size drawn from thousands of combinations), /users/me and /health. Writers borrow and return
 books, each as a user of its own, over a small set of books with few copies (so borrows race
 for copies: 409 "no copy free" is a correct answer). A writer counts the loans the API told it
 were made and returned; an answer that does not say (5xx, a cut connection, a timeout) leaves
@@ -19,9 +20,11 @@ from typing import Callable
 import requests
 
 # What each operation may answer when all is well (a borrow may find no copy free).
-EXPECTED = {"book": {200}, "list": {200}, "me": {200}, "borrow": {201, 409},
+EXPECTED = {"book": {200}, "list": {200}, "search": {200}, "me": {200}, "health": {200},
+            "borrow": {201, 409},
             "return": {200}, "resync": {200}}
 WRITES = {"borrow", "return"}
+SEARCH_WORDS = ["the", "of", "and", "a", "love", "war", "night", "river", "house", "city"]
 HELD_LOANS = 3          # a writer holds up to this many loans (MAX_ACTIVE_LOANS is 5)
 
 
@@ -118,12 +121,17 @@ class Load:
             while not self.stopping.is_set():
                 token = tokens[n % len(tokens)]
                 pick = rng.random()
-                if pick < 0.5:
+                if pick < 0.45:
                     self._call(session, "book", "GET", f"/books/{rng.choice(books)}", token)
-                elif pick < 0.75:
+                elif pick < 0.65:
                     self._call(session, "list", "GET", f"/books?page={rng.randint(1, 5)}&per_page=20", token)
-                else:
+                elif pick < 0.75:
+                    self._call(session, "search", "GET", f"/books?q={rng.choice(SEARCH_WORDS)}"
+                               f"&page={rng.randint(1, 50)}&per_page={rng.randint(5, 20)}", token)
+                elif pick < 0.9:
                     self._call(session, "me", "GET", "/users/me", token)
+                else:
+                    self._call(session, "health", "GET", "/health", token)
 
     # -- writers -------------------------------------------------------------------------------
     def _writer(self, user_id: int, token: str) -> None:
