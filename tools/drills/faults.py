@@ -112,9 +112,9 @@ def slow_loris(stack: Stack, _db: MariaDB, _quick: bool) -> Fault:
                 loris.sendall(bytes([byte]))
             except OSError:
                 break
-            # a second until the next byte, watching for nginx closing the connection
+            # a second until the next byte, watching for nginx's answer or close
             select.select([loris], [], [], 1.0)
-            if _closed(loris) or time.monotonic() - began > timeout + 10:
+            if _cut(loris) or time.monotonic() - began > timeout + 10:
                 break
     cut_after = time.monotonic() - began
     fault = Fault(began, time.monotonic(), notes=[f"loris cut after {cut_after:.1f} s (client_header_timeout {timeout:g} s)"])
@@ -123,14 +123,15 @@ def slow_loris(stack: Stack, _db: MariaDB, _quick: bool) -> Fault:
     return fault
 
 
-def _closed(connection: socket.socket) -> bool:
-    """Whether the server has closed (or reset) the connection; never blocks."""
+def _cut(connection: socket.socket) -> bool:
+    """Whether nginx has answered (a 408, say) or closed the connection; never blocks."""
     try:
-        return connection.recv(1, socket.MSG_DONTWAIT | socket.MSG_PEEK) == b""
+        connection.recv(1, socket.MSG_DONTWAIT | socket.MSG_PEEK)
+        return True          # some answer, or b"" at end of file
     except BlockingIOError:
         return False
     except OSError:
-        return True
+        return True          # reset
 
 
 # -- memcached --------------------------------------------------------------------------------
