@@ -104,7 +104,7 @@ let package = Package(
 
         .testTarget(
             name: "LibraryAppTests",
-            dependencies: ["LibraryApp", "JSON", "FastCGI", "Security", "Cache"]
+            dependencies: ["LibraryApp", "JSON", "FastCGI", "Security", "Cache", "Database"]
         ),
 
         // Passwords (scrypt) and JWT (HS256) over libcrypto; the only code touching OpenSSL pointers.

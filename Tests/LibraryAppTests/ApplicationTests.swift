@@ -1,3 +1,4 @@
+import Database
 import Logging
 import Testing
 @testable import LibraryApp
@@ -71,5 +72,18 @@ import JSON
         #expect(!text.contains("Boom"))
         #expect(!text.contains("ApplicationTests"))
         #expect(app.handle(request("GET", "/conflict"), context: context).status == .conflict)
+    }
+
+    @Test func aDeadlockPastItsRetriesIs503WithRetryAfter() throws {
+        var blueprint = Blueprint("contended")
+        blueprint.post("/contended", access: .everyone) { _, _ in throw DatabaseError.deadlock(code: 1213) }
+        let app = Application(configuration: application.configuration, logger: Logger(label: "test"), blueprints: [blueprint])
+
+        // Rolled back, nothing written: the client may simply try again (not a 500).
+        let response = app.handle(request("POST", "/contended"), context: app.makeContext())
+        #expect(response.status == .serviceUnavailable)
+        #expect(response.headers["Retry-After"] == "1")
+        let text = String(decoding: response.body, as: UTF8.self)
+        #expect(!text.contains("1213") && !text.lowercased().contains("deadlock"))
     }
 }
