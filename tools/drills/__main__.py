@@ -99,9 +99,9 @@ def print_table(results: list[tuple[Drill, Verdict]], args: argparse.Namespace) 
         notes = "".join(f" ({note})" for note in v.notes)
         print(f"| {drill.title}{notes} | {v.reads + v.writes:,} ({v.reads:,} + {v.writes:,}) | {failures} | "
               f"{v.max_latency * 1000:,.0f} ms | {recovery} | {invariants} | {figures} |")
-    print(f"\nAllowed: nothing failed, except the writes in flight on an app process killed with -9 "
-          f"(502) or on a database connection killed inside its COMMIT (503), and 503 + Retry-After "
-          f"while MariaDB is away (full service within "
+    print(f"\nAllowed: no failed read; of writes, only those in flight on an app process killed or "
+          f"stopped (502), on a kept connection an old nginx worker closed (no answer), on a database "
+          f"connection killed inside START TRANSACTION or COMMIT (503); 503 + Retry-After while MariaDB is away (full service within "
           f"{RECOVERY_SECONDS:g} s of its return). Client timeout {args.timeout:g} s; "
           f"{args.before:g} s of load before each fault, {args.after:g} s after it.")
 

@@ -2,8 +2,10 @@
 when the fault is over: the moment service may be expected back.
 
 Each drill names what it allows (`Allowance`): nothing at all; the writes in flight at the
-fault (an app process killed with SIGKILL: 502; a killed database connection inside a COMMIT,
-whose outcome the app cannot know: 503); or 503 + Retry-After while MariaDB is away.
+fault (an app process killed with SIGKILL or stopped: 502, nginx does not resend a POST; an
+old nginx worker closing a kept client connection as a POST arrives: no answer; a killed
+database connection inside a COMMIT, whose outcome the app cannot know: 503); or 503 +
+Retry-After while MariaDB is away.
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ class Fault:
     ended: float
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    cuts: int = 1           # separate moments that may cut the requests in flight
 
 
 @dataclass
@@ -47,7 +50,8 @@ class Drill:
     title: str
     allowance: Allowance
     act: Callable[[Stack, MariaDB, bool], Fault]
-    in_flight_status: int = 502     # WRITES_IN_FLIGHT: how a write cut by the fault is answered
+    # WRITES_IN_FLIGHT: how a write cut by the fault ends ("error": no answer, connection closed)
+    in_flight_status: int | str = 502
 
 
 # -- app processes ----------------------------------------------------------------------------
@@ -69,10 +73,11 @@ def kill_app_process(stack: Stack, _db: MariaDB, _quick: bool) -> Fault:
 def rolling_restart(stack: Stack, _db: MariaDB, _quick: bool) -> Fault:
     """SIGTERM one process (its requests in flight finish), wait for its replacement, next."""
     began = time.monotonic()
-    for victim in list(stack.pool.pids()):
+    victims = list(stack.pool.pids())
+    for victim in victims:
         os.kill(victim, signal.SIGTERM)
         _replaced(stack, victim, timeout=40)
-    return Fault(began, time.monotonic())
+    return Fault(began, time.monotonic(), cuts=len(victims))
 
 
 # -- nginx ------------------------------------------------------------------------------------
@@ -186,8 +191,9 @@ def kill_database_connections(stack: Stack, db: MariaDB, _quick: bool) -> Fault:
 
 DRILLS = [
     Drill("kill-app", "kill -9 of an app process", Allowance.WRITES_IN_FLIGHT, kill_app_process),
-    Drill("rolling-restart", "rolling restart (SIGTERM each app process)", Allowance.NOTHING, rolling_restart),
-    Drill("nginx-reload", "nginx -s reload", Allowance.NOTHING, nginx_reload),
+    Drill("rolling-restart", "rolling restart (SIGTERM each app process)", Allowance.WRITES_IN_FLIGHT,
+          rolling_restart),
+    Drill("nginx-reload", "nginx -s reload", Allowance.WRITES_IN_FLIGHT, nginx_reload, in_flight_status="error"),
     Drill("memcached-restart", "memcached kill -9 and restart", Allowance.NOTHING, restart_memcached),
     Drill("memcached-freeze", "slow memcached (SIGSTOP 3 s)", Allowance.NOTHING, freeze_memcached),
     Drill("db-stop", "MariaDB stopped 5 s, restarted", Allowance.DATABASE_AWAY, stop_database),

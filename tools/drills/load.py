@@ -101,14 +101,19 @@ class Load:
               token: str, body: dict | None = None) -> requests.Response | None:
         started = time.monotonic()
         response = None
-        try:
-            response = session.request(method, self.url + path, json=body, timeout=self.timeout,
-                                        headers={"Authorization": f"Bearer {token}"})
-            status: int | str = response.status_code
-        except requests.Timeout:
-            status = "timeout"
-        except requests.RequestException:
-            status = "error"
+        # A GET whose kept-alive connection the server closed as it was sent is sent once more
+        # on a new one, as browsers do (RFC 9112, 9.3.1); a POST is not repeated.
+        for attempt in (1, 2) if method == "GET" else (1,):
+            try:
+                response = session.request(method, self.url + path, json=body, timeout=self.timeout,
+                                            headers={"Authorization": f"Bearer {token}"})
+                status: int | str = response.status_code
+                break
+            except requests.Timeout:
+                status = "timeout"
+                break
+            except requests.RequestException:
+                status = "error"
         self.sink(Answer(op, status, started, time.monotonic() - started,
                          response is not None and "Retry-After" in response.headers))
         return response

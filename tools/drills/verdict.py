@@ -59,8 +59,9 @@ def judge(answers: list[Answer], fault: Fault, drill: Drill, invariants: Invaria
         if strays:
             problems.append(f"{len(strays)} failed writes not in flight at the fault "
                             f"or not {drill.in_flight_status}")
-        if len(writes) > writers:
-            problems.append(f"{len(writes)} failed writes, more than the {writers} writers had in flight")
+        if len(writes) > writers * fault.cuts:
+            problems.append(f"{len(writes)} failed writes, more than the {writers} writers had in flight "
+                            f"at {fault.cuts} cut(s)")
     elif allowance is Allowance.DATABASE_AWAY:
         wrong = [a for a in failed if a.status != 503 or not a.retry_after]
         if wrong:
