@@ -26,6 +26,7 @@ import Testing
             #expect(exposition.contains(#"library_http_request_duration_seconds_count{route="\#(route)"} 0"#))
         }
         #expect(exposition.contains(#"library_database_errors_total{kind="unavailable"} 0"#))
+        #expect(exposition.contains(#"library_database_errors_total{kind="deadlock"} 0"#))
         #expect(exposition.contains("library_ratelimit_rejections_total 0"))
         #expect(exposition.contains("# TYPE library_http_request_duration_seconds histogram"))
     }

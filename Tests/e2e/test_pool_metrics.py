@@ -60,6 +60,7 @@ def test_every_series_is_there_from_the_start_at_zero(pool):
         assert f'library_http_request_duration_seconds_bucket{{route="{route}",le="+Inf"}}' in values
     # nothing of these has happened on a fresh stack, and yet each series is shown
     for name in ('library_database_errors_total{kind="unavailable"}', 'library_database_errors_total{kind="other"}',
+                 'library_database_errors_total{kind="deadlock"}',
                  "library_ratelimit_rejections_total", "library_ratelimit_store_failures_total",
                  "library_overload_rejections_total", 'library_http_requests_total{route="POST /loans",status="5xx"}'):
         assert values[name] == 0, name

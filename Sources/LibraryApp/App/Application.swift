@@ -118,7 +118,7 @@ public final class Application: Sendable {
         if case .deadlock = error {
             // Still deadlocked after its transaction's retries: rolled back, nothing written,
             // so the client may simply try again (found by `make soak`: a 500 before).
-            AppMetrics.databaseError(kind: "deadlock")
+            AppMetrics.databaseError(kind: .deadlock)
             context.logger.warning("transaction still deadlocked after its retries",
                                    metadata: ["request_id": "\(request.requestID)", "route": "\(route.name)"])
             var headers = HTTPHeaders()

@@ -37,10 +37,14 @@ public enum AppMetrics {
     static let rateLimitStoreFailures = FixedCounter(slot: .rateLimitStoreFailures)
 
     static func databaseError(kind: DatabaseErrorKind) {
-        FixedCounter(slot: kind == .unavailable ? .databaseErrorsUnavailable : .databaseErrorsOther).increment()
+        switch kind {
+        case .unavailable: FixedCounter(slot: .databaseErrorsUnavailable).increment()
+        case .deadlock: FixedCounter(slot: .databaseErrorsDeadlock).increment()
+        case .other: FixedCounter(slot: .databaseErrorsOther).increment()
+        }
     }
 
-    enum DatabaseErrorKind { case unavailable, other }
+    enum DatabaseErrorKind { case unavailable, deadlock, other }
 
     /// The web server opened (+1) or closed (-1) a connection to this process.
     public static func fastCGIConnectionsChanged(by delta: Int) {

@@ -41,8 +41,8 @@ enum MetricsExposition {
             family(fixed(slot).series, "counter", help)
             line(fixed(slot).series, value(fixed(slot)))
         }
-        family("library_database_errors_total", "counter", "Database errors answered: unavailable (503) or other (500).")
-        for slot in [MetricsLayout.Fixed.databaseErrorsUnavailable, .databaseErrorsOther] { line(fixed(slot).series, value(fixed(slot))) }
+        family("library_database_errors_total", "counter", "Database errors answered: unavailable (503), deadlock after its retries (503) or other (500).")
+        for slot in [MetricsLayout.Fixed.databaseErrorsUnavailable, .databaseErrorsDeadlock, .databaseErrorsOther] { line(fixed(slot).series, value(fixed(slot))) }
 
         let threads = value(fixed(.workerThreads))
         let busy = pool.totals[MetricsLayout.Slot(kind: .gauge, series: "library_worker_threads_busy").encoded] ?? 0

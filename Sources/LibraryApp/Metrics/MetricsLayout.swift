@@ -30,7 +30,7 @@ struct MetricsLayout: Sendable {
     /// The fixed counters, at the start of every layout.
     enum Fixed: Int, CaseIterable {
         case cacheHits, cacheMisses, cacheForgedEntries, rateLimitRejections, rateLimitStoreFailures, overloadRejections
-        case databaseErrorsUnavailable, databaseErrorsOther
+        case databaseErrorsUnavailable, databaseErrorsDeadlock, databaseErrorsOther
         /// Gauges of the process: its worker threads, and the web-server connections it keeps.
         case workerThreads, fastCGIConnections
     }
@@ -67,6 +67,7 @@ struct MetricsLayout: Sendable {
             case .rateLimitStoreFailures: Slot(kind: .counter, series: "library_ratelimit_store_failures_total")
             case .overloadRejections: Slot(kind: .counter, series: "library_overload_rejections_total")
             case .databaseErrorsUnavailable: Slot(kind: .counter, series: #"library_database_errors_total{kind="unavailable"}"#)
+            case .databaseErrorsDeadlock: Slot(kind: .counter, series: #"library_database_errors_total{kind="deadlock"}"#)
             case .databaseErrorsOther: Slot(kind: .counter, series: #"library_database_errors_total{kind="other"}"#)
             case .workerThreads: Slot(kind: .gauge, series: "library_worker_threads")
             case .fastCGIConnections: Slot(kind: .gauge, series: "library_fastcgi_connections")
