@@ -81,4 +81,18 @@ import Testing
         #expect(text.contains("mysql://app:***@db:3306/library"))
         #expect(configuration.memcachedServers == ["127.0.0.1:11211", "/run/mc.sock"])
     }
+
+    /// A `didSet` does not run for assignments in the type's own initializer: the memberwise
+    /// `databaseURL` must still give a database, as `fromEnvironment` does.
+    @Test func theInitializerParsesTheDatabaseURL() throws {
+        let url = "mysql://app:pw@127.0.0.1:3307/library"
+        let configuration = Configuration(environment: .testing, secretKey: String(repeating: "k", count: 32), databaseURL: url)
+        #expect(configuration.database?.host == "127.0.0.1")
+        #expect(configuration.database?.port == 3307)
+        #expect(configuration.database?.database == "library")
+        #expect(Configuration(environment: .testing, secretKey: "").database == nil)
+        var changed = configuration
+        changed.databaseURL = nil
+        #expect(changed.database == nil)
+    }
 }

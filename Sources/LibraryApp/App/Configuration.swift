@@ -22,7 +22,7 @@ public struct Configuration: Sendable {
     /// least 32 bytes (RFC 8725: a key as long as the hash), whatever `LIBRARY_ENV` says.
     public var secretKey: String
     public var databaseURL: String? {
-        didSet { database = databaseURL.flatMap { try? DatabaseConfiguration(url: $0) } }
+        didSet { database = Self.parse(databaseURL) }
     }
     /// `databaseURL` parsed; `fromEnvironment` refuses a URL that does not parse.
     public private(set) var database: DatabaseConfiguration?
@@ -93,11 +93,16 @@ public struct Configuration: Sendable {
 
     public static let minimumSecretKeyBytes = 32
 
+    private static func parse(_ databaseURL: String?) -> DatabaseConfiguration? {
+        databaseURL.flatMap { try? DatabaseConfiguration(url: $0) }
+    }
+
     public init(environment: Environment, secretKey: String, databaseURL: String? = nil,
                 memcachedServers: [String] = [], logLevel: Logger.Level = .info, accessLog: Bool = true) {
         self.environment = environment
         self.secretKey = secretKey
         self.databaseURL = databaseURL
+        database = Self.parse(databaseURL)  // didSet does not run in the type's own init
         self.memcachedServers = memcachedServers
         self.logLevel = logLevel
         self.accessLog = accessLog
