@@ -81,7 +81,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DatabaseTests",
-            dependencies: ["Database"]
+            dependencies: ["Database", .product(name: "Logging", package: "swift-log")]
         ),
 
         // libmemcached, and its Swift wrapper (client, counters, fixed-window rate limiter).

@@ -19,6 +19,10 @@ public final class DatabaseConnection {
     /// Past this many cached statements the cache is emptied (the server caps prepared
     /// statements per server: max_prepared_stmt_count, 16382 by default).
     public var statementCacheLimit = 128
+    /// Whether a call that lost an old connection is tried once more on a new session (see
+    /// `withRetry`). A caller whose work depends on session state, such as a lock held with
+    /// GET_LOCK, turns it off: a new session does not hold the lock.
+    public var retriesOnNewSession = true
 
     private let logger: Logger
     private var handle: UnsafeMutablePointer<MYSQL>?
@@ -181,7 +185,7 @@ public final class DatabaseConnection {
                 }
                 if handle != nil { discardAfterLostConnection(code: code) }
                 let repeatable = idempotent || !failure.serverMayHaveRun
-                guard attempt == 1, reusedHandle, !inTransaction, repeatable else { throw failure.error }
+                guard attempt == 1, reusedHandle, !inTransaction, repeatable, retriesOnNewSession else { throw failure.error }
                 attempt += 1
             }
         }

@@ -25,11 +25,27 @@ public struct Migrator: Sendable {
     }
 
     /// Applies the pending migrations and returns them. `lockTimeout` is in seconds.
+    ///
+    /// The lock lives and dies with the session: if the connection is lost, the work stops with
+    /// an error rather than going on, unlocked, on a new session (the connection's silent
+    /// retry is off meanwhile, and each statement first checks that the session is the same).
     @discardableResult
     public func migrate(on connection: DatabaseConnection, lockTimeout: Int = 30) throws -> [Migration] {
+        let retried = connection.retriesOnNewSession
+        connection.retriesOnNewSession = false
+        defer { connection.retriesOnNewSession = retried }
         let session = try acquireLock(on: connection, timeout: lockTimeout)
-        defer { _ = try? connection.query("SELECT RELEASE_LOCK(?)", [.string(Self.lockName)]) }
+        defer {
+            if connection.connectionID == session {
+                _ = try? connection.query("SELECT RELEASE_LOCK(?)", [.string(Self.lockName)])
+            }
+        }
+        func checkLock() throws {
+            // A new session does not hold the lock: stop rather than race another migrator.
+            guard connection.connectionID == session else { throw MigrationError.lockLost }
+        }
 
+        try checkLock()
         try connection.execute("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version    INT UNSIGNED NOT NULL PRIMARY KEY,
@@ -37,18 +53,19 @@ public struct Migrator: Sendable {
                 applied_at DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
             """)
+        try checkLock()
         let applied = Set(try appliedVersions(on: connection))
         let pending = migrations.filter { !applied.contains($0.version) }
 
         for migration in pending {
             for (index, statement) in migration.statements.enumerated() {
-                // A reconnect would have released the lock: stop rather than race another migrator.
-                guard connection.connectionID == session else { throw MigrationError.lockLost }
+                try checkLock()
                 do { try connection.execute(statement) } catch let error as DatabaseError {
                     throw MigrationError.failed(
                         version: migration.version, name: migration.name, statement: index + 1, error: error)
                 }
             }
+            try checkLock()
             try connection.execute(
                 "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
                 [.int(Int64(migration.version)), .string(migration.name)])

@@ -1,5 +1,6 @@
 import Database
 import Foundation
+import Logging
 import Testing
 @testable import Database
 
@@ -132,6 +133,43 @@ import Testing
         }
     }
 
+    /// A session killed between two migrations has released GET_LOCK with it: the migrator must
+    /// stop, not run the next migration on a fresh (unlocked) connection.
+    @Test func aLostSessionStopsTheMigrationInsteadOfReconnectingUnlocked() throws {
+        try TestDatabase.withFreshDatabase { configuration in
+            let db = DatabaseConnection(configuration: configuration)
+            try db.connect()
+            let session = try #require(db.connectionID)
+            // Kill the migrator's session as soon as it reports the first migration applied.
+            let logger = Logger(label: "test.migrations") { _ in
+                CallbackLogHandler { message, metadata in
+                    guard message == "applied migration", metadata?["version"] == "1" else { return }
+                    let admin = DatabaseConnection(configuration: configuration)
+                    _ = try? admin.execute("KILL \(session)")  // our own number, not input
+                    for _ in 0..<100 {
+                        let alive = (try? admin.query("SELECT COUNT(*) FROM information_schema.processlist WHERE id = ?",
+                                                      [.int(Int64(session))]).first?.int(0)) ?? 0
+                        if alive == 0 { break }
+                        usleep(20_000)
+                    }
+                }
+            }
+            let migrator = try Migrator(migrations: [
+                Migration(version: 1, name: "first", sql: "CREATE TABLE first_done (x INT);"),
+                Migration(version: 2, name: "second", sql: "CREATE TABLE second_done (x INT);"),
+            ], logger: logger)
+            #expect(throws: (any Error).self) { try migrator.migrate(on: db) }
+            let admin = DatabaseConnection(configuration: configuration)
+            let tables = try admin.query(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1"
+            ).map { try $0.string(0) }
+            #expect(tables == ["first_done", "schema_migrations"])
+            #expect(try migrator.appliedVersions(on: admin) == [1])
+            // The connection is usable again afterwards, and a new run finishes the work.
+            #expect(try migrator.migrate(on: db).map(\.version) == [2])
+        }
+    }
+
     @Test func badFileNamesAreRefused() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -147,4 +185,23 @@ private final class Results: @unchecked Sendable {
     private var items: [Result<[Int], any Error>] = []
     func add(_ item: Result<[Int], any Error>) { lock.withLock { items.append(item) } }
     var all: [Result<[Int], any Error>] { lock.withLock { items } }
+}
+
+/// Calls back with each logged message, on the thread that logs it.
+private struct CallbackLogHandler: LogHandler {
+    let onMessage: @Sendable (String, Logger.Metadata?) -> Void
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    init(_ onMessage: @escaping @Sendable (String, Logger.Metadata?) -> Void) { self.onMessage = onMessage }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?,
+             source: String, file: String, function: String, line: UInt) {
+        onMessage(message.description, metadata)
+    }
 }
