@@ -13,7 +13,7 @@ struct RoutesCommand: ParsableCommand {
     func run() throws {
         let configuration = try loadConfiguration()
         let logger = LogSetup.bootstrap(level: .error)  // standard error: stdout is the list
-        let application = Application(configuration: configuration, logger: logger)
+        let application = try makeApplication(configuration: configuration, logger: logger)
         for route in application.router.routes {
             print("\(route.method) \(route.pattern.description)")
         }

@@ -65,7 +65,7 @@ struct ServeCommand: ParsableCommand {
             throw ExitCode.failure
         }
 
-        let application = Application(configuration: configuration, logger: logger)
+        let application = try makeApplication(configuration: configuration, logger: logger)
         do {
             try AppMetrics.bootstrap(routes: application.router.routes.map(\.name), workers: threads,
                                      directory: configuration.metricsDirectory)
@@ -123,6 +123,17 @@ private func checkDatabaseTLS(_ configuration: Configuration, logger: Logger) th
         logger.warning("database not reachable at start; serving, and connecting again per request", metadata: [
             "error": "\(error)",
         ])
+    }
+}
+
+/// The application, or exit with the reason when its route table holds a route that could
+/// never run (a duplicate, or one an earlier route always answers first).
+func makeApplication(configuration: Configuration, logger: Logger) throws -> Application {
+    do {
+        return try Application(configuration: configuration, logger: logger)
+    } catch {
+        FileHandle.standardError.write(Data("library-app: \(error.description)\n".utf8))
+        throw ExitCode(70)  // EX_SOFTWARE: a programming error, not a configuration one
     }
 }
 

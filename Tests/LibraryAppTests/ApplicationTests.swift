@@ -8,7 +8,7 @@ import JSON
 @Suite struct ApplicationTests {
     struct Boom: Error {}
 
-    let application = Application(configuration: Configuration(environment: .testing, secretKey: String(repeating: "k", count: 32)),
+    let application = try! Application(configuration: Configuration(environment: .testing, secretKey: String(repeating: "k", count: 32)),
                                   logger: Logger(label: "test"))
 
     func request(_ method: String, _ path: String, headers: [(String, String)] = [], body: String = "") -> Request {
@@ -61,7 +61,7 @@ import JSON
         var blueprint = Blueprint("boom")
         blueprint.get("/boom", access: .everyone) { _, _ in throw Boom() }
         blueprint.get("/conflict", access: .everyone) { _, _ in throw ProblemError(.conflict, detail: "Already returned") }
-        let app = Application(configuration: application.configuration, logger: Logger(label: "test"), blueprints: [blueprint])
+        let app = try Application(configuration: application.configuration, logger: Logger(label: "test"), blueprints: [blueprint])
         let context = app.makeContext()
 
         let response = app.handle(request("GET", "/boom"), context: context)
@@ -77,7 +77,7 @@ import JSON
     @Test func aDeadlockPastItsRetriesIs503WithRetryAfter() throws {
         var blueprint = Blueprint("contended")
         blueprint.post("/contended", access: .everyone) { _, _ in throw DatabaseError.deadlock(code: 1213) }
-        let app = Application(configuration: application.configuration, logger: Logger(label: "test"), blueprints: [blueprint])
+        let app = try Application(configuration: application.configuration, logger: Logger(label: "test"), blueprints: [blueprint])
 
         // Rolled back, nothing written: the client may simply try again (not a 500).
         let response = app.handle(request("POST", "/contended"), context: app.makeContext())
@@ -85,5 +85,16 @@ import JSON
         #expect(response.headers["Retry-After"] == "1")
         let text = String(decoding: response.body, as: UTF8.self)
         #expect(!text.contains("1213") && !text.lowercased().contains("deadlock"))
+    }
+
+    /// A misspelled path parameter is a programming error answered `500`, never the id 0.
+    @Test func aMisspelledPathParameterIsAnInternalErrorNotIdZero() throws {
+        var blueprint = Blueprint("things", prefix: "/things")
+        blueprint.get("/{id}", access: .everyone) { request, _ in
+            let id = try request.pathParameters.id("thing_id")
+            return Response(status: id == 0 ? .ok : .noContent)
+        }
+        let app = try Application(configuration: application.configuration, logger: Logger(label: "test"), blueprints: [blueprint])
+        #expect(app.handle(request("GET", "/things/5"), context: app.makeContext()).status == .internalServerError)
     }
 }

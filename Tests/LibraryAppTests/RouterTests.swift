@@ -1,3 +1,4 @@
+import Logging
 import Testing
 @testable import LibraryApp
 
@@ -9,24 +10,24 @@ import Testing
         books.get("/{id}", access: .everyone) { _, _ in Response(status: .ok) }
         books.delete("/{id}", access: .everyone) { _, _ in Response(status: .noContent) }
         books.post("/{id}/renew", access: .everyone) { _, _ in Response(status: .ok) }
-        return Router(blueprints: [books])
+        return try! Router(blueprints: [books])
     }()
 
     func resolve(_ method: String, _ path: String) -> Router.Resolution {
         router.resolve(method: method, pathSegments: path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init))
     }
 
-    @Test func matchesLiteralAndTypedSegments() {
+    @Test func matchesLiteralAndTypedSegments() throws {
         guard case let .matched(route, parameters) = resolve("GET", "/books/42") else {
             Issue.record("expected a match"); return
         }
         #expect(route.pattern.description == "/books/{id}")
-        #expect(parameters.id() == 42)
+        #expect(try parameters.id() == 42)
         guard case let .matched(renew, renewParameters) = resolve("POST", "/books/7/renew") else {
             Issue.record("expected a match"); return
         }
         #expect(renew.method == "POST")
-        #expect(renewParameters.id() == 7)
+        #expect(try renewParameters.id() == 7)
     }
 
     @Test(arguments: ["/books/abc", "/books/0", "/books/-1", "/books/007", "/books/+5", "/books/1.0",
@@ -55,10 +56,54 @@ import Testing
         #expect(route.method == "GET")
     }
 
-    @Test func largestIdStillMatches() {
+    @Test func largestIdStillMatches() throws {
         guard case let .matched(_, parameters) = resolve("GET", "/books/9223372036854775807") else {
             Issue.record("expected a match"); return
         }
-        #expect(parameters.id() == Int64.max)
+        #expect(try parameters.id() == Int64.max)
+    }
+
+    @Test func aMisspelledParameterNameThrowsInsteadOfGivingZero() {
+        guard case let .matched(_, parameters) = resolve("GET", "/books/42") else {
+            Issue.record("expected a match"); return
+        }
+        #expect(throws: (any Error).self) { try parameters.id("book_id") }
+    }
+
+    static let ok: Handler = { _, _ in Response(status: .ok) }
+
+    /// A route registered twice would be dead (the first answers every request): start-up stops.
+    @Test func aRouteRegisteredTwiceIsRefused() {
+        var books = Blueprint("books", prefix: "/books")
+        books.get("/{id}", access: .everyone, Self.ok)
+        var more = Blueprint("more", prefix: "/books")
+        more.get("/{book}", access: .admin, Self.ok)
+        #expect(throws: (any Error).self) { try Router(blueprints: [books, more]) }
+        #expect(throws: (any Error).self) { try Router(blueprints: [books, books]) }
+    }
+
+    /// A route that an earlier one always answers first can never run.
+    @Test func aRouteShadowedByAnEarlierOneIsRefused() {
+        var books = Blueprint("books", prefix: "/books")
+        books.get("/{id}", access: .everyone, Self.ok)
+        books.get("/5", access: .everyone, Self.ok)
+        #expect(throws: (any Error).self) { try Router(blueprints: [books]) }
+    }
+
+    @Test func routesThatMerelyOverlapAreAccepted() {
+        var books = Blueprint("books", prefix: "/books")
+        books.get("/5", access: .everyone, Self.ok)         // more specific first: both reachable
+        books.get("/{id}", access: .everyone, Self.ok)
+        books.post("/{id}", access: .everyone, Self.ok)     // another method
+        books.get("/search", access: .everyone, Self.ok)    // not an id: never matched by {id}
+        books.get("/{id}/renew", access: .everyone, Self.ok)
+        #expect(throws: Never.self) { try Router(blueprints: [books]) }
+    }
+
+    @Test func theApplicationsOwnRouteTableIsValid() {
+        for environment in Configuration.Environment.allCases {
+            let configuration = Configuration(environment: environment, secretKey: String(repeating: "k", count: 32))
+            #expect(throws: Never.self) { try Application(configuration: configuration, logger: .init(label: "test")) }
+        }
     }
 }

@@ -19,19 +19,20 @@ public final class Application: Sendable {
     /// Seconds a client is told to wait when the database is down.
     static let databaseRetryAfterSeconds = 5
 
-    public convenience init(configuration: Configuration, logger: Logger) {
+    /// Throws `Router.Invalid` when the route table holds a route that could never run.
+    public convenience init(configuration: Configuration, logger: Logger) throws(Router.Invalid) {
         var blueprints = [OperationsBlueprint.make(), DocsBlueprint.make(logger: logger), UsersBlueprint.make(),
                           BooksBlueprint.make(), LoansBlueprint.make()]
         if configuration.environment == .testing {
             blueprints.append(TestingBlueprint.make())
         }
-        self.init(configuration: configuration, logger: logger, blueprints: blueprints)
+        try self.init(configuration: configuration, logger: logger, blueprints: blueprints)
     }
 
-    init(configuration: Configuration, logger: Logger, blueprints: [Blueprint]) {
+    init(configuration: Configuration, logger: Logger, blueprints: [Blueprint]) throws(Router.Invalid) {
         self.configuration = configuration
         self.logger = logger
-        router = Router(blueprints: blueprints)
+        router = try Router(blueprints: blueprints)
         tokens = JWTSigner(secret: Array(configuration.secretKey.utf8))
         passwords = PasswordService(cost: configuration.passwordHashingCost)
         cacheCoordinator = CacheCoordinator(configuration: configuration.memcached, logger: logger)

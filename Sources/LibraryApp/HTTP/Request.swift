@@ -66,9 +66,18 @@ public struct PathParameters: Sendable {
 
     mutating func set(_ name: String, _ value: Int64) { values[name] = value }
 
-    /// The value of `{name}`; routes only run when their pattern matched, so it is present.
-    public func id(_ name: String = "id") -> Int64 {
-        values[name] ?? 0
+    /// A handler asked for a `{name}` its route's pattern does not have: a programming error,
+    /// answered `500` (and logged), never a silent id 0.
+    public struct UnknownName: Error, CustomStringConvertible {
+        public let name: String
+        public var description: String { "the route's path has no {\(name)}" }
+    }
+
+    /// The value of `{name}`: present whenever the route's pattern names it, since routes only
+    /// run when their pattern matched.
+    public func id(_ name: String = "id") throws(UnknownName) -> Int64 {
+        guard let value = values[name] else { throw UnknownName(name: name) }
+        return value
     }
 }
 

@@ -36,6 +36,20 @@ public struct PathPattern: Sendable, CustomStringConvertible {
         return parameters
     }
 
+    /// Whether every path `other` matches, this pattern matches too (ids carry no names here:
+    /// `{id}` and `{book}` match the same paths).
+    func covers(_ other: PathPattern) -> Bool {
+        guard segments.count == other.segments.count else { return false }
+        return zip(segments, other.segments).allSatisfy { mine, theirs in
+            switch (mine, theirs) {
+            case let (.literal(a), .literal(b)): return a == b
+            case (.id, .id): return true
+            case let (.id, .literal(text)): return Self.positiveID(text) != nil
+            case (.literal, .id): return false
+            }
+        }
+    }
+
     static func positiveID(_ text: String) -> Int64? {
         guard let first = text.utf8.first, first != UInt8(ascii: "0"),
               text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),

@@ -62,4 +62,9 @@ public final class Route: Sendable {
 
     /// `GET /books/{id}`: names the route in logs, metrics and rate-limit keys.
     public var name: String { "\(method) \(pattern)" }
+
+    /// Whether this route, tried first, would take every request `other` matches.
+    func answersEveryRequest(of other: Route) -> Bool {
+        method == other.method && pattern.covers(other.pattern)
+    }
 }

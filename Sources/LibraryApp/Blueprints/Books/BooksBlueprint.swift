@@ -43,7 +43,7 @@ enum BooksBlueprint {
     }
 
     @Sendable static func show(_ request: Request, _ context: Context) throws -> Response {
-        let id = request.pathParameters.id()
+        let id = try request.pathParameters.id()
         guard let book = try BookStore(database: context.database()).find(id: id) else { throw notFound(id) }
         return ok(book)
     }
@@ -69,7 +69,7 @@ enum BooksBlueprint {
     }
 
     @Sendable static func delete(_ request: Request, _ context: Context) throws -> Response {
-        let id = request.pathParameters.id()
+        let id = try request.pathParameters.id()
         switch try BookStore(database: context.database()).delete(id: id) {
         case .deleted: return .noContent()
         case .notFound: throw notFound(id)

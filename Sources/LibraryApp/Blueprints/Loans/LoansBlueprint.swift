@@ -86,7 +86,7 @@ enum LoansBlueprint {
     /// The loan of the path, if the caller may see it: its owner or an admin; `404` to anyone else.
     private static func callersLoan(_ request: Request, store: LoanStore) throws -> Loan {
         let caller = try request.requirePrincipal()
-        let id = request.pathParameters.id()
+        let id = try request.pathParameters.id()
         guard let loan = try store.find(id: id) else { throw notFound(id) }
         try caller.requireOwnerOrAdmin(ownerID: loan.userID, notFound: notFound(id))
         return loan

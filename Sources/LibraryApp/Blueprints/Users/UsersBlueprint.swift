@@ -130,7 +130,7 @@ enum UsersBlueprint {
 
     @Sendable static func show(_ request: Request, _ context: Context) throws -> Response {
         let caller = try request.requirePrincipal()
-        let id = request.pathParameters.id()
+        let id = try request.pathParameters.id()
         try caller.requireOwnerOrAdmin(ownerID: id, notFound: notFound(id))
         if id == caller.userID { return ok(caller.user) }
         return try ok(existing(id, in: UserStore(database: context.database())))
@@ -138,7 +138,7 @@ enum UsersBlueprint {
 
     @Sendable static func update(_ request: Request, _ context: Context) throws -> Response {
         let caller = try request.requirePrincipal()
-        let id = request.pathParameters.id()
+        let id = try request.pathParameters.id()
         let changes = try UserSchemas.adminUpdate(request.jsonObject())
         if id == caller.userID, let role = changes.role, role != caller.role {
             throw ProblemError(.conflict, detail: "Admins cannot change their own role; ask another admin")
