@@ -97,4 +97,18 @@ import JSON
         let app = try Application(configuration: application.configuration, logger: Logger(label: "test"), blueprints: [blueprint])
         #expect(app.handle(request("GET", "/things/5"), context: app.makeContext()).status == .internalServerError)
     }
+
+    /// A write refused before its handler ran (here: the rate limiter failing closed) changed
+    /// nothing, so it must not invalidate the cache (which, with memcached away, would distrust it).
+    @Test func aWriteRefusedBeforeItsHandlerDoesNotInvalidate() throws {
+        var configuration = Configuration(environment: .testing, secretKey: String(repeating: "k", count: 32),
+                                          memcachedServers: ["/nonexistent/library-test/memcached.sock"])
+        configuration.rateLimits.failClosed = true
+        var blueprint = Blueprint("writes", prefix: "/writes")
+        blueprint.post("", access: .everyone, invalidates: .books) { _, _ in Response(status: .created) }
+        let app = try Application(configuration: configuration, logger: Logger(label: "test"), blueprints: [blueprint])
+        let response = app.handle(request("POST", "/writes"), context: app.makeContext())
+        #expect(response.status == .serviceUnavailable)
+        #expect(app.cacheCoordinator.cacheIsTrustworthy)
+    }
 }

@@ -71,6 +71,8 @@ public final class Application: Sendable {
             request.pathParameters = parameters
             var limitHeaders = HTTPHeaders()
             var response: Response
+            // Only a handler changes data: an answer given before it ran invalidates nothing.
+            var handlerRan = false
             do {
                 // Everything the request needs from memcached is read in one round trip: its
                 // rate-limit counts, its token check, its cached answer. The token's signature
@@ -93,6 +95,7 @@ public final class Application: Sendable {
                     }
                     request.principal = principal
                 }
+                handlerRan = true
                 if let region = route.cache {
                     response = try CachedRoute.respond(route, region: region, request, context, reads: reads)
                 } else {
@@ -106,8 +109,9 @@ public final class Application: Sendable {
                 response = internalError(error, request: request, route: route, context: context).response
             }
             // A write that succeeded, or failed in an unknown state (5xx), may have changed what
-            // the region caches; 4xx answers changed nothing.
-            if let region = route.invalidates, !(400..<500).contains(response.status.code) {
+            // the region caches; 4xx answers changed nothing, and neither did a refusal (429,
+            // 503, ...) before the handler ran.
+            if let region = route.invalidates, handlerRan, !(400..<500).contains(response.status.code) {
                 context.invalidate { try ResponseCache(client: $0, timeoutSeconds: 0).invalidate(region) }
             }
             for field in limitHeaders { response.headers.set(field.name, field.value) }
