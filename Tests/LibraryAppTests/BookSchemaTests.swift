@@ -119,3 +119,20 @@ import JSON
         }
     }
 }
+
+@Suite struct BookConflictTests {
+    @Test func aTakenISBNIsNamedLikeTheContractWritesIt() {
+        let isbn = BooksBlueprint.taken(BookStore.field(forUniqueKey: "uq_books_isbn"))
+        #expect(isbn.status == .conflict)
+        #expect(isbn.detail == "Another book already has that ISBN")
+        #expect(isbn.errors == ["isbn": ["Already taken."]])
+    }
+
+    /// Another unique key (none exists today) must not produce "that BOOK" nor a field `book`.
+    @Test func anotherUniqueKeyGivesAPlainSentence() {
+        let other = BooksBlueprint.taken(BookStore.field(forUniqueKey: "PRIMARY"))
+        #expect(other.status == .conflict)
+        #expect(!other.detail.contains("BOOK"))
+        #expect(other.errors.isEmpty)
+    }
+}

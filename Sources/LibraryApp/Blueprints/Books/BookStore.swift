@@ -208,8 +208,9 @@ struct BookStore {
     }
 
     /// Which field a unique key protects, for a `409` that names it.
-    static func field(forUniqueKey key: String) -> String {
-        key == "uq_books_isbn" ? "isbn" : "book"
+    /// The request field a unique key protects, or nil for a key no field names alone.
+    static func field(forUniqueKey key: String) -> String? {
+        key == "uq_books_isbn" ? "isbn" : nil
     }
 
     static func book(_ row: Row) throws -> Book {

@@ -103,7 +103,8 @@ enum BooksBlueprint {
         ProblemError(.notFound, detail: "Book \(id) not found")
     }
 
-    private static func taken(_ field: String) -> ProblemError {
-        ProblemError(.conflict, detail: "Another book already has that \(field.uppercased())", errors: [field: ["Already taken."]])
+    static func taken(_ field: String?) -> ProblemError {
+        guard field == "isbn" else { return ProblemError(.conflict, detail: "The book conflicts with another book") }
+        return ProblemError(.conflict, detail: "Another book already has that ISBN", errors: ["isbn": ["Already taken."]])
     }
 }
