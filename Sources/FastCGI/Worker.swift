@@ -2,23 +2,29 @@ import CFastCGI
 import Foundation
 import Glibc
 import Logging
+import Synchronization
 
 /// One worker thread. Workers share the process's poller and take turns at it: whichever
 /// worker is waiting takes the next ready connection (or the listener's new connections) and
 /// serves that request itself. A connection kept open by the web server between requests
 /// waits in the poller, so idle connections pin no thread, and however many connections the
 /// web server opens, the threads only ever number the requests being served.
-final class Worker: @unchecked Sendable {  // the mutable state is guarded by `lock`
+final class Worker: Sendable {
     enum Phase { case starting, waiting, busy, finished }
 
+    /// What the worker's thread and the shutdown thread share.
+    private struct State {
+        var phase = Phase.starting
+        var stopping = false
+        /// The worker has seen `stopping` and waits with a timeout from then on: no more signals.
+        var stopSeen = false
+        var thread: pthread_t?
+        /// When the last failed accept was logged (only the worker's thread touches it).
+        var lastAcceptWarning: time_t = 0
+    }
+
     let index: Int
-    private let lock = NSLock()
-    private var phase = Phase.starting
-    private var stopping = false
-    /// The worker has seen `stopping` and waits with a timeout from then on: no more signals.
-    private var stopSeen = false
-    private var lastAcceptWarning: time_t = 0  // this worker's thread only
-    private var thread: pthread_t?
+    private let state = Mutex(State())
 
     /// After shutdown begins, a worker keeps serving requests that arrive on connections
     /// already open, and leaves once none has arrived for this long.
@@ -33,18 +39,18 @@ final class Worker: @unchecked Sendable {  // the mutable state is guarded by `l
 
     func run(listener: ListenSocket, poller: ReadinessPoller, responder: FastCGIResponder, logger: Logger) {
         WakeSignal.allowDelivery()
-        lock.withLock { thread = pthread_self() }
+        state.withLock { $0.thread = pthread_self() }
         while true {
-            let stoppingNow = lock.withLock { () -> Bool in
-                phase = .waiting
-                stopSeen = stopping
-                return stopping
+            let stoppingNow = state.withLock { state in
+                state.phase = .waiting
+                state.stopSeen = state.stopping
+                return state.stopping
             }
             let outcome = poller.wait(timeoutMilliseconds: stoppingNow ? Self.quietPeriodMilliseconds : -1)
-            lock.withLock { phase = .busy }
+            state.withLock { $0.phase = .busy }
             switch outcome {
             case .timedOut where stoppingNow:
-                lock.withLock { phase = .finished }
+                state.withLock { $0.phase = .finished }
                 return
             case .timedOut, .interrupted:
                 continue
@@ -65,7 +71,7 @@ final class Worker: @unchecked Sendable {  // the mutable state is guarded by `l
     /// Takes the connections waiting on the listener into the poller, then re-arms it.
     private func acceptPending(_ listener: ListenSocket, poller: ReadinessPoller, logger: Logger) {
         defer {
-            if !lock.withLock({ stopping }) {
+            if !state.withLock({ $0.stopping }) {
                 do {
                     try poller.rearmListener(listener.fileDescriptor)
                 } catch {
@@ -93,8 +99,11 @@ final class Worker: @unchecked Sendable {  // the mutable state is guarded by `l
                 // e.g. EMFILE: back off (the listener stays un-armed meanwhile), and say so at
                 // most once a second per worker.
                 let now = time(nil)
-                if now != lastAcceptWarning {
-                    lastAcceptWarning = now
+                let due = state.withLock { state in
+                    defer { state.lastAcceptWarning = now }
+                    return now != state.lastAcceptWarning
+                }
+                if due {
                     logger.error("accept failed", metadata: ["error": "\(String(cString: strerror(code)))", "worker": "\(index)"])
                 }
                 usleep(100_000)
@@ -113,7 +122,7 @@ final class Worker: @unchecked Sendable {  // the mutable state is guarded by `l
             return
         }
         responder.respond(to: FastCGIExchange(request: connection.request))
-        let keep = !lock.withLock { stopping }
+        let keep = !state.withLock { $0.stopping }
         guard connection.finishRequest(keep: keep) else {
             WebConnection.release(token: token)  // libfcgi has closed it (the web server's choice)
             return
@@ -128,7 +137,7 @@ final class Worker: @unchecked Sendable {  // the mutable state is guarded by `l
 
     /// Marks the worker to stop once no request has arrived for the quiet period.
     func requestStop() {
-        lock.withLock { stopping = true }
+        state.withLock { $0.stopping = true }
     }
 
     /// Interrupts the worker if it is waiting without a time limit, so that it sees the stop; a
@@ -136,12 +145,12 @@ final class Worker: @unchecked Sendable {  // the mutable state is guarded by `l
     /// already counting its quiet period (a signal would restart it). Returns false once the
     /// worker has finished.
     func wakeIfWaiting() -> Bool {
-        lock.withLock {
-            switch phase {
+        state.withLock { state in
+            switch state.phase {
             case .finished:
                 return false
             case .waiting:
-                if let thread, !stopSeen { pthread_kill(thread, WakeSignal.number) }
+                if let thread = state.thread, !state.stopSeen { pthread_kill(thread, WakeSignal.number) }
                 return true
             case .starting, .busy:
                 return true

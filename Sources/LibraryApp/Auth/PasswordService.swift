@@ -1,17 +1,18 @@
 import Dispatch
 import Foundation
 import Security
+import Synchronization
 
 /// The password hasher behind a gate: scrypt at the production cost takes ~100 ms of CPU and
 /// 32 MiB per call, so a burst of logins on 64 worker threads would queue on the CPUs anyway
 /// while holding gigabytes. At most two hashes per core run at once; a few more may wait their
 /// turn; past that the request is refused at once (`503`, `Retry-After`) instead of parking
 /// worker threads that other requests need.
-public final class PasswordService: @unchecked Sendable {
+public final class PasswordService: Sendable {
     private let hasher: PasswordHasher
     private let gate: DispatchSemaphore
-    private let lock = NSLock()
-    private var admitted = 0
+    /// Callers inside `gated`: hashing, or waiting at the gate.
+    private let admitted = Mutex(0)
     private let maximumAdmitted: Int
 
     init(cost: PasswordHashingCost, concurrentHashes: Int = 2 * ProcessInfo.processInfo.activeProcessorCount) {
@@ -39,7 +40,7 @@ public final class PasswordService: @unchecked Sendable {
     }
 
     private func gated<T>(_ work: () throws -> T) throws -> T {
-        let entered = lock.withLock { () -> Bool in
+        let entered = admitted.withLock { admitted in
             guard admitted < maximumAdmitted else { return false }
             admitted += 1
             return true
@@ -52,7 +53,7 @@ public final class PasswordService: @unchecked Sendable {
         gate.wait()
         defer {
             gate.signal()
-            lock.withLock { admitted -= 1 }
+            admitted.withLock { $0 -= 1 }
         }
         return try work()
     }

@@ -11,15 +11,18 @@ import Synchronization
 /// After a loss a background thread of this process keeps trying, four times a second, to bump
 /// the cache epoch (`Generation.epochKey`); that voids every cached answer, for every process, while
 /// the rate-limit counters in the same memcached stay.
-public final class CacheCoordinator: @unchecked Sendable {
-    private let lock = NSLock()
-    /// Losses recorded so far; a bump clears only those that happened before it started.
-    private var losses = 0
-    private var voidedLosses = 0
-    private var bumperRunning = false
+public final class CacheCoordinator: Sendable {
+    private struct State {
+        /// Losses recorded so far; a bump clears only those that happened before it started.
+        var losses = 0
+        var voidedLosses = 0
+        var bumperRunning = false
+        var lastWarning: TimeInterval = 0
+    }
+
+    private let state = Mutex(State())
     /// `losses == voidedLosses`, kept beside them for the request path to read without a lock.
     private let trusted = Atomic<Bool>(true)
-    private var lastWarning: TimeInterval = 0
     private let configuration: MemcachedConfiguration?
     private let logger: Logger
 
@@ -54,11 +57,11 @@ public final class CacheCoordinator: @unchecked Sendable {
 
     /// An invalidation did not reach every server it should have.
     func recordLostInvalidation(_ error: Error) {
-        let startBumper: Bool = lock.withLock {
-            losses += 1
+        let startBumper: Bool = state.withLock { state in
+            state.losses += 1
             trusted.store(false, ordering: .releasing)
-            guard !bumperRunning else { return false }
-            bumperRunning = true
+            guard !state.bumperRunning else { return false }
+            state.bumperRunning = true
             return true
         }
         warnUnavailable(error, doing: "invalidate cached answers")
@@ -72,17 +75,17 @@ public final class CacheCoordinator: @unchecked Sendable {
     private func bumpEpochUntilDone(_ configuration: MemcachedConfiguration) {
         while true {
             usleep(Self.bumpRetryMicroseconds)
-            let target = lock.withLock { losses }
+            let target = state.withLock { $0.losses }
             // A new client each time: nothing left over from the outage (stale sockets, back-off).
             let client = MemcachedClient(configuration: configuration, logger: logger)
             guard (try? Generation.bump(Generation.epochKey, client: client)) != nil else { continue }
-            let done: Bool = lock.withLock {
-                voidedLosses = target
-                if losses == voidedLosses {
-                    bumperRunning = false
+            let done: Bool = state.withLock { state in
+                state.voidedLosses = target
+                if state.losses == state.voidedLosses {
+                    state.bumperRunning = false
                     trusted.store(true, ordering: .releasing)
                 }
-                return !bumperRunning
+                return !state.bumperRunning
             }
             if done {
                 logger.warning("cache epoch bumped: invalidations had been lost; the cache is trusted again")
@@ -93,10 +96,10 @@ public final class CacheCoordinator: @unchecked Sendable {
 
     /// Logs that memcached is unreachable, at most once per `warningInterval` per process.
     func warnUnavailable(_ error: Error, doing work: String) {
-        let due: Bool = lock.withLock {
+        let due: Bool = state.withLock { state in
             let now = Date().timeIntervalSince1970
-            guard now - lastWarning >= Self.warningInterval else { return false }
-            lastWarning = now
+            guard now - state.lastWarning >= Self.warningInterval else { return false }
+            state.lastWarning = now
             return true
         }
         if due {
