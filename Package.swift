@@ -12,6 +12,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
+        // Basics every module may need, with no dependency of its own: hex digits, UTC date
+        // and time. The lowest layer, so Cache and Database need not depend on JSON or each other.
+        .target(name: "Basics"),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
+
         // C libraries, one system-library target each (headers and link flags from pkg-config).
         .systemLibrary(
             name: "CFastCGI",
@@ -30,7 +35,7 @@ let package = Package(
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
 
         // JSON: a strict parser for request bodies and token parts, and a fast ordered writer.
-        .target(name: "JSON"),
+        .target(name: "JSON", dependencies: ["Basics"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
 
         // The domain types (User, Book, Loan) and their rules, free of HTTP and SQL.
@@ -41,6 +46,7 @@ let package = Package(
         .target(
             name: "LibraryApp",
             dependencies: [
+                "Basics",
                 "FastCGI",
                 "JSON",
                 "Database",
@@ -55,6 +61,7 @@ let package = Package(
         .executableTarget(
             name: "LibraryCLI",
             dependencies: [
+                "Basics",
                 "LibraryApp",
                 "FastCGI",
                 "Cache",
@@ -75,6 +82,7 @@ let package = Package(
         .target(
             name: "Database",
             dependencies: [
+                "Basics",
                 "CMariaDB",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -85,6 +93,7 @@ let package = Package(
         ),
 
         // libmemcached, and its Swift wrapper (client, counters, fixed-window rate limiter).
+        // Long keys are shortened with SHA-256 from Security (OpenSSL stays behind that one wrapper).
         .systemLibrary(
             name: "CMemcached",
             pkgConfig: "libmemcached",
@@ -93,7 +102,9 @@ let package = Package(
         .target(
             name: "Cache",
             dependencies: [
+                "Basics",
                 "CMemcached",
+                "Security",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -115,11 +126,11 @@ let package = Package(
         ),
         .target(
             name: "Security",
-            dependencies: ["COpenSSL", "JSON"]
+            dependencies: ["Basics", "COpenSSL", "JSON"]
         ),
         .testTarget(
             name: "SecurityTests",
-            dependencies: ["Security"]
+            dependencies: ["Security", "Basics"]
         ),
     ]
 )

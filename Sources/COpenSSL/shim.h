@@ -1,7 +1,8 @@
 #ifndef COPENSSL_SHIM_H
 #define COPENSSL_SHIM_H
 // libcrypto only (no libssl): HMAC-SHA256 for JWT, scrypt for passwords, the CSPRNG,
-// and CRYPTO_memcmp for constant-time comparison. Only the Security target imports this.
+// CRYPTO_memcmp for constant-time comparison, and SHA-256 (long cache keys). Only the
+// Security target imports this.
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

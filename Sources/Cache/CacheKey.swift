@@ -1,3 +1,6 @@
+import Basics
+import Security
+
 /// Turns a caller's key into the key sent to memcached: the prefix, then the key, or a SHA-256 of
 /// the key when the whole would exceed memcached's 250 bytes.
 enum CacheKey {
@@ -23,8 +26,7 @@ enum CacheKey {
             whole.append(contentsOf: key.utf8)
             return whole
         }
-        let hex = Array("0123456789abcdef".utf8)
-        let digest = SHA256.hash(Array(key.utf8)).flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 0x0f)]] }
+        let digest = Array(Hex.string(SHA256.hash(Array(key.utf8))).utf8)
         let head = key.utf8.prefix(maximumLength - prefix.utf8.count - 1 - digest.count)
         return Array(prefix.utf8) + head + Array("#".utf8) + digest
     }

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Basics
 import Glibc
 #endif
 
@@ -136,11 +137,11 @@ public struct FixedWindowRateLimiter: Sendable {
             byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "/")
         }
         if !part.utf8.contains(where: needsEscape) { return part }
-        let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         for byte in part.utf8 {
-            if byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "/") {
-                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0f)]]
+            if needsEscape(byte) {
+                out.append(UInt8(ascii: "%"))
+                Hex.append(byte, to: &out, uppercase: true)
             } else {
                 out.append(byte)
             }

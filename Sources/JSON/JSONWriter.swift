@@ -1,3 +1,5 @@
+import Basics
+
 /// Writes JSON straight into a byte buffer, keys in the order written, so the order is stable.
 /// Several times faster than `JSONEncoder` for our response shapes: on this kind of machine
 /// (2 vCPU), `JSONEncoder` took about 52-83 µs for a page of 20 books, a hand-written byte
@@ -113,9 +115,8 @@ public struct JSONWriter {
             case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
             case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
             case 0x00..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                          hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                Hex.append(byte, to: &bytes)
             default: bytes.append(byte)
             }
         }

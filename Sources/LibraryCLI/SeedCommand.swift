@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Database
 import Foundation
 import LibraryApp
@@ -48,7 +49,7 @@ struct SeedCommand: ParsableCommand {
             }
             let started = Date()
             // Mixing in the count gives a --force run other ISBNs than the run before it.
-            var catalogue = SampleCatalogue(seed: seed &+ UInt64(existing) &* 0x9E37_79B9, currentYear: Self.currentYear())
+            var catalogue = SampleCatalogue(seed: seed &+ UInt64(existing) &* 0x9E37_79B9, currentYear: UTCDateTime.currentYear())
             var inserted = 0
             while inserted < wanted {
                 inserted += try database.transaction(attempts: 3) {
@@ -82,11 +83,5 @@ struct SeedCommand: ParsableCommand {
             INSERT IGNORE INTO books (title, author, isbn, published_year, genre, description, copies_total, copies_available)
             VALUES \(placeholders)
             """, parameters).affectedRows
-    }
-
-    static func currentYear() -> Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.component(.year, from: Date())
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import JSON
 
@@ -35,13 +36,7 @@ public struct JWTClaims: Sendable, Equatable {
 
     /// 128 random bits as 32 lowercase hex digits.
     public static func newTokenID() -> String {
-        let hex = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for b in SecureRandom.bytes(16) {
-            out.append(hex[Int(b >> 4)])
-            out.append(hex[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        Hex.string(SecureRandom.bytes(16))
     }
 
     public static func currentTime() -> Int64 {

@@ -51,11 +51,12 @@ import Testing
         #expect(try CacheKey.wireKey(String(repeating: "k", count: 246), prefix: "lib:").last != UInt8(ascii: "k"))
     }
 
-    @Test func sha256KnownAnswers() {
-        func hex(_ s: String) -> String { SHA256.hash(Array(s.utf8)).map { String(format: "%02x", $0) }.joined() }
-        #expect(hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
-            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    /// Long keys hash exactly as before the digest moved to OpenSSL: a deploy must not
+    /// orphan what is cached under the old keys (expected value from Python's hashlib).
+    @Test func longKeysKeepTheirHashedForm() throws {
+        let wire = try CacheKey.wireKey(String(repeating: "k", count: 300), prefix: "lib:")
+        let expected = "lib:" + String(repeating: "k", count: 181) + "#"
+            + "17b16d8ef494060fefa36a6a41567b8c32d213a17e02b7eeae86158cc4495461"
+        #expect(String(decoding: wire, as: UTF8.self) == expected)
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Testing
 import Foundation
 @testable import Security
@@ -372,5 +373,19 @@ private func verify(_ t: String, leeway: Int64 = 0) throws(JWTError) -> JWTClaim
         keyed.update("what do ya want for nothing?")
         let expected: [UInt8] = [0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e, 0x6a, 0x04, 0x24, 0x26, 0x08, 0x95, 0x75, 0xc7]
         #expect(keyed.finish(truncatedTo: 16) { Array($0) } == expected)
+    }
+}
+
+@Suite struct SHA256Tests {
+    func hex(_ text: String) -> String { Hex.string(SHA256.hash(Array(text.utf8))) }
+
+    /// FIPS 180-4 examples, and the million-`a` vector (many blocks).
+    @Test func knownAnswers() {
+        #expect(hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(hex(String(repeating: "a", count: 1_000_000))
+            == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 }

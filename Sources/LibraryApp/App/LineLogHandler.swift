@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Glibc
 import JSON
@@ -84,25 +85,6 @@ public struct LineLogHandler: LogHandler {
     private static func appendTimestamp(to line: inout [UInt8]) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func digits(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var value = value
-            while divisor > 0 {
-                line.append(UInt8(48 + (value / divisor) % 10))
-                value %= divisor
-                divisor /= 10
-            }
-        }
-        digits(Int(parts.tm_year) + 1900, 4); line.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mon) + 1, 2); line.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mday), 2); line.append(UInt8(ascii: "T"))
-        digits(Int(parts.tm_hour), 2); line.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_min), 2); line.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_sec), 2); line.append(UInt8(ascii: "."))
-        digits(now.tv_nsec / 1_000_000, 3); line.append(UInt8(ascii: "Z"))
+        UTCDateTime(secondsSince1970: Int64(now.tv_sec)).appendRFC3339(to: &line, milliseconds: now.tv_nsec / 1_000_000)
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Cache
 import Foundation
 
@@ -110,8 +111,7 @@ struct ResponseCache {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01B3
         }
-        let digits = String(hash, radix: 16)
-        return "\"" + String(repeating: "0", count: 16 - digits.count) + digits + "\""
+        return "\"" + Hex.string(hash) + "\""
     }
 
     /// `If-None-Match` (weak comparison, as RFC 9110 §13.1.2 asks for GET/HEAD): `*` or any listed tag.

@@ -1,3 +1,5 @@
+import Basics
+
 /// The `X-Request-Id` of a request: the client's own when it is well formed, else a new one.
 public enum RequestID {
     public static let headerName = "X-Request-Id"
@@ -27,15 +29,7 @@ public enum RequestID {
 
     static func generate(using generator: inout some RandomNumberGenerator) -> String {
         let high = generator.next() as UInt64, low = generator.next() as UInt64
-        return hex(high) + hex(low)
-    }
-
-    private static func hex(_ value: UInt64) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: 16) { buffer in
-            for index in 0..<16 { buffer[index] = digits[Int((value >> (60 - 4 * UInt64(index))) & 0xF)] }
-            return 16
-        }
+        return Hex.string(high) + Hex.string(low)
     }
 
     static func resolve(incoming: String?) -> String {

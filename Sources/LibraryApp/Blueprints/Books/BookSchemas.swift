@@ -59,13 +59,6 @@ enum BookSchemas {
                           copies: copies.value.map { Int($0) })
     }
 
-    /// The calendar year in UTC, for the "not after next year" rule.
-    static func currentYear(at now: Date = Date()) -> Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.component(.year, from: now)
-    }
-
     static func write(_ book: Book, to json: inout JSONWriter) {
         json.object { fields in
             fields.key("id"); fields.integer(book.id)

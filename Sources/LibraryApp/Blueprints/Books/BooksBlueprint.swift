@@ -1,3 +1,4 @@
+import Basics
 import Database
 import Models
 
@@ -49,7 +50,7 @@ enum BooksBlueprint {
     }
 
     @Sendable static func create(_ request: Request, _ context: Context) throws -> Response {
-        let fields = try BookSchemas.fullBook(request.jsonObject(), currentYear: BookSchemas.currentYear())
+        let fields = try BookSchemas.fullBook(request.jsonObject(), currentYear: UTCDateTime.currentYear())
         do {
             let book = try BookStore(database: context.database()).insert(fields)
             return .created(at: "/books/\(book.id)") { BookSchemas.write(book, to: &$0) }
@@ -59,12 +60,12 @@ enum BooksBlueprint {
     }
 
     @Sendable static func replace(_ request: Request, _ context: Context) throws -> Response {
-        let fields = try BookSchemas.fullBook(request.jsonObject(), currentYear: BookSchemas.currentYear())
+        let fields = try BookSchemas.fullBook(request.jsonObject(), currentYear: UTCDateTime.currentYear())
         return try apply(BookStore.Changes(replacingWith: fields), to: request.pathParameters.id(), context: context)
     }
 
     @Sendable static func update(_ request: Request, _ context: Context) throws -> Response {
-        let changes = try BookSchemas.changes(request.jsonObject(), currentYear: BookSchemas.currentYear())
+        let changes = try BookSchemas.changes(request.jsonObject(), currentYear: UTCDateTime.currentYear())
         return try apply(changes, to: request.pathParameters.id(), context: context)
     }
 

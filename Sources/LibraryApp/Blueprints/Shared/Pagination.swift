@@ -1,3 +1,5 @@
+import Basics
+
 /// `page` and `per_page` of a list endpoint (docs/api.md, Pagination), and the headers that tell a
 /// client where it is: `X-Total-Count` and an RFC 8288 `Link` with first/prev/next/last.
 struct Pagination: Sendable, Equatable {
@@ -63,17 +65,18 @@ struct Pagination: Sendable, Equatable {
 
     /// Percent-encodes everything but RFC 3986 unreserved characters.
     static func encode(_ text: String) -> String {
-        var output = ""
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                output.unicodeScalars.append(Unicode.Scalar(byte))
+                output.append(byte)
             default:
-                let hex = Array("0123456789ABCDEF".unicodeScalars)
-                output += "%\(hex[Int(byte >> 4)])\(hex[Int(byte & 0xF)])"
+                output.append(UInt8(ascii: "%"))
+                Hex.append(byte, to: &output, uppercase: true)
             }
         }
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Models
 import JSON
 
@@ -92,7 +93,7 @@ enum UserSchemas {
         }
         guard case let .integer(id)? = fields["id"], let username = text("username"), let email = text("email"),
               let role = text("role").flatMap(User.Role.init(rawValue:)),
-              let createdAt = text("created_at").flatMap(Timestamp.parse) else { return nil }
+              let createdAt = text("created_at").flatMap(UTCDateTime.init(rfc3339:))?.date else { return nil }
         return User(id: id, username: username, email: email, firstName: text("first_name"), lastName: text("last_name"),
                     role: role, createdAt: createdAt)
     }
