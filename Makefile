@@ -2,8 +2,9 @@
 #
 #   make run     install what is missing, build (release), start MariaDB + memcached + the app
 #                under spawn-fcgi + nginx on 127.0.0.1:$(PORT); Ctrl-C stops everything
-#   make test    install what is missing, build, unit tests (swift test), end-to-end tests
-#                through nginx and lighttpd (pytest, Tests/e2e)
+#   make test    install what is missing, build, unit tests (no server), integration tests
+#                (private mariadbd and memcached), end-to-end tests through nginx and lighttpd
+#                (pytest, Tests/e2e)
 #   make bench   build (release), then wrk against a stack of its own under run/bench: every
 #                scenario beside a C FastCGI hello, req/s, p50/p99/p99.9, CPU µs and context
 #                switches per request; appended to run/bench-results.jsonl and compared with the
@@ -38,11 +39,11 @@ SOAK_MINUTES ?= 30
 # the commit bench-check compares with
 BASE        ?= HEAD
 
-.PHONY: help install-deps build run stop test unit-test e2e-test quick-drills drills soak bench bench-check clean
+.PHONY: help install-deps build run stop test unit-test integration-test e2e-test quick-drills drills soak bench bench-check clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
-	@echo "  other targets: install-deps build stop unit-test e2e-test quick-drills clean"
+	@echo "  other targets: install-deps build stop unit-test integration-test e2e-test quick-drills clean"
 
 # Debian packages, then the API documents' tools (Swagger UI assets for /api/docs, and the
 # venv of schemathesis and openapi-spec-validator, chromium): both quick when all is there.
@@ -84,10 +85,15 @@ stop:
 # needs the debug build anyway, so the e2e tests run the same binary it just built.
 test: install-deps
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
-	$(MAKE) --no-print-directory unit-test e2e-test quick-drills
+	$(MAKE) --no-print-directory unit-test integration-test e2e-test quick-drills
 
+# Unit tests need no server and no network. The integration targets (names ending in
+# IntegrationTests) start private mariadbd and memcached processes of their own.
 unit-test:
-	$(SWIFT) test $(SWIFT_FLAGS) --skip-build
+	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --skip IntegrationTests
+
+integration-test:
+	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --filter IntegrationTests
 
 # pytest exits 5 when it collects no test: that fails the target, so an empty run cannot pass.
 e2e-test:

@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only: the code imports Glibc and uses epoll, so no Apple platform is declared (and
+// none is claimed). Synchronization.Mutex needs Swift 6 on Linux.
 let package = Package(
     name: "library-api",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "library-app", targets: ["LibraryCLI"]),
     ],
@@ -87,8 +88,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Unit tests need no server; the integration tests start a throwaway mariadbd
+        // (Tests/DatabaseIntegrationTests/Support) or use TEST_DATABASE_URL.
+        .testTarget(name: "DatabaseTests", dependencies: ["Database"]),
         .testTarget(
-            name: "DatabaseTests",
+            name: "DatabaseIntegrationTests",
             dependencies: ["Database", .product(name: "Logging", package: "swift-log")]
         ),
 
@@ -108,10 +112,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(
-            name: "CacheTests",
-            dependencies: ["Cache"]
-        ),
+        // Unit tests need no server; the integration tests start private memcached processes
+        // (Tests/CacheIntegrationTests/Support).
+        .testTarget(name: "CacheTests", dependencies: ["Cache", "Security"]),
+        .testTarget(name: "CacheIntegrationTests", dependencies: ["Cache"]),
 
         .testTarget(
             name: "LibraryAppTests",

@@ -1,5 +1,6 @@
 import Cache
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,7 +8,7 @@ import Glibc
 /// A private `memcached` for tests: `-l 127.0.0.1` on a free port (or a Unix socket under /tmp),
 /// started with posix_spawn and always stopped by its PID: by `stop()`, by `deinit`, or at exit
 /// for any left running. A server that cannot start is a test failure, never a skip.
-final class TestMemcached: @unchecked Sendable {
+final class TestMemcached: @unchecked Sendable {  // `pid` belongs to the test that made the server
     struct SetupError: Error, CustomStringConvertible { let description: String }
 
     let port: UInt16
@@ -15,8 +16,7 @@ final class TestMemcached: @unchecked Sendable {
     private(set) var pid: pid_t = 0
 
     /// Everything started by this process and not yet reaped, for the exit handler.
-    nonisolated(unsafe) private static var running: Set<pid_t> = []
-    private static let lock = NSLock()
+    private static let running = Mutex<Set<pid_t>>([])
     private static let exitHandler: Void = { atexit { TestMemcached.stopAllAtExit() } }()
 
     /// One server shared by the tests that need no server of their own.
@@ -63,13 +63,13 @@ final class TestMemcached: @unchecked Sendable {
         }
         if getuid() == 0 { arguments += ["-u", "root"] }  // memcached refuses to run as root otherwise
         pid = try Self.spawn(binary, arguments)
-        Self.lock.withLock { _ = Self.running.insert(pid) }
+        Self.running.withLock { _ = $0.insert(pid) }
 
         let deadline = Date().addingTimeInterval(10)
         while !accepts() {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
-                Self.lock.withLock { _ = Self.running.remove(pid) }
+                Self.running.withLock { _ = $0.remove(pid) }
                 pid = 0
                 throw SetupError(description: "memcached \(arguments.joined(separator: " ")) exited with status \(status)")
             }
@@ -83,7 +83,7 @@ final class TestMemcached: @unchecked Sendable {
     func stop() {
         guard pid > 0 else { return }
         Self.terminate(pid)
-        Self.lock.withLock { _ = Self.running.remove(pid) }
+        Self.running.withLock { _ = $0.remove(pid) }
         pid = 0
         if let socketPath { unlink(socketPath) }
     }
@@ -153,8 +153,8 @@ final class TestMemcached: @unchecked Sendable {
     }
 
     private static func stopAllAtExit() {
-        for pid in running { terminate(pid) }
-        running.removeAll()
+        for pid in running.withLock({ $0 }) { terminate(pid) }
+        running.withLock { $0.removeAll() }
     }
 
     private static func executable() throws -> String {

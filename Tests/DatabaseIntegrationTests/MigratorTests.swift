@@ -1,32 +1,11 @@
 import Database
 import Foundation
 import Logging
+import Synchronization
 import Testing
 @testable import Database
 
 @Suite struct MigratorTests {
-    @Test func splitsStatementsAtLinesEndingInSemicolon() {
-        let sql = """
-            -- a comment; with a semicolon
-            CREATE TABLE a (
-                x INT -- inline
-            );
-
-            INSERT INTO a VALUES (1);
-            INSERT INTO a VALUES (2)
-            """
-        #expect(Migration.statements(in: sql) == [
-            "CREATE TABLE a (\n    x INT -- inline\n)", "INSERT INTO a VALUES (1)", "INSERT INTO a VALUES (2)",
-        ])
-    }
-
-    @Test func loadsTheRepositoryMigrationsInOrder() throws {
-        let migrations = try Migration.load(fromDirectory: TestDatabase.migrationsDirectory)
-        #expect(migrations.first?.version == 1)
-        #expect(migrations.first?.name == "users")
-        #expect(migrations.map(\.version) == migrations.map(\.version).sorted())
-    }
-
     @Test func appliesOnceAndIsIdempotent() throws {
         try TestDatabase.withFreshDatabase { configuration in
             let db = DatabaseConnection(configuration: configuration)
@@ -169,22 +148,13 @@ import Testing
             #expect(try migrator.migrate(on: db).map(\.version) == [2])
         }
     }
-
-    @Test func badFileNamesAreRefused() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try "SELECT 1;".write(to: dir.appendingPathComponent("first.sql"), atomically: true, encoding: .utf8)
-        #expect(throws: MigrationError.self) { try Migration.load(fromDirectory: dir.path) }
-    }
 }
 
 /// Collects results from threads.
-private final class Results: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [Result<[Int], any Error>] = []
-    func add(_ item: Result<[Int], any Error>) { lock.withLock { items.append(item) } }
-    var all: [Result<[Int], any Error>] { lock.withLock { items } }
+private final class Results: Sendable {
+    private let items = Mutex<[Result<[Int], any Error>]>([])
+    func add(_ item: Result<[Int], any Error>) { items.withLock { $0.append(item) } }
+    var all: [Result<[Int], any Error>] { items.withLock { $0 } }
 }
 
 /// Calls back with each logged message, on the thread that logs it.
@@ -200,8 +170,7 @@ private struct CallbackLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?,
-             source: String, file: String, function: String, line: UInt) {
-        onMessage(message.description, metadata)
+    func log(event: LogEvent) {
+        onMessage(event.message.description, event.metadata)
     }
 }
