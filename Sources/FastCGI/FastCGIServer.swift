@@ -44,6 +44,14 @@ public final class FastCGIServer: Sendable {
         self.logger = logger
     }
 
+    /// Blocks the shutdown signals in the calling thread and the threads it starts afterwards:
+    /// to be called first thing in the process. A signal that arrives while the process is still
+    /// starting then waits for `run` to collect it; otherwise the handler FCGX_Init installs
+    /// (on opening the socket) takes it, and the process serves on as if never told to stop.
+    public static func holdShutdownSignals() {
+        ShutdownSignals.blockInCallingThread()
+    }
+
     /// Serves until a shutdown signal. `makeResponder` runs once on each worker thread.
     public func run(makeResponder: @escaping @Sendable (_ workerIndex: Int) -> FastCGIResponder) throws -> Outcome {
         _ = FastCGILibrary.initialize()

@@ -42,6 +42,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        FastCGIServer.holdShutdownSignals()  // a SIGTERM during start-up stops the process once it can
         let configuration = try loadConfiguration(signsTokens: true)
         let logger = LogSetup.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
         // Each worker's access lines go out in batches: at 32 KiB, at the latest every 200 ms,
