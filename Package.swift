@@ -7,6 +7,11 @@ let package = Package(
     name: "library-api",
     products: [
         .executable(name: "library-app", targets: ["LibraryCLI"]),
+        // For the fuzz targets in Fuzz/ (a package of their own, built with -sanitize=fuzzer).
+        .library(name: "JSON", targets: ["JSON"]),
+        .library(name: "Security", targets: ["Security"]),
+        .library(name: "FastCGI", targets: ["FastCGI"]),
+        .library(name: "LibraryApp", targets: ["LibraryApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),

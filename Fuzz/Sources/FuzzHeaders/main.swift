@@ -1,0 +1,47 @@
+import FuzzSupport
+@testable import LibraryApp
+
+/// The request headers the application reads, as `Name: value` lines. Properties: nothing traps;
+/// a header sent on several lines is one list in order; the rate-limit key taken from
+/// `X-Forwarded-For` behind a trusted proxy is one hop, never a trusted proxy while an untrusted
+/// hop exists; the request id is always well formed; the bearer token is one space-free word;
+/// the queue wait read from `REQUEST_START` is within its bounds.
+private let proxy = "10.0.0.1"
+private let trustedProxies: Set<String> = [proxy, "10.0.0.2", "::1"]
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzHeaders(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    var headers = HTTPHeaders()
+    for line in String(decoding: fuzzInput(data, count), as: UTF8.self).split(separator: "\n") {
+        let parts = line.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        headers.add(String(parts[0]), parts.count == 2 ? parts[1].trimmingSpaces() : "")
+    }
+
+    let forwardedLines = headers.filter { $0.name.caseInsensitiveEquals("x-forwarded-for") }.map(\.value)
+    let forwardedFor = headers.combined("X-Forwarded-For")
+    check(forwardedFor == (forwardedLines.isEmpty ? nil : forwardedLines.joined(separator: ", ")), "lines not joined in order")
+    let client = ClientAddress.resolve(remoteAddress: proxy, forwardedFor: forwardedFor, trustedProxies: trustedProxies)
+    let hops = (forwardedFor ?? "").split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+    check(client == proxy || hops.contains(client), "key \(client) is neither the peer nor a hop")
+    check(!client.contains(","), "key \(client) holds several hops")
+    if hops.contains(where: { !trustedProxies.contains($0) }) {
+        check(!trustedProxies.contains(client), "a trusted proxy \(client) chosen over an untrusted hop")
+    }
+    check(ClientAddress.resolve(remoteAddress: "192.0.2.9", forwardedFor: forwardedFor, trustedProxies: trustedProxies) == "192.0.2.9",
+          "an untrusted peer's X-Forwarded-For was believed")
+
+    let requestID = RequestID.resolve(incoming: headers[RequestID.headerName])
+    check(RequestID.isWellFormed(requestID), "request id \(requestID) is not well formed")
+
+    if let token = BearerAuthenticator.bearerToken(in: headers["Authorization"]) {
+        check(!token.isEmpty && !token.utf8.contains(0x20), "bearer token \(token) is empty or holds a space")
+    }
+    _ = MediaType.isJSON(headers["Content-Type"] ?? "")
+    if let waited = QueueWait.seconds(since: headers["Request-Start"]) {
+        check(waited >= 0 && waited < QueueWait.implausibleSeconds, "queue wait \(waited)")
+        _ = QueueWait.overloaded(waited: waited)
+    }
+    return 0
+}
+
+runLibFuzzer(fuzzHeaders)
