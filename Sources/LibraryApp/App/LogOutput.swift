@@ -79,9 +79,9 @@ public final class LogFlusher: Sendable {
         thread.start()
     }
 
-    /// A buffered output to standard error (one per worker thread).
-    public func makeOutput(bufferBytes: Int = 32 << 10) -> LogOutput {
-        let output = LogOutput(fileDescriptor: STDERR_FILENO, bufferBytes: bufferBytes)
+    /// A buffered output to standard error, or another descriptor (one per worker thread).
+    public func makeOutput(fileDescriptor: Int32 = STDERR_FILENO, bufferBytes: Int = 32 << 10) -> LogOutput {
+        let output = LogOutput(fileDescriptor: fileDescriptor, bufferBytes: bufferBytes)
         outputs.withLock { $0.append(output) }
         return output
     }
