@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Synchronization
 
 /// Where log lines go: a file descriptor (standard error), written either line by line or
 /// through a buffer written out when it fills and, by a `LogFlusher`, at least every flush
@@ -10,11 +9,11 @@ import Synchronization
 /// lines buffered before them.
 public final class LogOutput: Sendable {
     private let fileDescriptor: Int32
-    private let buffer = Mutex<[UInt8]>([])  // the owner thread's, and the flusher's now and then
+    private let buffer = Locked<[UInt8]>([])  // the owner thread's, and the flusher's now and then
     private let capacity: Int
     /// One write at a time for the whole process: a flush may exceed PIPE_BUF, and two at once
     /// could interleave in a pipe (journald, a log shipper).
-    private static let writing = Mutex<Void>(())
+    private static let writing = NSLock()
 
     /// Unbuffered: each line is written when it is logged (commands that run and exit).
     public static let standardError = LogOutput(fileDescriptor: STDERR_FILENO, bufferBytes: 0)
@@ -45,7 +44,7 @@ public final class LogOutput: Sendable {
     }
 
     private func writeAll(_ bytes: [UInt8]) {
-        Self.writing.withLock { _ in write(bytes) }
+        Self.writing.withLock { write(bytes) }
     }
 
     private func write(_ bytes: [UInt8]) {
@@ -62,7 +61,7 @@ public final class LogOutput: Sendable {
 
 /// Flushes the buffered outputs it made, every `interval` seconds, on a thread of its own.
 public final class LogFlusher: Sendable {
-    private let outputs = Mutex<[LogOutput]>([])
+    private let outputs = Locked<[LogOutput]>([])
 
     public init(every interval: Double) {
         let thread = Thread { [self] in

@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 
 /// `GET /health` answers from a probe of MariaDB and memcached at most `maximumAge` old,
 /// shared by the process's workers: a load balancer (or anyone, the route is public) polling
@@ -15,7 +14,7 @@ final class HealthCheck: Sendable {
     }
 
     static let maximumAge = 1.0
-    private let state = Mutex<(latest: Probe?, probing: Bool)>((nil, false))
+    private let state = Locked<(latest: Probe?, probing: Bool)>((nil, false))
 
     func current(_ context: Context) -> Probe {
         let now = QueueWait.currentTime()
