@@ -4,7 +4,11 @@
 #                under spawn-fcgi + nginx on 127.0.0.1:$(PORT); Ctrl-C stops everything
 #   make test    install what is missing, build, unit tests (no server), integration tests
 #                (private mariadbd and memcached), end-to-end tests through nginx and lighttpd
-#                (pytest, Tests/e2e)
+#                (pytest, Tests/e2e), the short fault drills,
+#                then every fuzz target for TEST_FUZZ_SECONDS (10 s) each
+#   make fuzz    build the libFuzzer targets of Fuzz/ and run each for FUZZ_SECONDS (60 s);
+#                fails on a crash (docs/testing.md)
+#   make tsan    the unit tests under the thread sanitizer, in a build of their own (.build-tsan)
 #   make bench   build (release), then wrk against a stack of its own under run/bench: every
 #                scenario beside a C FastCGI hello, req/s, p50/p99/p99.9, CPU µs and context
 #                switches per request; appended to run/bench-results.jsonl and compared with the
@@ -38,8 +42,13 @@ DRILLS_FLAGS ?=
 SOAK_MINUTES ?= 30
 # the commit bench-check compares with
 BASE        ?= HEAD
+# seconds each fuzz target runs in `make fuzz`, and in the short run of `make test`
+FUZZ_SECONDS      ?= 60
+TEST_FUZZ_SECONDS ?= 10
+# the unit tests `make tsan` runs (a swift test --filter); empty: all of them
+TSAN_FILTER ?=
 
-.PHONY: help install-deps build run stop test unit-test integration-test e2e-test quick-drills drills soak bench bench-check clean
+.PHONY: help install-deps build run stop test unit-test integration-test e2e-test quick-drills drills soak fuzz tsan bench bench-check clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -86,6 +95,7 @@ stop:
 test: install-deps
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 	$(MAKE) --no-print-directory unit-test integration-test e2e-test quick-drills
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
 # Unit tests need no server and no network. The integration targets (names ending in
 # IntegrationTests) start private mariadbd and memcached processes of their own.
@@ -105,6 +115,17 @@ quick-drills:
 	$(TEST_PYTHON) -m tools.drills --quick \
 	    --binary "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/library-app"
 
+# A package of its own (Fuzz/Package.swift), built with -sanitize=fuzzer,address in Fuzz/.build.
+fuzz:
+	SWIFT="$(SWIFT)" FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+# A scratch path of its own: a sanitized build would otherwise replace the debug build that
+# `make test` and the e2e tests use. The tests that need MariaDB or memcached start their own.
+tsan:
+	$(SWIFT) build --scratch-path .build-tsan --build-tests --sanitize=thread
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	    $(SWIFT) test --scratch-path .build-tsan --skip-build --sanitize=thread $(if $(TSAN_FILTER),--filter '$(TSAN_FILTER)')
+
 clean: stop
-	rm -rf run
+	rm -rf run .build-tsan Fuzz/.build
 	$(SWIFT) package $(SWIFT_FLAGS) clean

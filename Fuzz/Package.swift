@@ -31,6 +31,9 @@ let package = Package(
         .executableTarget(name: "FuzzHeaders", dependencies: [
             "FuzzSupport", .product(name: "LibraryApp", package: "library-api"),
         ]),
+        .executableTarget(name: "FuzzCacheEntry", dependencies: [
+            "FuzzSupport", .product(name: "LibraryApp", package: "library-api"),
+        ]),
         .executableTarget(name: "FuzzRequestBody", dependencies: [
             "FuzzSupport", .product(name: "LibraryApp", package: "library-api"),
             .product(name: "JSON", package: "library-api"),

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 SWIFT=${SWIFT:-swift}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_TARGETS=${FUZZ_TARGETS:-"FuzzJSON FuzzJWT FuzzQuery FuzzCGIParameters FuzzHeaders FuzzRequestBody"}
+FUZZ_TARGETS=${FUZZ_TARGETS:-"FuzzJSON FuzzJWT FuzzQuery FuzzCGIParameters FuzzHeaders FuzzRequestBody FuzzCacheEntry"}
 # Debug (-Onone) keeps Swift's overflow and bounds checks and is quick to compile; the
 # sanitizer coverage guides the search either way.
 BUILD=("$SWIFT" build --package-path Fuzz -Xswiftc -sanitize=fuzzer,address)
