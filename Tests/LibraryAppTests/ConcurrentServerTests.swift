@@ -72,7 +72,7 @@ import Testing
         let application = Application(configuration: configuration, logger: quiet)
         let flusher = LogFlusher(every: 0.01)
         let served = Locked<[Int: Int]>([:])
-        let server = FastCGIServer(socket: try ListenSocket.open(socketPath),
+        let server = FastCGIServer(socket: try ListenSocket.open(.unix(path: socketPath)),
                                    configuration: .init(threads: 4, gracePeriodSeconds: 10), logger: quiet)
 
         let serverThread = Locked<pthread_t?>(nil)
