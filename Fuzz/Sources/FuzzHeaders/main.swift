@@ -3,8 +3,7 @@ import FuzzSupport
 
 /// The request headers the application reads, as `Name: value` lines. Properties: nothing traps;
 /// a header sent on several lines is one list in order; the rate-limit key taken from
-/// `X-Forwarded-For` behind a trusted proxy is one hop, never a trusted proxy while an untrusted
-/// hop exists; the request id is always well formed; the bearer token is one space-free word;
+/// `X-Forwarded-For` behind a trusted proxy is the nearest untrusted hop (its /64 for IPv6); the request id is always well formed; the bearer token is one space-free word;
 /// the queue wait read from `REQUEST_START` is within its bounds.
 private let proxy = "10.0.0.1"
 private let trustedProxies: Set<String> = [proxy, "10.0.0.2", "::1"]
@@ -22,10 +21,11 @@ public func fuzzHeaders(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     check(forwardedFor == (forwardedLines.isEmpty ? nil : forwardedLines.joined(separator: ", ")), "lines not joined in order")
     let client = ClientAddress.resolve(remoteAddress: proxy, forwardedFor: forwardedFor, trustedProxies: trustedProxies)
     let hops = (forwardedFor ?? "").split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
-    check(client == proxy || hops.contains(client), "key \(client) is neither the peer nor a hop")
+    // The key is an address as given, or an IPv6 client's /64 (`limitKey`).
+    check(client == proxy || hops.map(ClientAddress.limitKey).contains(client), "key \(client) is neither the peer nor a hop")
     check(!client.contains(","), "key \(client) holds several hops")
-    if hops.contains(where: { !trustedProxies.contains($0) }) {
-        check(!trustedProxies.contains(client), "a trusted proxy \(client) chosen over an untrusted hop")
+    if let nearestUntrusted = hops.last(where: { !trustedProxies.contains($0) }) {
+        check(client == ClientAddress.limitKey(nearestUntrusted), "key \(client), not the nearest untrusted hop \(nearestUntrusted)")
     }
     check(ClientAddress.resolve(remoteAddress: "192.0.2.9", forwardedFor: forwardedFor, trustedProxies: trustedProxies) == "192.0.2.9",
           "an untrusted peer's X-Forwarded-For was believed")
