@@ -9,12 +9,9 @@ import Testing
 /// The FastCGI server with the real adapter and application, on a unix socket in a temporary
 /// folder, answering several client threads at once, each on a kept connection: the worker pool
 /// and the poller they share, the per-worker contexts, the access-log buffers and their flusher,
-/// the metrics, the shared health probe. No database or memcached: the requests are the ones
+/// the shared health probe. No database or memcached: the requests are the ones
 /// answered without them. Run under the thread sanitizer by `make tsan`.
 @Suite struct ConcurrentServerTests {
-    /// The metrics system can be bootstrapped once per process; only this suite records metrics.
-    static let metricsBootstrapped: Void = AppMetrics.bootstrap()
-
     /// Hands each request to the real adapter and notes which worker served it.
     final class CountingResponder: FastCGIResponder {
         let worker: Int
@@ -59,7 +56,6 @@ import Testing
     ]
 
     @Test func manyClientsAtOnceEachGetTheirOwnAnswers() throws {
-        _ = Self.metricsBootstrapped
         let directory = try TemporaryDirectory()
         let socketPath = directory.path + "/app.sock"
         let logPath = directory.path + "/access.log"
@@ -136,11 +132,6 @@ import Testing
             .map { $0.split(separator: " ").last.map(String.init) ?? "" }
         let sent = (0..<clients).flatMap { client in (0..<perClient).map { "request_id=c\(client)-r\($0)" } }
         #expect(logged.sorted() == sent.sorted())
-        // Every request counted once in the metrics, whichever worker served it.
-        let exposition = String(decoding: AppMetrics.exposition(), as: UTF8.self)
-        let counted = exposition.split(separator: "\n").filter { $0.hasPrefix("library_http_requests_total{") }
-            .compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
-        #expect(counted == total)
     }
 
     /// The server's socket appears once `ListenSocket.open` returns, but connect may race the
