@@ -9,6 +9,12 @@ enum ConnectionFactory {
     static let initCommand = "SET time_zone = '+00:00', innodb_lock_wait_timeout = 3, sql_mode = "
         + "'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION'"
 
+    /// Only a URL that asks for it sets `wsrep_sync_wait`: a server without Galera support
+    /// refuses the variable.
+    static func initCommand(_ configuration: DatabaseConfiguration) -> String {
+        configuration.syncWait.map { initCommand + ", wsrep_sync_wait = \($0)" } ?? initCommand
+    }
+
     static func open(_ configuration: DatabaseConfiguration) throws(DatabaseError) -> UnsafeMutablePointer<MYSQL> {
         try ConnectorLibrary.prepareCurrentThread()
         guard let mysql = mysql_init(nil) else {
@@ -27,7 +33,7 @@ enum ConnectionFactory {
         mysql_options(mysql, MYSQL_OPT_RECONNECT, &off)
         mysql_options(mysql, MYSQL_OPT_LOCAL_INFILE, &noLocalInfile)
         mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4")
-        mysql_options(mysql, MYSQL_INIT_COMMAND, initCommand)
+        mysql_options(mysql, MYSQL_INIT_COMMAND, initCommand(configuration))
         applyTLS(configuration.tls, to: mysql)
 
         let connected = mysql_real_connect(

@@ -6,7 +6,9 @@ import Foundation
 ///     mysql://USER:PASSWORD@localhost/DB?socket=/abs/path.sock
 ///
 /// User, password and database are percent-decoded. Optional query items: `socket`,
-/// `connect_timeout`, `read_timeout`, `write_timeout` (whole seconds), and TLS (`ssl`,
+/// `connect_timeout`, `read_timeout`, `write_timeout` (whole seconds), `wsrep_sync_wait`
+/// (Galera, 0-15: set on every session; 1 makes each read wait until this node has applied
+/// every write the cluster committed before it, docs/cluster.md), and TLS (`ssl`,
 /// `ssl-ca`, ...: see `DatabaseTLS`). Unknown options are refused, never ignored.
 ///
 /// This is the one place the URL is read: the authority (`HOST:PORT`) and the query options
@@ -26,6 +28,8 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
     public var readTimeout: Int
     public var writeTimeout: Int
     public var tls: DatabaseTLS
+    /// Galera's causality checks for this session (`wsrep_sync_wait`); nil leaves the server's.
+    public var syncWait: Int?
 
     public init(
         user: String, password: String = "", host: String = "localhost", port: Int = 3306,
@@ -86,6 +90,11 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
         case "connect_timeout": connectTimeout = try Self.seconds(name, value)
         case "read_timeout": readTimeout = try Self.seconds(name, value)
         case "write_timeout": writeTimeout = try Self.seconds(name, value)
+        case "wsrep_sync_wait":
+            guard let mask = Int(value), (0...15).contains(mask) else {
+                throw DatabaseError.invalidConfiguration("wsrep_sync_wait must be a number from 0 to 15")
+            }
+            syncWait = mask
         default:
             guard try tls.accept(option: name, value: value) else {
                 throw DatabaseError.invalidConfiguration("unknown database URL option '\(name)'")
@@ -103,6 +112,7 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
     /// The password never appears here: configurations get logged.
     public var description: String {
         let place = socketPath.map { "\(host) via \($0)" } ?? "\(host):\(port)"
-        return "mysql://\(user):***@\(place)/\(database)\(tls.summary)"
+        let sync = syncWait.map { "?wsrep_sync_wait=\($0)" } ?? ""
+        return "mysql://\(user):***@\(place)/\(database)\(sync)\(tls.summary)"
     }
 }

@@ -24,6 +24,22 @@ import Testing
         #expect(configuration.writeTimeout == 5)
     }
 
+    /// Galera's causality checks: set on every session only when the URL asks for them.
+    @Test func wsrepSyncWaitGoesIntoTheSessionSettings() throws {
+        let plain = try DatabaseConfiguration(url: "mysql://u:p@127.0.0.1:3307/library")
+        #expect(plain.syncWait == nil)
+        #expect(!ConnectionFactory.initCommand(plain).contains("wsrep"))
+        let synced = try DatabaseConfiguration(url: "mysql://u:p@127.0.0.1:3307/library?wsrep_sync_wait=1")
+        #expect(synced.syncWait == 1)
+        #expect(ConnectionFactory.initCommand(synced).hasSuffix(", wsrep_sync_wait = 1"))
+        #expect(synced.description == "mysql://u:***@127.0.0.1:3307/library?wsrep_sync_wait=1")
+        for bad in ["16", "-1", "yes", ""] {
+            #expect(throws: DatabaseError.self) {
+                try DatabaseConfiguration(url: "mysql://u:p@127.0.0.1/library?wsrep_sync_wait=\(bad)")
+            }
+        }
+    }
+
     @Test func percentDecodesUserAndPassword() throws {
         let configuration = try DatabaseConfiguration(url: "mysql://app%40x:p%3Aa%2Fss%40w%25rd@db.local/lib")
         #expect(configuration.user == "app@x")
