@@ -23,7 +23,7 @@ import Testing
                 return statement[range.upperBound...].split(whereSeparator: { $0 == " " || $0 == "(" }).first.map(String.init)
             }
             #expect(created.contains("users") && created.contains("revoked_tokens"))
-            #expect(tables == (created + ["schema_migrations"]).sorted())
+            #expect(tables == (created + ["schema_migrations", "schema_migrations_lock"]).sorted())
 
             // A later migration is applied alone.
             let extended = try Migrator(migrations: migrator.migrations + [
@@ -142,11 +142,47 @@ import Testing
             let tables = try admin.query(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1"
             ).map { try $0.string(0) }
-            #expect(tables == ["first_done", "schema_migrations"])
+            #expect(tables == ["first_done", "schema_migrations", "schema_migrations_lock"])
             #expect(try migrator.appliedVersions(on: admin) == [1])
             // The connection is usable again afterwards, and a new run finishes the work.
             #expect(try migrator.migrate(on: db).map(\.version) == [2])
         }
+    }
+
+    /// The cluster-wide lock row: free after a run, taken over at once from a session of the
+    /// same server that is gone, waited for while another server's lease runs.
+    @Test func theLockRowIsFreedTakenOverFromGoneSessionsAndWaitedForOtherwise() throws {
+        try TestDatabase.withFreshDatabase { configuration in
+            let db = DatabaseConnection(configuration: configuration)
+            let all = try Migration.load(fromDirectory: TestDatabase.migrationsDirectory)
+            try Migrator(migrations: all).migrate(on: db)
+            #expect(try db.query("SELECT owner FROM schema_migrations_lock").first?.optionalString(0) == nil)
+
+            // A migrator of this server that died holding the row: its session is gone.
+            try db.execute("""
+                UPDATE schema_migrations_lock SET expires_at = NOW(6) + INTERVAL 1 HOUR,
+                    owner = CONCAT(@@hostname, ':', @@port, '#', 4000000000)
+                """)
+            let next = try Migrator(migrations: all + [Migration(version: 900, name: "a", sql: "DO 1;")])
+            #expect(try next.migrate(on: db).map(\.version) == [900])
+
+            // Another server's migrator holds it: wait, then give up; once its lease ends, go.
+            try db.execute("UPDATE schema_migrations_lock SET owner = 'node-elsewhere:3306#7', expires_at = NOW(6) + INTERVAL 1 HOUR")
+            let later = try Migrator(migrations: all + [Migration(version: 901, name: "b", sql: "DO 1;")])
+            #expect(throws: MigrationError.self) { try later.migrate(on: db, lockTimeout: 1) }
+            #expect(try later.appliedVersions(on: db).contains(901) == false)
+            try db.execute("UPDATE schema_migrations_lock SET expires_at = NOW(6) - INTERVAL 1 SECOND")
+            #expect(try later.migrate(on: db).map(\.version) == [901])
+            #expect(try db.query("SELECT owner FROM schema_migrations_lock").first?.optionalString(0) == nil)
+        }
+    }
+
+    @Test func badFileNamesAreRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "SELECT 1;".write(to: dir.appendingPathComponent("first.sql"), atomically: true, encoding: .utf8)
+        #expect(throws: MigrationError.self) { try Migration.load(fromDirectory: dir.path) }
     }
 }
 
