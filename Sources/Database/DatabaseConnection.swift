@@ -1,4 +1,5 @@
 import CMariaDB
+import Glibc
 import Logging
 
 /// What `execute` reports. With CLIENT_FOUND_ROWS, `affectedRows` of an UPDATE counts the rows
@@ -95,6 +96,7 @@ public final class DatabaseConnection {
                 guard attempt < attempts, Self.mayRunAgain(after: error, in: phase) else { throw error }
                 attempt += 1
                 logger.info("retrying transaction", metadata: ["attempt": "\(attempt)", "after": "\(error)"])
+                Self.backOff(beforeAttempt: attempt)
             }
         }
     }
@@ -111,8 +113,18 @@ public final class DatabaseConnection {
                 guard case .deadlock = error, attempt < attempts else { throw error }
                 attempt += 1
                 logger.info("retrying statement after deadlock", metadata: ["attempt": "\(attempt)"])
+                Self.backOff(beforeAttempt: attempt)
             }
         }
+    }
+
+    /// A random pause before a retry, up to 5 ms doubled at each attempt (at most 320 ms), so
+    /// that transactions which aborted each other, here or on other nodes of a cluster, do not
+    /// meet again at once. Only before a retry: the first attempt never waits.
+    static func backOff(beforeAttempt attempt: Int) {
+        let ceiling = 0.005 * Double(1 << min(attempt - 1, 6))
+        var pause = timespec(tv_sec: 0, tv_nsec: Int(Double.random(in: 0..<ceiling) * 1e9))
+        _ = nanosleep(&pause, nil)
     }
 
     private enum TransactionPhase { case starting, running, committing }

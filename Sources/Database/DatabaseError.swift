@@ -14,7 +14,9 @@ public enum DatabaseError: Error, Equatable, CustomStringConvertible {
     case foreignKey(constraint: String)
     /// A CHECK constraint rejected the row (4025); `constraint` is its name.
     case checkConstraint(constraint: String)
-    /// Deadlock (1213, transaction rolled back) or lock wait timeout (1205): retry the transaction.
+    /// Deadlock (1213, transaction rolled back; on a Galera cluster also a certification failure
+    /// or a brute-force abort by a replicated write) or lock wait timeout (1205): retry the
+    /// transaction.
     case deadlock(code: Int)
     /// Any other server or client error.
     case other(code: Int, message: String)
@@ -86,6 +88,9 @@ extension DatabaseError {
         Int(ER_CON_COUNT_ERROR), Int(ER_SERVER_SHUTDOWN), Int(ER_CONNECTION_KILLED),
         Int(ER_NET_READ_ERROR), Int(ER_NET_READ_INTERRUPTED),
         Int(ER_NET_ERROR_ON_WRITE), Int(ER_NET_WRITE_INTERRUPTED),
+        // A Galera node that is not synced or not in the primary component answers every query
+        // with "WSREP has not yet prepared node for application use": another node may serve.
+        Int(ER_UNKNOWN_COM_ERROR),
     ]
 
     /// "Duplicate entry 'x' for key 'uq_users_email'" → "uq_users_email". The last

@@ -29,6 +29,11 @@ import Testing
         }
         #expect(DatabaseError.classify(code: 1213, message: "") == .deadlock(code: 1213))
         #expect(DatabaseError.classify(code: 1205, message: "") == .deadlock(code: 1205))
+        // Galera: a certification failure is 1213 too; a node that is not synced answers 1047.
+        #expect(DatabaseError.classify(code: 1213, message: "Deadlock found when trying to get lock; try restarting transaction")
+            == .deadlock(code: 1213))
+        #expect(DatabaseError.classify(code: 1047, message: "WSREP has not yet prepared node for application use")
+            == .unavailable(code: 1047, message: "WSREP has not yet prepared node for application use"))
         // Any failure to connect is "unavailable", even access denied.
         guard case .unavailable = DatabaseError.classify(code: 1045, message: "", connecting: true) else {
             Issue.record("connect failure not unavailable")

@@ -69,6 +69,10 @@ struct LoanStore {
     /// second copy of one book. On a Galera cluster, where a lock holds on one node only, two
     /// such borrows on two nodes write the same row and certification refuses one of them (a
     /// deadlock error, retried). Six round trips; the loan is answered from what was written.
+    /// Tries of a borrow or return that lost a deadlock or a cluster's certification: ten
+    /// borrows of one user at once through two nodes needed more than three.
+    static let attempts = 8
+
     func borrow(userID: Int64, bookID: Int64, policy: LoanPolicy, now: Date) throws -> BorrowOutcome {
         let dueAt = policy.dueDate(from: now)
         do {
@@ -82,7 +86,9 @@ struct LoanStore {
     private struct NoSuchBook: Error {}
 
     private func borrowing(userID: Int64, bookID: Int64, policy: LoanPolicy, now: Date, dueAt: Date) throws -> BorrowOutcome {
-        try database.transaction(attempts: 3) {
+        // Every borrow of one user writes that user's row: on a cluster, borrows on other nodes
+        // abort each other at commit, and each loser must run again (with a random pause).
+        try database.transaction(attempts: Self.attempts) {
             // updated_at is the user's profile, not their loans: kept as it is
             let counted = try database.execute(
                 "UPDATE users SET active_loans = active_loans + 1, updated_at = updated_at WHERE id = ?", [.int(userID)])
@@ -125,7 +131,7 @@ struct LoanStore {
     /// range-scan `idx_loans_returned_due`, and next-key locks on that range make parallel
     /// returns deadlock.
     func giveBack(loanID: Int64, now: Date) throws {
-        let returned = try database.retryingDeadlocks(attempts: 3) {
+        let returned = try database.retryingDeadlocks(attempts: Self.attempts) {
             try database.execute("""
                 UPDATE loans l FORCE INDEX (PRIMARY) JOIN books b ON b.id = l.book_id JOIN users u ON u.id = l.user_id
                 SET l.returned_at = ?, b.copies_available = b.copies_available + 1,
