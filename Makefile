@@ -9,6 +9,10 @@
 #   make fuzz    build the libFuzzer targets of Fuzz/ and run each for FUZZ_SECONDS (60 s);
 #                fails on a crash (docs/testing.md)
 #   make tsan    the unit tests under the thread sanitizer, in a build of their own (.build-tsan)
+#   make cluster build (release), then a 3-node MariaDB Galera cluster, 2 memcached servers and two
+#                app hosts (app + nginx each, on nodes 1 and 2) under run/cluster; Ctrl-C stops
+#   make test-cluster   build, then the cluster tests (Tests/cluster: races on two nodes, two
+#                migrators at once; docs/cluster.md); not part of make test
 #   make bench   build (release), then wrk against a stack of its own under run/bench: every
 #                scenario beside a C FastCGI hello, req/s, p50/p99/p99.9, CPU µs and context
 #                switches per request; appended to run/bench-results.jsonl and compared with the
@@ -52,7 +56,7 @@ TSAN_FILTER ?=
 # and not libcrypto's scrypt; `make test` runs it
 TSAN_SKIP   ?= dummyVerificationIsFalseAndCostsTheSame
 
-.PHONY: help install-deps build run stop test unit-test integration-test e2e-test quick-drills drills soak fuzz tsan bench bench-check clean
+.PHONY: help install-deps build run cluster stop test unit-test integration-test e2e-test test-cluster quick-drills drills soak fuzz tsan bench bench-check clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -69,6 +73,10 @@ build: install-deps
 
 run: build
 	$(PYTHON) -m tools.devstack run --port $(PORT) --server $(SERVER) \
+	    --binary "$$($(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/library-app"
+
+cluster: build
+	$(PYTHON) -m tools.devstack cluster \
 	    --binary "$$($(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/library-app"
 
 # Release build, like `make run`: the figures of a debug build say little.
@@ -130,6 +138,13 @@ tsan:
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 	    $(SWIFT) test --scratch-path .build-tsan --skip-build --sanitize=thread \
 	    $(if $(TSAN_FILTER),--filter '$(TSAN_FILTER)') $(if $(TSAN_SKIP),--skip '$(TSAN_SKIP)')
+
+# The debug build of `make test`. Its own pytest run: a cluster takes a minute to start, and the
+# e2e run must not skip cluster tests it did not run.
+test-cluster: install-deps
+	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
+	LIBRARY_APP="$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/library-app" \
+	    $(TEST_PYTHON) -m pytest Tests/cluster -q -p no:cacheprovider
 
 clean: stop
 	rm -rf run .build-tsan Fuzz/.build

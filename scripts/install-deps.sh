@@ -13,6 +13,8 @@ packages=(
     make pkg-config libfcgi-dev libfcgi-bin libmariadb-dev libssl-dev libmemcached-dev
     # run: database, cache, process manager, web servers
     mariadb-server mariadb-client memcached nginx lighttpd spawn-fcgi multiwatch
+    # the local Galera cluster (make cluster, make test-cluster): the provider and rsync SST
+    galera-4 rsync
     # test and measure
     curl wrk python3 python3-pytest python3-requests
     # static checks of conf/: `systemd-analyze verify` of the units, `promtool check rules`

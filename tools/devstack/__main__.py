@@ -1,4 +1,4 @@
-"""python3 -m tools.devstack run|stop — see README.md, "Running locally"."""
+"""python3 -m tools.devstack run|cluster|stop — see README.md, "Running locally"."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .app import REPO, build
 from .process import StartError, stop_recorded
+from .galera import Cluster, ClusterConfig
 from .stack import ADMIN_EMAIL, Stack, StackConfig
 
 
@@ -34,6 +35,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     run.add_argument("--binary", type=Path, help="run this library-app binary (implies --no-build)")
     run.add_argument("--database-tls", action="store_true",
                      help="MariaDB with a throw-away CA; the app connects over TCP with TLS, verified")
+
+    cluster = sub.add_parser("cluster", help="3 Galera nodes, 2 memcached, 2 app hosts; Ctrl-C stops")
+    cluster.add_argument("--dir", type=Path, default=REPO / "run" / "cluster", help="run folder")
+    cluster.add_argument("--binary", type=Path, help="run this library-app binary (else build release)")
+    cluster.add_argument("--processes", type=int, default=2, help="app processes per host (default 2)")
+    cluster.add_argument("--threads", type=int, default=8, help="threads per app process (default 8)")
 
     stop = sub.add_parser("stop", help="stop every process recorded under the run folder")
     stop.add_argument("--dir", type=Path, default=REPO / "run")
@@ -80,6 +87,48 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
+def run_cluster(args: argparse.Namespace) -> int:
+    binary = args.binary
+    if binary is None:
+        try:
+            binary = build("release")
+        except subprocess.CalledProcessError as error:
+            print(f"devstack: build failed ({error.returncode})", file=sys.stderr)
+            return 1
+    cluster = Cluster(ClusterConfig(run=args.dir, binary=binary, processes=args.processes,
+                                    threads=args.threads, library_env="development"))
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+    status = 0
+    try:
+        print("devstack: starting 3 Galera nodes (about a minute) ...", flush=True)
+        cluster.start()
+        lines = ["", "library-api on a Galera cluster is up:"]
+        for name, host, node in zip("AB", cluster.hosts, cluster.nodes):
+            lines.append(f"  host {name}: {host.url}   (2 x library-app -> {node.name}, 127.0.0.1:{node.port})")
+        lines += [f"  {node.name}: {node.client_command(cluster.config.database, cluster.config.database)}"
+                  for node in cluster.nodes]
+        lines += [f"  memcached: {', '.join(m.servers for m in cluster.memcached)} (both hosts)",
+                  f"  admin: {ADMIN_EMAIL} / {cluster.hosts[0].secrets['admin_password']}"
+                  f"   database password: {cluster.hosts[0].secrets['db_password']}",
+                  f"  logs: {cluster.run}/*/logs/",
+                  "Press Ctrl-C to stop everything.", ""]
+        print("\n".join(lines), flush=True)
+        while True:
+            signal.pause()
+    except KeyboardInterrupt:
+        print("\ndevstack: stopping ...", flush=True)
+    except StartError as error:
+        print(f"devstack: {error}", file=sys.stderr)
+        status = 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        cluster.stop()
+    print("devstack: stopped", flush=True)
+    return status
+
+
 def print_welcome(stack: Stack) -> None:
     c, run = stack.config, stack.run
     lines = [
@@ -110,6 +159,8 @@ def main(argv: list[str]) -> int:
         stopped = stop_recorded(args.dir.resolve(), recursive=True)
         print("devstack: stopped " + (", ".join(stopped) if stopped else "nothing"))
         return 0
+    if args.command == "cluster":
+        return run_cluster(args)
     return run(args)
 
 

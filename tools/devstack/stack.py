@@ -48,6 +48,7 @@ class StackConfig:
     bench_locations: bool | str = False  # nginx answers GET /_bench/static itself (tools/bench);
                                          # a string: more server-level nginx text after it
     bench_upstreams: str = ""       # http-level nginx text (tools/bench's upstreams)
+    memcached_servers: str = ""     # shared memcached servers (MEMCACHED_SERVERS); else our own
     app_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -91,15 +92,18 @@ class Stack:
         database_url = self.mariadb.create_database(c.database, c.database, self.secrets["db_password"])
         if c.database_tls:
             database_url = self.mariadb.tls_url(c.database, c.database, self.secrets["db_password"])
-        memcached = Memcached(self.processes)
-        memcached.start()
-        self.memcached = memcached  # the hostile tests write into it directly
+        memcached_servers = c.memcached_servers
+        # the hostile tests write into self.memcached directly
+        if not memcached_servers:
+            self.memcached = Memcached(self.processes)
+            self.memcached.start()
+            memcached_servers = self.memcached.servers
 
         self.app = App(c.binary or find_binary(), {
             "LIBRARY_ENV": c.library_env,
             "SECRET_KEY": self.secrets["secret_key"],
             "DATABASE_URL": database_url,
-            "MEMCACHED_SERVERS": memcached.servers,
+            "MEMCACHED_SERVERS": memcached_servers,
             "LOG_LEVEL": c.log_level,
             "ACCESS_LOG": "true",
             # every process's counter file: one /metrics shows the whole pool (docs/operations.md)
