@@ -15,7 +15,44 @@ enum ConnectionFactory {
         configuration.syncWait.map { initCommand + ", wsrep_sync_wait = \($0)" } ?? initCommand
     }
 
-    static func open(_ configuration: DatabaseConfiguration) throws(DatabaseError) -> UnsafeMutablePointer<MYSQL> {
+    /// Connects to the URL's hosts in turn, from `first` (an index into `endpoints`), and returns
+    /// the handle and the index of the host it reached. With several hosts (a Galera cluster) a
+    /// node that does not say `wsrep_ready=ON` (not synced, or not in the primary component) is
+    /// passed over like one that is down. The last host's error is thrown when none will do.
+    static func open(
+        _ configuration: DatabaseConfiguration, from first: Int = 0
+    ) throws(DatabaseError) -> (handle: UnsafeMutablePointer<MYSQL>, endpoint: Int) {
+        let endpoints = configuration.endpoints
+        guard endpoints.count > 1 else { return (try open(configuration, at: endpoints[0]), 0) }
+        var lastError = DatabaseError.unavailable(code: 0, message: "no database host")
+        for step in 0..<endpoints.count {
+            let index = (first + step) % endpoints.count
+            do {
+                let mysql = try open(configuration, at: endpoints[index])
+                if isReadyNode(mysql) { return (mysql, index) }
+                mysql_close(mysql)
+                lastError = .unavailable(code: Int(ER_UNKNOWN_COM_ERROR), message: "node \(endpoints[index]) is not ready (wsrep_ready)")
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    /// `wsrep_ready` is ON (a synced node of the primary component), or the server has no
+    /// Galera at all (the variable is missing): either may serve.
+    private static func isReadyNode(_ mysql: UnsafeMutablePointer<MYSQL>) -> Bool {
+        guard mysql_query(mysql, "SHOW GLOBAL STATUS LIKE 'wsrep_ready'") == 0,
+              let result = mysql_store_result(mysql) else { return false }
+        defer { mysql_free_result(result) }
+        guard let row = mysql_fetch_row(result) else { return true }
+        guard let value = row[1] else { return false }
+        return String(cString: value) == "ON"
+    }
+
+    private static func open(
+        _ configuration: DatabaseConfiguration, at endpoint: DatabaseEndpoint
+    ) throws(DatabaseError) -> UnsafeMutablePointer<MYSQL> {
         try ConnectorLibrary.prepareCurrentThread()
         guard let mysql = mysql_init(nil) else {
             throw DatabaseError.unavailable(code: 0, message: "mysql_init failed (out of memory)")
@@ -37,8 +74,8 @@ enum ConnectionFactory {
         applyTLS(configuration.tls, to: mysql)
 
         let connected = mysql_real_connect(
-            mysql, configuration.host, configuration.user, configuration.password,
-            configuration.database, UInt32(configuration.port), configuration.socketPath,
+            mysql, endpoint.host, configuration.user, configuration.password,
+            configuration.database, UInt32(endpoint.port), configuration.socketPath,
             UInt(CLIENT_FOUND_ROWS))
         guard connected != nil else {
             let error = DatabaseError.classify(

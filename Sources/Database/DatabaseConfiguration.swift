@@ -4,7 +4,10 @@ import Foundation
 ///
 ///     mysql://USER:PASSWORD@HOST:PORT/DB
 ///     mysql://USER:PASSWORD@localhost/DB?socket=/abs/path.sock
+///     mysql://USER:PASSWORD@HOST1:PORT1,HOST2:PORT2,HOST3:PORT3/DB    (a Galera cluster)
 ///
+/// With several hosts a connection goes to the first that answers and says `wsrep_ready=ON`,
+/// and after a lost connection tries the next one (`ConnectionFactory`, docs/cluster.md).
 /// User, password and database are percent-decoded. Optional query items: `socket`,
 /// `connect_timeout`, `read_timeout`, `write_timeout` (whole seconds), `wsrep_sync_wait`
 /// (Galera, 0-15: set on every session; 1 makes each read wait until this node has applied
@@ -28,6 +31,10 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
     public var readTimeout: Int
     public var writeTimeout: Int
     public var tls: DatabaseTLS
+    /// The URL's other hosts (a cluster's nodes), tried after `host`:`port`.
+    public var otherEndpoints: [DatabaseEndpoint] = []
+    /// Where to connect, in order of preference.
+    public var endpoints: [DatabaseEndpoint] { [DatabaseEndpoint(host: host, port: port)] + otherEndpoints }
     /// Galera's causality checks for this session (`wsrep_sync_wait`); nil leaves the server's.
     public var syncWait: Int?
 
@@ -48,7 +55,8 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
         self.tls = tls
     }
 
-    public init(url string: String) throws {
+    public init(url given: String) throws {
+        let (string, others) = try Self.splitHostList(given)
         guard let components = URLComponents(string: string),
               let scheme = components.scheme?.lowercased(), scheme == "mysql" || scheme == "mariadb"
         else { throw DatabaseError.invalidConfiguration("expected mysql://USER:PASSWORD@HOST:PORT/DB") }
@@ -78,6 +86,34 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
             try apply(option: item.name, value: item.value ?? "")
         }
         try tls.check()
+        if !others.isEmpty {
+            guard socketPath == nil else {
+                throw DatabaseError.invalidConfiguration("socket and a list of hosts exclude each other")
+            }
+            otherEndpoints = others
+        }
+    }
+
+    /// `HOST1:PORT1,HOST2:PORT2` in the authority: the URL with the first host alone (for
+    /// URLComponents, which knows one host), and the others parsed here. IPv6 literals in
+    /// brackets, as in a URL: `[::1]:3306`.
+    static func splitHostList(_ url: String) throws(DatabaseError) -> (url: String, others: [DatabaseEndpoint]) {
+        guard let schemeEnd = url.range(of: "://") else { return (url, []) }
+        let rest = url[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        let hostsStart = authority.lastIndex(of: "@").map { authority.index(after: $0) } ?? authority.startIndex
+        let hosts = authority[hostsStart...].split(separator: ",", omittingEmptySubsequences: false)
+        guard hosts.count > 1 else { return (url, []) }
+        var others: [DatabaseEndpoint] = []
+        for entry in hosts.dropFirst() {
+            guard let components = URLComponents(string: "mysql://\(entry)"), let host = components.host, !host.isEmpty,
+                  components.user == nil, components.path.isEmpty
+            else { throw .invalidConfiguration("bad host in the database URL's host list") }
+            others.append(DatabaseEndpoint(host: host, port: components.port ?? 3306))
+        }
+        let first = String(url[..<hostsStart]) + String(hosts[0]) + String(rest[authorityEnd...])
+        return (first, others)
     }
 
     private mutating func apply(option name: String, value: String) throws(DatabaseError) {
@@ -111,8 +147,21 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
 
     /// The password never appears here: configurations get logged.
     public var description: String {
-        let place = socketPath.map { "\(host) via \($0)" } ?? "\(host):\(port)"
+        let place = socketPath.map { "\(host) via \($0)" } ?? endpoints.map(\.description).joined(separator: ",")
         let sync = syncWait.map { "?wsrep_sync_wait=\($0)" } ?? ""
         return "mysql://\(user):***@\(place)/\(database)\(sync)\(tls.summary)"
     }
+}
+
+/// One server of the URL's host list.
+public struct DatabaseEndpoint: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

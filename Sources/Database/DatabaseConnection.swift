@@ -27,6 +27,8 @@ public final class DatabaseConnection {
 
     private let logger: Logger
     private var handle: UnsafeMutablePointer<MYSQL>?
+    /// Which of the configuration's hosts the next connect tries first.
+    private var endpointIndex = 0
     private var statements: [String: PreparedStatement] = [:]
     public private(set) var isInTransaction = false
 
@@ -216,6 +218,8 @@ public final class DatabaseConnection {
         logger.warning("database connection lost; reconnecting on next use", metadata: ["code": "\(code)"])
         let wasInTransaction = isInTransaction
         close()
+        // with a list of hosts, the next connect starts at the next one: this one may be down
+        endpointIndex = (endpointIndex + 1) % configuration.endpoints.count
         isInTransaction = wasInTransaction
     }
 
@@ -227,8 +231,9 @@ public final class DatabaseConnection {
     private func connectedHandle() throws(PreparedStatement.Failure) -> UnsafeMutablePointer<MYSQL> {
         if let handle { return handle }
         do {
-            let mysql = try ConnectionFactory.open(configuration)
+            let (mysql, endpoint) = try ConnectionFactory.open(configuration, from: endpointIndex)
             handle = mysql
+            endpointIndex = endpoint
             logger.debug("connected to database", metadata: ["connection_id": "\(mysql_thread_id(mysql))"])
             return mysql
         } catch {

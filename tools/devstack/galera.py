@@ -10,13 +10,15 @@ other and receive the data by rsync SST. A node counts as up when it says `wsrep
 `Synced`. The cluster is made fresh on each start (a demo and test fixture, not a data store).
 
 The hosts are two tools/devstack Stacks (app processes + nginx each) sharing one secret key and
-one list of two memcached servers; host A's app talks to node 1, host B's to node 2.
+one list of two memcached servers; host A's app talks to node 1, host B's to node 2, and each
+DATABASE_URL lists the other nodes after its own, for failover.
 """
 from __future__ import annotations
 
 import json
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -103,6 +105,31 @@ class GaleraNode:
         check_unix_socket_path(self.socket)
         if fresh:
             self._install()
+        argv = self._argv(members)
+        if bootstrap:
+            argv.append("--wsrep-new-cluster")
+        if not fresh:
+            argv.append(f"--wsrep-start-position={self._recover_position(argv)}")
+        # a node that was killed may have left its pid file; mariadbd refuses none, but be tidy
+        (self.home / "mariadbd.pid").unlink(missing_ok=True)
+        self.processes.start(self.name, argv)
+        wait_until(self.is_synced, f"Galera {self.name} synced", timeout=120,
+                   alive=lambda: self.processes.ensure_alive(self.name))
+
+    def _recover_position(self, argv: list[str]) -> str:
+        """The last commit this node's InnoDB holds (`--wsrep-recover`, what systemd's
+        galera_recovery does): given as the start position, a node that was killed rejoins by
+        IST from the others' write-set cache instead of a full rsync SST, which blocks its
+        donor for the whole copy."""
+        log = self.home / "recover.log"
+        log.unlink(missing_ok=True)
+        subprocess.run([*argv, "--wsrep-recover", f"--log-error={log}"], capture_output=True, timeout=120)
+        found = re.findall(r"WSREP: Recovered position: (\S+)", log.read_text(errors="replace") if log.exists() else "")
+        if not found:
+            raise StartError(f"{self.name}: --wsrep-recover found no position; see {log}")
+        return found[-1]
+
+    def _argv(self, members: list["GaleraNode"]) -> list[str]:
         addresses = ",".join(node.group_address for node in members)
         argv = [
             "mariadbd", "--no-defaults", f"--user={SYSTEM_USER}",
@@ -122,13 +149,7 @@ class GaleraNode:
             f"ist.recv_addr=127.0.0.1:{self.ist_port};{PROVIDER_TIMEOUTS}",
             *GALERA_SETTINGS,
         ]
-        if bootstrap:
-            argv.append("--wsrep-new-cluster")
-        # a node that was killed may have left its pid file; mariadbd refuses none, but be tidy
-        (self.home / "mariadbd.pid").unlink(missing_ok=True)
-        self.processes.start(self.name, argv)
-        wait_until(self.is_synced, f"Galera {self.name} synced", timeout=120,
-                   alive=lambda: self.processes.ensure_alive(self.name))
+        return argv
 
     def kill(self) -> None:
         """SIGKILL, as a crashed machine: no goodbye to the cluster."""
@@ -154,14 +175,32 @@ class GaleraNode:
             raise StartError(f"creating database {name} on {self.name} failed: {done.stderr}")
         return self.tcp_url(name, user, password)
 
-    # every read waits until this node has applied what the cluster committed before it
-    url_options = "?wsrep_sync_wait=1"
+    # every read waits until this node has applied what the cluster committed before it; a
+    # statement may wait out the eviction of a dead node (evs timeouts, ~4 s): past the default
+    # 5 s read timeout it would be a lost connection
+    url_options = "?wsrep_sync_wait=1&read_timeout=10"
 
     def tcp_url(self, name: str, user: str, password: str) -> str:
         return f"mysql://{user}:{password}@127.0.0.1:{self.port}/{name}{self.url_options}"
 
     def client_command(self, name: str, user: str) -> str:
         return f"mariadb --no-defaults -h 127.0.0.1 -P {self.port} -u {user} -p {name}"
+
+
+class FailoverDatabase:
+    """What a host's Stack sees as its database server: the database is made on its own node,
+    and the app's DATABASE_URL lists that node first and the others after it (failover)."""
+
+    def __init__(self, first: GaleraNode, others: list[GaleraNode]):
+        self.first, self.others = first, others
+
+    def create_database(self, name: str, user: str, password: str) -> str:
+        self.first.create_database(name, user, password)
+        hosts = ",".join(f"127.0.0.1:{node.port}" for node in [self.first, *self.others])
+        return f"mysql://{user}:{password}@{hosts}/{name}{GaleraNode.url_options}"
+
+    def client_command(self, name: str, user: str) -> str:
+        return self.first.client_command(name, user)
 
 
 def _give_to_mysql(path: Path) -> None:
@@ -262,7 +301,7 @@ class Cluster:
                 run=run, port=0, binary=c.binary, processes=c.processes, threads=c.threads,
                 web_workers=1, keepalive=4, library_env=c.library_env, database=c.database,
                 create_admin=index == 0, memcached_servers=servers, app_env=env),
-                mariadb=node)
+                mariadb=FailoverDatabase(node, [n for n in self.nodes if n is not node]))
             host.start()
             self.hosts.append(host)
 
