@@ -105,7 +105,7 @@ def run_cluster(args: argparse.Namespace) -> int:
         cluster.start()
         lines = ["", "library-api on a Galera cluster is up:"]
         for name, host, node in zip("AB", cluster.hosts, cluster.nodes):
-            lines.append(f"  host {name}: {host.url}   (2 x library-app -> {node.name}, 127.0.0.1:{node.port})")
+            lines.append(f"  host {name}: {host.url}   ({args.processes} x library-app -> {node.name}, 127.0.0.1:{node.port})")
         lines += [f"  {node.name}: {node.client_command(cluster.config.database, cluster.config.database)}"
                   for node in cluster.nodes]
         lines += [f"  memcached: {', '.join(m.servers for m in cluster.memcached)} (both hosts)",
