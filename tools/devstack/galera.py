@@ -18,10 +18,12 @@ from __future__ import annotations
 import json
 import os
 import pwd
+import random
 import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -48,6 +50,26 @@ GALERA_SETTINGS = [
 PROVIDER_TIMEOUTS = "evs.suspect_timeout=PT3S;evs.inactive_timeout=PT6S;evs.keepalive_period=PT1S"
 
 
+def stable_port() -> int:
+    """A free loopback port below the kernel's ephemeral range. A node restarted after a kill
+    binds its ports again; a port from the ephemeral range (what port 0 gives) may meanwhile be
+    the local end of some client connection, and the restart failed with "Address already in
+    use" on its IST port."""
+    try:
+        lowest_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        lowest_ephemeral = 32768
+    for _ in range(200):
+        port = random.randrange(10000, max(lowest_ephemeral, 10001))
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    return free_port()
+
+
 class GaleraNode:
     def __init__(self, cluster_home: Path, number: int, processes: Processes):
         self.number = number
@@ -56,10 +78,10 @@ class GaleraNode:
         self.datadir = self.home / "data"
         self.socket = self.home / "mysqld.sock"
         self.processes = processes
-        self.port = free_port()
-        self.group_port = free_port()
-        self.ist_port = free_port()
-        self.sst_port = free_port()
+        self.port = stable_port()
+        self.group_port = stable_port()
+        self.ist_port = stable_port()
+        self.sst_port = stable_port()
 
     @property
     def group_address(self) -> str:
