@@ -65,7 +65,7 @@ import Testing
 
         let configuration = Configuration(environment: .testing, secretKey: Self.secretKey)
         let quiet = Logger(label: "server") { _ in SwiftLogNoOpLogHandler() }
-        let application = Application(configuration: configuration, logger: quiet)
+        let application = try Application(configuration: configuration, logger: quiet)
         let flusher = LogFlusher(every: 0.01)
         let served = Locked<[Int: Int]>([:])
         let server = FastCGIServer(socket: try ListenSocket.open(.unix(path: socketPath)),
