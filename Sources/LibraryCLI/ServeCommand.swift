@@ -80,6 +80,7 @@ struct ServeCommand: ParsableCommand {
             "configuration": "\(configuration.loggableDescription)",
         ])
 
+        HoldSweeper.start(application: application)
         let server = FastCGIServer(
             socket: listenSocket,
             configuration: .init(threads: threads, gracePeriodSeconds: gracePeriod,

@@ -44,6 +44,8 @@ public struct LoanPolicy: Sendable, Equatable {
         case alreadyReturned
         case renewalLimit(limit: Int)
         case overdueRenewal
+        /// A hold on the book is waiting: the copy is wanted back.
+        case wantedByHold
 
         public var message: String {
             switch self {
@@ -54,6 +56,7 @@ public struct LoanPolicy: Sendable, Equatable {
             case .alreadyReturned: return "This loan has already been returned"
             case let .renewalLimit(limit): return "This loan has already been renewed the maximum of \(limit) times"
             case .overdueRenewal: return "An overdue loan cannot be renewed; it must be returned"
+            case .wantedByHold: return "Another reader is waiting for this book; the loan cannot be renewed"
             }
         }
     }

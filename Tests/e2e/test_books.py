@@ -15,7 +15,7 @@ from helpers import assert_problem_response
 from tools.devstack.stack import Stack
 
 BOOK_FIELDS = {"id", "title", "author", "isbn", "published_year", "genre", "description",
-               "copies_total", "copies_available", "created_at", "updated_at"}
+               "copies_total", "copies_available", "holds_waiting", "created_at", "updated_at"}
 
 
 @pytest.fixture
@@ -87,11 +87,11 @@ def test_every_invalid_field_at_once_and_read_only_fields_are_unknown(client, ad
         "title": "", "author": 5, "isbn": "978-0-306-40615-8", "published_year": time.gmtime().tm_year + 2,
         "genre": "g" * 101, "description": "d" * 5001, "copies": 10001,
         "id": 1, "copies_total": 3, "copies_available": 3, "created_at": "2020-01-01T00:00:00Z",
-        "updated_at": "2020-01-01T00:00:00Z", "rating": 5})
+        "updated_at": "2020-01-01T00:00:00Z", "holds_waiting": 0, "rating": 5})
     errors = assert_problem_response(response, 400)["errors"]
     assert set(errors) == {"title", "author", "isbn", "published_year", "genre", "description", "copies",
-                           "id", "copies_total", "copies_available", "created_at", "updated_at", "rating"}
-    for read_only in ("id", "copies_total", "copies_available", "created_at", "updated_at", "rating"):
+                           "id", "copies_total", "copies_available", "created_at", "updated_at", "holds_waiting", "rating"}
+    for read_only in ("id", "copies_total", "copies_available", "created_at", "updated_at", "holds_waiting", "rating"):
         assert errors[read_only] == ["Unknown field."]
     assert errors["isbn"] == ["Invalid ISBN check digit."]
     assert errors["author"] == ["Not a valid string."]

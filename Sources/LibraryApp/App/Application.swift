@@ -22,7 +22,7 @@ public final class Application: Sendable {
     /// Throws `Router.Invalid` when the route table holds a route that could never run.
     public convenience init(configuration: Configuration, logger: Logger) throws(Router.Invalid) {
         var blueprints = [OperationsBlueprint.make(), DocsBlueprint.make(logger: logger), UsersBlueprint.make(),
-                          BooksBlueprint.make(), LoansBlueprint.make()]
+                          BooksBlueprint.make(), LoansBlueprint.make(), HoldsBlueprint.make()]
         if configuration.environment == .testing {
             blueprints.append(TestingBlueprint.make())
         }

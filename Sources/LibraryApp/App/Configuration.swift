@@ -54,6 +54,8 @@ public struct Configuration: Sendable {
     public var tokenLeewaySeconds: Int64 = 0
     /// `LOAN_PERIOD_DAYS` (default 14), `MAX_ACTIVE_LOANS` (default 5), `MAX_RENEWALS` (default 2).
     public var loanPolicy = LoanPolicy()
+    /// `MAX_HOLDS` (default 5, 1–100), `HOLD_PICKUP_SECONDS` (default 259200, 1–2592000).
+    public var holdPolicy = HoldPolicy()
     /// Seconds a cached book read lives (`CACHE_DEFAULT_TIMEOUT`, default 60). Writes invalidate
     /// it sooner: a read is never stale.
     public var cacheTimeoutSeconds = 60
@@ -192,6 +194,8 @@ public struct Configuration: Sendable {
         if let days = try integer("LOAN_PERIOD_DAYS", in: 1...365) { configuration.loanPolicy.loanPeriodDays = days }
         if let count = try integer("MAX_ACTIVE_LOANS", in: 1...1000) { configuration.loanPolicy.maximumActiveLoans = count }
         if let count = try integer("MAX_RENEWALS", in: 0...100) { configuration.loanPolicy.maximumRenewals = count }
+        if let count = try integer("MAX_HOLDS", in: HoldPolicy.maximumActiveHoldsRange) { configuration.holdPolicy.maximumActiveHolds = count }
+        if let seconds = try integer("HOLD_PICKUP_SECONDS", in: HoldPolicy.pickupSecondsRange) { configuration.holdPolicy.pickupSeconds = seconds }
 
         if let seconds = try integer("CACHE_DEFAULT_TIMEOUT", in: 1...86_400) { configuration.cacheTimeoutSeconds = seconds }
         if let milliseconds = try integer("MAX_QUEUE_WAIT_MS", in: 0...600_000) {
@@ -277,6 +281,8 @@ public struct Configuration: Sendable {
             "loan_period_days=\(loanPolicy.loanPeriodDays)",
             "max_active_loans=\(loanPolicy.maximumActiveLoans)",
             "max_renewals=\(loanPolicy.maximumRenewals)",
+            "max_holds=\(holdPolicy.maximumActiveHolds)",
+            "hold_pickup_seconds=\(holdPolicy.pickupSeconds)",
             "cache_default_timeout=\(cacheTimeoutSeconds)",
             "max_queue_wait_ms=\(maximumQueueWaitSeconds.isFinite ? String(Int(maximumQueueWaitSeconds * 1000)) : "off")",
             "ratelimit_enabled=\(rateLimits.enabled)",

@@ -70,6 +70,7 @@ enum BookSchemas {
             fields.field("description", book.description)
             fields.key("copies_total"); fields.integer(book.copiesTotal)
             fields.key("copies_available"); fields.integer(book.copiesAvailable)
+            fields.key("holds_waiting"); fields.integer(book.holdsWaiting)
             fields.field("created_at", book.createdAt)
             fields.field("updated_at", book.updatedAt)
         }

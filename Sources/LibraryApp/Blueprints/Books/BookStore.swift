@@ -51,7 +51,8 @@ struct BookStore {
     }
 
     private static let columns = """
-        id, title, author, isbn, published_year, genre, description, copies_total, copies_available, created_at, updated_at
+        id, title, author, isbn, published_year, genre, description, copies_total, copies_available, copies_set_aside, \
+        holds_waiting, created_at, updated_at
         """
 
     func insert(_ fields: Fields) throws -> Book {
@@ -143,9 +144,30 @@ struct BookStore {
     }
 
     /// Applies `changes` in one statement. A new `copies` moves `copies_available` by the same
-    /// amount, and only while it stays at or above the copies on loan: the condition is part of
-    /// the UPDATE, so a borrow racing with it cannot slip in between a check and the write.
-    func update(id: Int64, _ changes: Changes) throws -> UpdateOutcome {
+    /// amount, and only while it stays at or above the copies on loan or set aside for holds:
+    /// the condition is part of the UPDATE, so a borrow racing with it cannot slip in between a
+    /// check and the write. More copies while holds wait go to the queue first (`HoldStore.passOn`
+    /// rules): then it is a transaction that also makes those holds ready.
+    func update(id: Int64, _ changes: Changes, holdPolicy: HoldPolicy) throws -> UpdateOutcome {
+        guard changes.copies != nil else { return try updating(id: id, changes, toHolds: 0) }
+        return try database.transaction(attempts: 3) { () throws -> UpdateOutcome in
+            // The row lock first: holds_waiting and copies_total cannot move under the update.
+            guard let row = try database.query("SELECT copies_total, holds_waiting FROM books WHERE id = ? FOR UPDATE",
+                                               [.int(id)]).first else { return .notFound }
+            let added = (changes.copies ?? 0) - (try row.int("copies_total"))
+            let toHolds = HoldPolicy.distribute(freed: added, waiting: try row.int("holds_waiting")).toHolds
+            let outcome = try updating(id: id, changes, toHolds: toHolds)
+            if case .updated = outcome, toHolds > 0 {
+                try HoldStore(database: database, policy: holdPolicy).makeReady(count: toHolds, bookID: id, readyFrom: nil)
+                guard let book = try find(id: id) else { return .notFound }
+                return .updated(book)
+            }
+            return outcome
+        }
+    }
+
+    /// The UPDATE of `update`; `toHolds` of the added copies are set aside for waiting holds.
+    private func updating(id: Int64, _ changes: Changes, toHolds: Int) throws -> UpdateOutcome {
         var assignments = Assignments()
         assignments.set("title", changes.title.map(DatabaseValue.string))
         assignments.set("author", changes.author.map(DatabaseValue.string))
@@ -158,7 +180,11 @@ struct BookStore {
         if let copies = changes.copies {
             // MariaDB assigns left to right, each seeing the values before it: available
             // first, from the old total, then the total.
-            assignments.append("copies_available = copies_available + (? - copies_total)", [DatabaseValue(copies)])
+            assignments.append("copies_available = copies_available + (? - copies_total) - ?", [DatabaseValue(copies), DatabaseValue(toHolds)])
+            if toHolds > 0 {
+                assignments.append("copies_set_aside = copies_set_aside + ?", [DatabaseValue(toHolds)])
+                assignments.append("holds_waiting = holds_waiting - ?", [DatabaseValue(toHolds)])
+            }
             assignments.append("copies_total = ?", [DatabaseValue(copies)])
             condition += " AND copies_total - copies_available <= ?"
             conditionParameters.append(DatabaseValue(copies))
@@ -173,7 +199,7 @@ struct BookStore {
             }
             if matched == 0 {
                 guard let book = try find(id: id) else { return .notFound }
-                return .belowCopiesOnLoan(onLoan: book.copiesOnLoan)
+                return .belowCopiesOnLoan(onLoan: book.copiesTotal - book.copiesAvailable)
             }
         }
         guard let book = try find(id: id) else { return .notFound }
@@ -184,9 +210,12 @@ struct BookStore {
         case deleted
         case notFound
         case onLoan
+        /// Holds on the book are waiting or ready.
+        case holdsActive
     }
 
-    /// Deletes a book and its returned loans, unless copies are on loan. The row lock orders
+    /// Deletes a book, its returned loans and finished holds, unless copies are on loan or holds
+    /// are active (a hold placed meanwhile writes the book's row, so it waits for this lock). The row lock orders
     /// this after any borrow of the book in flight; the loans' foreign key refuses the delete
     /// anyway while an active loan is left.
     func delete(id: Int64) throws -> DeleteOutcome {
@@ -197,6 +226,11 @@ struct BookStore {
             let active = try database.query("SELECT COUNT(*) AS active FROM loans WHERE book_id = ? AND returned_at IS NULL",
                                              [.int(id)]).first?.int("active") ?? 0
             guard active == 0 else { return .onLoan }
+            let holds = try database.query("SELECT COUNT(*) AS active FROM holds WHERE book_id = ? AND status IN ('waiting', 'ready')",
+                                            [.int(id)]).first?.int("active") ?? 0
+            guard holds == 0 else { return .holdsActive }
+            // The finished holds go with the book, like its returned loans.
+            try database.execute("DELETE FROM holds WHERE book_id = ?", [.int(id)])
             try database.execute("DELETE FROM loans WHERE book_id = ? AND returned_at IS NOT NULL", [.int(id)])
             do {
                 try database.execute("DELETE FROM books WHERE id = ?", [.int(id)])
@@ -220,6 +254,7 @@ struct BookStore {
                     publishedYear: try row.optionalInt("published_year"), genre: try row.optionalString("genre"),
                     description: try row.optionalString("description"), copiesTotal: try row.int("copies_total"),
                     copiesAvailable: try row.int("copies_available"), createdAt: try row.date("created_at"),
-                    updatedAt: try row.date("updated_at"))
+                    updatedAt: try row.date("updated_at"), copiesSetAside: try row.int("copies_set_aside"),
+                    holdsWaiting: try row.int("holds_waiting"))
     }
 }

@@ -12,6 +12,7 @@ enum BooksBlueprint {
         books.put("/{id}", access: .admin, invalidates: .books, replace)
         books.patch("/{id}", access: .admin, invalidates: .books, update)
         books.delete("/{id}", access: .admin, invalidates: .books, delete)
+        books.get("/{id}/holds", access: .admin, HoldsBlueprint.forBook)
         return books
     }
 
@@ -75,6 +76,7 @@ enum BooksBlueprint {
         case .deleted: return .noContent()
         case .notFound: throw notFound(id)
         case .onLoan: throw ProblemError(.conflict, detail: "Book \(id) has copies on loan; they must be returned first")
+        case .holdsActive: throw ProblemError(.conflict, detail: "Book \(id) has active holds; they must be fulfilled, cancelled or expire first")
         }
     }
 
@@ -82,14 +84,14 @@ enum BooksBlueprint {
 
     private static func apply(_ changes: BookStore.Changes, to id: Int64, context: Context) throws -> Response {
         do {
-            switch try BookStore(database: context.database()).update(id: id, changes) {
+            switch try BookStore(database: context.database()).update(id: id, changes, holdPolicy: context.configuration.holdPolicy) {
             case let .updated(book):
                 return ok(book)
             case .notFound:
                 throw notFound(id)
             case let .belowCopiesOnLoan(onLoan):
-                throw ProblemError(.conflict, detail: "Book \(id) has \(onLoan) copies on loan; copies cannot go below that",
-                                   errors: ["copies": ["Must be at least the \(onLoan) copies on loan."]])
+                throw ProblemError(.conflict, detail: "Book \(id) has \(onLoan) copies on loan or set aside for holds; copies cannot go below that",
+                                   errors: ["copies": ["Must be at least the \(onLoan) copies on loan or set aside."]])
             }
         } catch let DatabaseError.duplicateKey(key) {
             throw taken(BookStore.field(forUniqueKey: key))

@@ -94,21 +94,29 @@ struct LoanStore {
                 "UPDATE users SET active_loans = active_loans + 1, updated_at = updated_at WHERE id = ?", [.int(userID)])
             guard counted.affectedRows == 1 else { return .noSuchUser }
             // The reads come after the user's row lock, so they see every loan committed before it.
+            // ready_hold: the user's hold on the book with a copy set aside (one probe of
+            // uq_holds_active_book, in the same round trip).
             guard let row = try database.query("""
                 SELECT b.title, b.author, u.active_loans,
                        (SELECT COUNT(*) FROM loans WHERE user_id = u.id AND returned_at IS NULL AND due_at < ?) AS overdue,
-                       (SELECT COUNT(*) FROM loans WHERE user_id = u.id AND active_book_id = b.id) AS holds
+                       (SELECT COUNT(*) FROM loans WHERE user_id = u.id AND active_book_id = b.id) AS holds,
+                       (SELECT id FROM holds WHERE user_id = u.id AND active_book_id = b.id AND status = 'ready') AS ready_hold
                 FROM users u JOIN books b ON b.id = ? WHERE u.id = ?
                 """, [.date(now), .int(bookID), .int(userID)]).first else { throw NoSuchBook() }
             let holdings = LoanPolicy.Holdings(activeLoans: try row.int("active_loans") - 1, overdueLoans: try row.int("overdue"),
                                                holdsThisBook: try row.int("holds") > 0)
             if let refusal = policy.refusal(toBorrowWith: holdings) { throw refusal }
 
-            // The one atomic step that takes a copy: it succeeds for exactly as many borrowers
-            // as there are free copies, whatever the number of processes.
-            let taken = try database.execute(
-                "UPDATE books SET copies_available = copies_available - 1 WHERE id = ? AND copies_available > 0", [.int(bookID)])
-            guard taken.affectedRows == 1 else { throw LoanPolicy.Refusal.noCopyAvailable }
+            if let holdID = try row.optionalInt("ready_hold"), try takeSetAsideCopy(holdID: Int64(holdID), bookID: bookID) {
+                // the copy kept for this user's hold
+            } else {
+                // The one atomic step that takes a copy from the shelf: it succeeds for exactly
+                // as many borrowers as there are free copies, whatever the number of processes.
+                // Set-aside copies are not on the shelf: nobody but their holder can take them.
+                let taken = try database.execute(
+                    "UPDATE books SET copies_available = copies_available - 1 WHERE id = ? AND copies_available > 0", [.int(bookID)])
+                guard taken.affectedRows == 1 else { throw LoanPolicy.Refusal.noCopyAvailable }
+            }
             let inserted: Int
             do {
                 inserted = try database.execute("""
@@ -123,6 +131,27 @@ struct LoanStore {
         }
     }
 
+    /// Inside the borrow: takes the copy set aside for the user's ready hold and fulfils the
+    /// hold, unless it has expired (the database's clock decides). The book's row first, as in
+    /// every hold change (one lock order); should the hold have expired or been cancelled
+    /// meanwhile, the copy is counted back and the borrow goes on as one without a hold.
+    private func takeSetAsideCopy(holdID: Int64, bookID: Int64) throws -> Bool {
+        let taken = try database.execute(
+            "UPDATE books SET copies_set_aside = copies_set_aside - 1 WHERE id = ? AND copies_set_aside > 0", [.int(bookID)])
+        guard taken.affectedRows == 1 else { return false }
+        let fulfilled = try database.execute("""
+            UPDATE holds h JOIN users u ON u.id = h.user_id
+            SET h.status = 'fulfilled', u.active_holds = u.active_holds - (u.active_holds > 0),
+                u.updated_at = u.updated_at
+            WHERE h.id = ? AND h.status = 'ready' AND h.expires_at > UTC_TIMESTAMP(6)
+            """, [.int(holdID)])
+        guard fulfilled.affectedRows > 0 else {
+            try database.execute("UPDATE books SET copies_set_aside = copies_set_aside + 1 WHERE id = ?", [.int(bookID)])
+            return false
+        }
+        return true
+    }
+
     /// Marks the loan returned, puts the copy back and counts one active loan less for its
     /// user, in one statement (atomic on its own, and it writes every row the borrow wrote, so
     /// a cluster's certification sees a conflict with either). Of parallel returns of one loan
@@ -130,24 +159,45 @@ struct LoanStore {
     /// The loan is named by its primary key: on a small table the optimiser may otherwise
     /// range-scan `idx_loans_returned_due`, and next-key locks on that range make parallel
     /// returns deadlock.
-    func giveBack(loanID: Int64, now: Date) throws {
+    func giveBack(loanID: Int64, bookID: Int64, now: Date, holdPolicy: HoldPolicy) throws {
+        // While nobody waits for the book (b.holds_waiting = 0, checked under the row's lock).
         let returned = try database.retryingDeadlocks(attempts: Self.attempts) {
             try database.execute("""
                 UPDATE loans l FORCE INDEX (PRIMARY) JOIN books b ON b.id = l.book_id JOIN users u ON u.id = l.user_id
                 SET l.returned_at = ?, b.copies_available = b.copies_available + 1,
                     u.active_loans = u.active_loans - (u.active_loans > 0), u.updated_at = u.updated_at
-                WHERE l.id = ? AND l.returned_at IS NULL
+                WHERE l.id = ? AND l.returned_at IS NULL AND b.holds_waiting = 0
                 """, [.date(now), .int(loanID)])
         }
-        guard returned.affectedRows > 0 else { throw LoanPolicy.Refusal.alreadyReturned }
+        guard returned.affectedRows == 0 else { return }
+        // Returned already (parallel returns of one loan: answered without a lock, so they do
+        // not queue on the book's row against the one that returns it)...
+        guard try !database.query("SELECT id FROM loans WHERE id = ? AND returned_at IS NULL", [.int(loanID)]).isEmpty else {
+            throw LoanPolicy.Refusal.alreadyReturned
+        }
+        // ... or holds wait: then the copy goes to the first of them, in a transaction that
+        // also writes the book's row (HoldStore.passOn).
+        let holds = HoldStore(database: database, policy: holdPolicy)
+        try database.transaction(attempts: 3) {
+            try holds.lockBook(bookID)  // before the loan's rows: the lock order of every hold change
+            let returned = try database.execute("""
+                UPDATE loans l FORCE INDEX (PRIMARY) JOIN users u ON u.id = l.user_id
+                SET l.returned_at = ?, u.active_loans = u.active_loans - (u.active_loans > 0), u.updated_at = u.updated_at
+                WHERE l.id = ? AND l.returned_at IS NULL
+                """, [.date(now), .int(loanID)])
+            guard returned.affectedRows > 0 else { throw LoanPolicy.Refusal.alreadyReturned }
+            try holds.passOn(freed: 1, bookID: bookID, readyFrom: nil)
+        }
     }
 
-    /// Extends an active, not overdue loan with renewals left; one conditional UPDATE, so parallel
-    /// renewals cannot pass the limit. False when the loan no longer qualifies.
+    /// Extends an active, not overdue loan with renewals left, while no hold on its book waits;
+    /// one conditional UPDATE, so parallel renewals cannot pass the limit. False when the loan
+    /// no longer qualifies.
     func renew(loanID: Int64, policy: LoanPolicy, now: Date) throws -> Bool {
         try database.execute("""
             UPDATE loans FORCE INDEX (PRIMARY) SET due_at = ?, renewals = renewals + 1
             WHERE id = ? AND returned_at IS NULL AND renewals < ? AND due_at >= ?
+              AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.book_id = loans.book_id AND h.status = 'waiting')
             """, [.date(policy.dueDate(from: now)), .int(loanID), DatabaseValue(policy.maximumRenewals), .date(now)]).affectedRows == 1
     }
 

@@ -27,6 +27,19 @@ enum LoansBlueprint {
         do {
             outcome = try LoanStore(database: context.database())
                 .borrow(userID: userID, bookID: input.bookID, policy: context.configuration.loanPolicy, now: now)
+        } catch LoanPolicy.Refusal.noCopyAvailable {
+            // A ready hold past its expiry may still keep a copy off the shelf (the sweeper
+            // runs four times a second): expire it now and try once more.
+            let database = try context.database()
+            guard try HoldStore(database: database, policy: context.configuration.holdPolicy).expireDue(bookID: input.bookID) > 0 else {
+                throw conflict(.noCopyAvailable)
+            }
+            do {
+                outcome = try LoanStore(database: database)
+                    .borrow(userID: userID, bookID: input.bookID, policy: context.configuration.loanPolicy, now: now)
+            } catch let refusal as LoanPolicy.Refusal {
+                throw conflict(refusal)
+            }
         } catch let refusal as LoanPolicy.Refusal {
             throw conflict(refusal)
         }
@@ -59,7 +72,7 @@ enum LoansBlueprint {
         let loan = try callersLoan(request, store: store)
         let now = Date()
         do {
-            try store.giveBack(loanID: loan.id, now: now)
+            try store.giveBack(loanID: loan.id, bookID: loan.book.id, now: now, holdPolicy: context.configuration.holdPolicy)
         } catch let refusal as LoanPolicy.Refusal {
             throw conflict(refusal)
         }
@@ -76,7 +89,9 @@ enum LoansBlueprint {
         guard try store.renew(loanID: loan.id, policy: policy, now: now) else {
             // Say why from the loan as it is now (a parallel request may have changed it).
             let current = try reloaded(loan.id, store: store)
-            throw conflict(policy.refusal(toRenew: current, at: now) ?? .renewalLimit(limit: policy.maximumRenewals))
+            if let refusal = policy.refusal(toRenew: current, at: now) { throw conflict(refusal) }
+            let holds = HoldStore(database: store.database, policy: context.configuration.holdPolicy)
+            throw conflict(try holds.isWanted(bookID: loan.book.id) ? .wantedByHold : .renewalLimit(limit: policy.maximumRenewals))
         }
         return try ok(reloaded(loan.id, store: store))
     }

@@ -12,11 +12,12 @@ enum UsersBlueprint {
         users.post("/logout", access: .user, logout)
         users.get("/me", access: .user, showMe)
         users.patch("/me", access: .user, updateMe)
-        users.delete("/me", access: .user, deleteMe)
+        // A deleted user's holds are cancelled: their books' holds_waiting or copies change.
+        users.delete("/me", access: .user, invalidates: .books, deleteMe)
         users.get("", access: .admin, list)
         users.get("/{id}", access: .ownerOrAdmin, show)
         users.patch("/{id}", access: .admin, update)
-        users.delete("/{id}", access: .admin, delete)
+        users.delete("/{id}", access: .admin, invalidates: .books, delete)
         return users
     }
 
@@ -171,7 +172,7 @@ enum UsersBlueprint {
 
     // MARK: helpers
 
-    /// Deletes a user and their returned loans (the history goes with the account). While the
+    /// Deletes a user, their returned loans and their holds (the history goes with the account). While the
     /// user has active loans it is `409`: the loans' foreign key refuses the delete; the last
     /// admin is `409` too (`AdminGuard`). The row lock
     /// orders this after any borrow for the user in flight, as borrows take the same lock first.
@@ -182,6 +183,9 @@ enum UsersBlueprint {
                 try AdminGuard(database: database).checkRemoval(of: id)
                 guard try !database.query("SELECT id FROM users WHERE id = ? FOR UPDATE", [.int(id)]).isEmpty else { return false }
                 try LoanStore(database: database).deleteReturnedLoans(userID: id)
+                // Their active holds end first, a ready one's copy passing on; the rows then go
+                // with the user (ON DELETE CASCADE). All rolled back if active loans refuse it.
+                try HoldStore(database: database, policy: context.configuration.holdPolicy).cancelAll(userID: id)
                 return try UserStore(database: database).delete(id: id)
             }
             guard deleted else { throw notFound(id) }

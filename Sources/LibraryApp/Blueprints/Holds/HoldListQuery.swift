@@ -1,0 +1,52 @@
+import Models
+
+/// The query of `GET /holds`: pagination, `status` (a status, or `active`), and for admins
+/// `user_id` and `book_id`.
+struct HoldListQuery {
+    enum StatusFilter: Equatable {
+        /// `waiting` or `ready`.
+        case active
+        case status(Hold.Status)
+    }
+
+    var pagination: Pagination
+    var status: StatusFilter?
+    var userID: Int64?
+    var bookID: Int64?
+
+    static let statusNames = Hold.Status.allCases.map(\.rawValue) + ["active"]
+
+    /// Values outside their set are `400`; `user_id` or `book_id` from a non-admin is `403`.
+    /// A user's list is always their own.
+    static func read(from query: QueryParameters, caller: Principal) throws(ProblemError) -> HoldListQuery {
+        var errors: [String: [String]] = [:]
+        var result = HoldListQuery(pagination: Pagination.read(from: query, errors: &errors))
+        if let value = query["status"] {
+            if value == "active" {
+                result.status = .active
+            } else if let status = Hold.Status(rawValue: value) {
+                result.status = .status(status)
+            } else {
+                errors["status", default: []].append("Must be one of: \(statusNames.joined(separator: ", ")).")
+            }
+        }
+        func id(_ name: String) -> Int64? {
+            guard let value = query[name] else { return nil }
+            guard let id = PathPattern.positiveID(value) else {
+                errors[name, default: []].append("Must be a positive integer.")
+                return nil
+            }
+            return id
+        }
+        result.userID = id("user_id")
+        result.bookID = id("book_id")
+        guard errors.isEmpty else { throw ProblemError(.badRequest, detail: "Invalid query parameters", errors: errors) }
+        if !caller.isAdmin {
+            guard result.userID == nil && result.bookID == nil else {
+                throw ProblemError(.forbidden, detail: "Only admins may filter holds by user_id or book_id")
+            }
+            result.userID = caller.userID
+        }
+        return result
+    }
+}
