@@ -84,6 +84,43 @@ import Testing
         }
     }
 
+    /// Migration 007 (holds) on a database with books and loans: every row kept, the new
+    /// counters start at zero, copies_available is reconciled from the active loans, the
+    /// search index still finds stopwords, and the CHECKs refuse a copy set aside twice.
+    @Test func theHoldsMigrationKeepsRowsAndReconcilesCopies() throws {
+        try TestDatabase.withFreshDatabase { configuration in
+            let db = DatabaseConnection(configuration: configuration)
+            let all = try Migration.load(fromDirectory: TestDatabase.migrationsDirectory)
+            try Migrator(migrations: all.filter { $0.version < 7 }).migrate(on: db)
+            try db.execute("INSERT INTO users (username, email, password_hash) VALUES ('ann', 'ann@example.org', 'h')")
+            // copies_available drifted on book 1 (3 copies, 1 on loan, yet 1 available)
+            try db.execute("""
+                INSERT INTO books (title, author, isbn, copies_total, copies_available, updated_at) VALUES
+                ('The Garden', 'a', '9780000000002', 3, 1, '2020-01-01'), ('t', 'a', '9780000000019', 1, 0, '2020-01-01')
+                """)
+            try db.execute("""
+                INSERT INTO loans (user_id, book_id, borrowed_at, due_at, returned_at) VALUES
+                (1, 1, '2026-01-01', '2026-01-15', NULL), (1, 2, '2026-01-01', '2026-01-15', NULL),
+                (1, 1, '2026-01-01', '2026-01-15', '2026-01-02')
+                """)
+            #expect(try Migrator(migrations: all).migrate(on: db).map(\.version).contains(7))
+            let books = try db.query("""
+                SELECT copies_total, copies_available, copies_set_aside, holds_waiting, updated_at FROM books ORDER BY id
+                """)
+            #expect(try books.map { try $0.int("copies_available") } == [2, 0])
+            #expect(try books.map { try $0.int("copies_set_aside") + $0.int("holds_waiting") } == [0, 0])
+            #expect(try books.allSatisfy { try $0.date("updated_at") == Date(timeIntervalSince1970: 1_577_836_800) })
+            #expect(try db.query("SELECT COUNT(*) AS n FROM loans").first?.int("n") == 3)
+            #expect(try db.query("SELECT active_holds FROM users").first?.int("active_holds") == 0)
+            #expect(try db.query("SELECT id FROM books WHERE MATCH (title, author) AGAINST ('+the* +garden*' IN BOOLEAN MODE)")
+                .count == 1)
+            // available + set aside never above the total (book 1: 3 copies, 2 available)
+            #expect(throws: DatabaseError.self) { try db.execute("UPDATE books SET copies_set_aside = 2 WHERE id = 1") }
+            // no copy on the shelf while a hold waits
+            #expect(throws: DatabaseError.self) { try db.execute("UPDATE books SET holds_waiting = 1 WHERE id = 1") }
+        }
+    }
+
     @Test func twoMigratorsAtOnceApplyEachMigrationOnce() throws {
         try TestDatabase.withFreshDatabase { configuration in
             // A slow migration widens the window in which the second migrator must wait.
