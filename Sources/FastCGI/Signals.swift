@@ -3,10 +3,12 @@ import Glibc
 
 /// The signals that ask the process to shut down gracefully. They are blocked in every thread
 /// and collected by one thread with `sigwait`, so no handler ever runs in the middle of a request.
-enum ShutdownSignals {
+public enum ShutdownSignals {
     static let numbers: [Int32] = [SIGTERM, SIGINT, SIGUSR1, SIGHUP]
 
-    static func blockInCallingThread() {
+    /// Also for a thread the application starts beside the server's (started before it, a
+    /// thread would inherit no mask, and a shutdown signal could be delivered to it instead).
+    public static func blockInCallingThread() {
         var set = sigset_t()
         sigemptyset(&set)
         for number in numbers + [WakeSignal.number] { sigaddset(&set, number) }

@@ -1,3 +1,4 @@
+import FastCGI
 import Foundation
 import Glibc
 
@@ -13,6 +14,7 @@ public enum HoldSweeper {
     public static func start(application: Application) {
         guard application.configuration.database != nil else { return }
         let thread = Thread {
+            ShutdownSignals.blockInCallingThread()  // they are for the server's signal thread
             let context = application.makeContext()
             var failing = false
             while true {
