@@ -114,6 +114,16 @@ struct ResponseCache {
         return "\"" + Hex.string(hash) + "\""
     }
 
+    /// `If-Match` (strong comparison, RFC 9110 §13.1.1): `*` matches any current
+    /// representation, a list matches if any member is `etag`; a weak tag never matches.
+    static func matches(ifMatch header: String, etag: String) -> Bool {
+        if header.trimmingCharacters(in: .whitespaces) == "*" { return true }
+        return header.split(separator: ",").contains { candidate in
+            let tag = candidate.trimmingCharacters(in: .whitespaces)
+            return !tag.hasPrefix("W/") && tag == etag
+        }
+    }
+
     /// `If-None-Match` (weak comparison, as RFC 9110 §13.1.2 asks for GET/HEAD): `*` or any listed tag.
     static func matches(ifNoneMatch header: String?, etag: String) -> Bool {
         guard let header else { return false }

@@ -71,6 +71,17 @@ struct BookStore {
         try database.query("SELECT \(Self.columns) FROM books WHERE id = ?", [.int(id)]).first.map(Self.book)
     }
 
+    /// The book, its row locked until the transaction ends (a conditional write compares it
+    /// with `If-Match`, then changes it, with nothing in between).
+    func findLocked(id: Int64) throws -> Book? {
+        try database.query("SELECT \(Self.columns) FROM books WHERE id = ? FOR UPDATE", [.int(id)]).first.map(Self.book)
+    }
+
+    /// `body` in a transaction: the caller's when one is open (a conditional write), else its own.
+    private func atomically<T>(_ body: () throws -> T) throws -> T {
+        database.isInTransaction ? try body() : try database.transaction(attempts: 3, body)
+    }
+
     /// The size of the filtered catalogue (`X-Total-Count`).
     func count(_ query: BookListQuery) throws -> Int {
         let (filter, parameters) = Self.filter(of: query)
@@ -150,7 +161,7 @@ struct BookStore {
     /// rules): then it is a transaction that also makes those holds ready.
     func update(id: Int64, _ changes: Changes, holdPolicy: HoldPolicy) throws -> UpdateOutcome {
         guard changes.copies != nil else { return try updating(id: id, changes, toHolds: 0) }
-        return try database.transaction(attempts: 3) { () throws -> UpdateOutcome in
+        return try atomically { () throws -> UpdateOutcome in
             // The row lock first: holds_waiting and copies_total cannot move under the update.
             guard let row = try database.query("SELECT copies_total, holds_waiting FROM books WHERE id = ? FOR UPDATE",
                                                [.int(id)]).first else { return .notFound }
@@ -219,7 +230,7 @@ struct BookStore {
     /// this after any borrow of the book in flight; the loans' foreign key refuses the delete
     /// anyway while an active loan is left.
     func delete(id: Int64) throws -> DeleteOutcome {
-        try database.transaction(attempts: 3) {
+        try atomically {
             guard try !database.query("SELECT id FROM books WHERE id = ? FOR UPDATE", [.int(id)]).isEmpty else {
                 return .notFound
             }

@@ -61,17 +61,41 @@ enum BooksBlueprint {
     }
 
     @Sendable static func replace(_ request: Request, _ context: Context) throws -> Response {
-        let fields = try BookSchemas.fullBook(request.jsonObject(), currentYear: UTCDateTime.currentYear())
-        return try apply(BookStore.Changes(replacingWith: fields), to: request.pathParameters.id(), context: context)
+        try conditionally(request, context) {
+            let fields = try BookSchemas.fullBook(request.jsonObject(), currentYear: UTCDateTime.currentYear())
+            return try apply(BookStore.Changes(replacingWith: fields), to: request.pathParameters.id(), context: context)
+        }
     }
 
     @Sendable static func update(_ request: Request, _ context: Context) throws -> Response {
-        let changes = try BookSchemas.changes(request.jsonObject(), currentYear: UTCDateTime.currentYear())
-        return try apply(changes, to: request.pathParameters.id(), context: context)
+        try conditionally(request, context) {
+            let changes = try BookSchemas.changes(request.jsonObject(), currentYear: UTCDateTime.currentYear())
+            return try apply(changes, to: request.pathParameters.id(), context: context)
+        }
     }
 
     @Sendable static func delete(_ request: Request, _ context: Context) throws -> Response {
+        try conditionally(request, context) { try deleting(try request.pathParameters.id(), context: context) }
+    }
+
+    /// A write with `If-Match` (docs/api.md, Conditional writes) runs in one transaction that
+    /// first locks the book's row and compares its current `ETag` (that of `GET /books/{id}`'s
+    /// body) with the header: `404` before `412`, and `412` before the body is even read, so
+    /// before any `400` or `409`. Without the header the write runs as it always did.
+    private static func conditionally(_ request: Request, _ context: Context, _ write: () throws -> Response) throws -> Response {
+        guard let condition = request.headers["If-Match"] else { return try write() }
         let id = try request.pathParameters.id()
+        let database = try context.database()
+        return try database.transaction(attempts: 3) {
+            guard let book = try BookStore(database: database).findLocked(id: id) else { throw notFound(id) }
+            guard ResponseCache.matches(ifMatch: condition, etag: ResponseCache.etag(of: ok(book).body)) else {
+                throw ProblemError(.preconditionFailed, detail: "Book \(id) has changed: its ETag no longer matches If-Match")
+            }
+            return try write()
+        }
+    }
+
+    private static func deleting(_ id: Int64, context: Context) throws -> Response {
         switch try BookStore(database: context.database()).delete(id: id) {
         case .deleted: return .noContent()
         case .notFound: throw notFound(id)
@@ -86,7 +110,9 @@ enum BooksBlueprint {
         do {
             switch try BookStore(database: context.database()).update(id: id, changes, holdPolicy: context.configuration.holdPolicy) {
             case let .updated(book):
-                return ok(book)
+                var response = ok(book)
+                response.headers.set("ETag", ResponseCache.etag(of: response.body))  // the new one
+                return response
             case .notFound:
                 throw notFound(id)
             case let .belowCopiesOnLoan(onLoan):

@@ -15,6 +15,8 @@ struct HoldListQuery {
     var bookID: Int64?
 
     static let statusNames = Hold.Status.allCases.map(\.rawValue) + ["active"]
+    /// The list's parameters besides pagination, kept in its `Link`s.
+    static let filterNames = ["status", "user_id", "book_id"]
 
     /// Values outside their set are `400`; `user_id` or `book_id` from a non-admin is `403`.
     /// A user's list is always their own.
