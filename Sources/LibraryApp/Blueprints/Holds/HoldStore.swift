@@ -184,8 +184,10 @@ struct HoldStore {
     /// the first `count` waiting holds in queue order become `ready`.
     func makeReady(count: Int, bookID: Int64, readyFrom: Date?) throws {
         guard count > 0 else { return }
-        // MariaDB assigns left to right: expires_at is computed from the new ready_at.
-        let readyAt = readyFrom == nil ? "UTC_TIMESTAMP(6)" : "?"
+        // MariaDB assigns left to right: expires_at is computed from the new ready_at. Whole
+        // seconds, as the JSON shows them: a client reading expires_at sees the true instant,
+        // not one up to a second earlier (which would eat the contract's 1 s tolerance).
+        let readyAt = readyFrom == nil ? "UTC_TIMESTAMP()" : "?"
         let parameters: [DatabaseValue] = (readyFrom.map { [DatabaseValue.date($0)] } ?? [])
             + [DatabaseValue(policy.pickupSeconds), .int(bookID), DatabaseValue(count)]
         let made = try database.execute("""
