@@ -68,7 +68,7 @@ enum HoldsBlueprint {
         var errors: [String: [String]] = [:]
         let pagination = Pagination.read(from: request.query, errors: &errors)
         guard errors.isEmpty else { throw ProblemError(.badRequest, detail: "Invalid query parameters", errors: errors) }
-        let id = request.pathParameters.id()
+        let id = try request.pathParameters.id()
         let store = try store(context)
         guard try BookStore(database: store.database).find(id: id) != nil else { throw BooksBlueprint.notFound(id) }
         try store.expireDue(bookID: id)
@@ -87,7 +87,7 @@ enum HoldsBlueprint {
     /// The hold of the path, if the caller may see it: its holder or an admin; `404` to anyone else.
     private static func callersHold(_ request: Request, store: HoldStore) throws -> Hold {
         let caller = try request.requirePrincipal()
-        let id = request.pathParameters.id()
+        let id = try request.pathParameters.id()
         guard let hold = try store.find(id: id) else { throw notFound(id) }
         try caller.requireOwnerOrAdmin(ownerID: hold.userID, notFound: notFound(id))
         return hold
