@@ -178,7 +178,7 @@ struct LoanStore {
         // ... or holds wait: then the copy goes to the first of them, in a transaction that
         // also writes the book's row (HoldStore.passOn).
         let holds = HoldStore(database: database, policy: holdPolicy)
-        try database.transaction(attempts: 3) {
+        try database.transaction(attempts: Self.attempts) {
             try holds.lockBook(bookID)  // before the loan's rows: the lock order of every hold change
             let returned = try database.execute("""
                 UPDATE loans l FORCE INDEX (PRIMARY) JOIN users u ON u.id = l.user_id
