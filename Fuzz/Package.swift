@@ -9,34 +9,48 @@ import PackageDescription
 let package = Package(
     name: "library-api-fuzz",
     dependencies: [
-        .package(name: "library-api", path: ".."),
+        .package(name: "library-api", path: "..")
     ],
     targets: [
         // libFuzzer's entry point, called from each target's main (see FuzzSupport).
         .target(name: "CFuzzerDriver"),
         .target(name: "FuzzSupport", dependencies: ["CFuzzerDriver"]),
 
-        .executableTarget(name: "FuzzJSON", dependencies: [
-            "FuzzSupport", .product(name: "JSON", package: "library-api"),
-        ]),
-        .executableTarget(name: "FuzzJWT", dependencies: [
-            "FuzzSupport", .product(name: "Security", package: "library-api"),
-        ]),
-        .executableTarget(name: "FuzzCGIParameters", dependencies: [
-            "FuzzSupport", .product(name: "FastCGI", package: "library-api"),
-        ]),
-        .executableTarget(name: "FuzzQuery", dependencies: [
-            "FuzzSupport", .product(name: "LibraryApp", package: "library-api"),
-        ]),
-        .executableTarget(name: "FuzzHeaders", dependencies: [
-            "FuzzSupport", .product(name: "LibraryApp", package: "library-api"),
-        ]),
-        .executableTarget(name: "FuzzCacheEntry", dependencies: [
-            "FuzzSupport", .product(name: "LibraryApp", package: "library-api"),
-        ]),
-        .executableTarget(name: "FuzzRequestBody", dependencies: [
-            "FuzzSupport", .product(name: "LibraryApp", package: "library-api"),
-            .product(name: "JSON", package: "library-api"),
-        ]),
+        .executableTarget(
+            name: "FuzzJSON",
+            dependencies: [
+                "FuzzSupport", .product(name: "JSON", package: "library-api"),
+            ]),
+        .executableTarget(
+            name: "FuzzJWT",
+            dependencies: [
+                "FuzzSupport", .product(name: "Security", package: "library-api"),
+            ]),
+        .executableTarget(
+            name: "FuzzCGIParameters",
+            dependencies: [
+                "FuzzSupport", .product(name: "FastCGI", package: "library-api"),
+            ]),
+        .executableTarget(
+            name: "FuzzQuery",
+            dependencies: [
+                "FuzzSupport", .product(name: "LibraryApp", package: "library-api"),
+            ]),
+        .executableTarget(
+            name: "FuzzHeaders",
+            dependencies: [
+                "FuzzSupport", .product(name: "LibraryApp", package: "library-api"),
+            ]),
+        .executableTarget(
+            name: "FuzzCacheEntry",
+            dependencies: [
+                "FuzzSupport", .product(name: "LibraryApp", package: "library-api"),
+            ]),
+        .executableTarget(
+            name: "FuzzRequestBody",
+            dependencies: [
+                "FuzzSupport", .product(name: "LibraryApp", package: "library-api"),
+                .product(name: "JSON", package: "library-api"),
+            ]),
     ]
 )

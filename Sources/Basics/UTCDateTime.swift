@@ -27,8 +27,9 @@ public struct UTCDateTime: Sendable, Equatable {
         var secondOfDay = seconds % 86_400
         if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
         let civil = Self.civil(fromDays: days)
-        self.init(year: Int(civil.year), month: Int(civil.month), day: Int(civil.day), hour: Int(secondOfDay / 3600),
-                  minute: Int(secondOfDay % 3600 / 60), second: Int(secondOfDay % 60))
+        self.init(
+            year: Int(civil.year), month: Int(civil.month), day: Int(civil.day), hour: Int(secondOfDay / 3600),
+            minute: Int(secondOfDay % 3600 / 60), second: Int(secondOfDay % 60))
     }
 
     /// The fields of `date`, its fraction of a second dropped.
@@ -74,7 +75,8 @@ public struct UTCDateTime: Sendable, Equatable {
     public init?(rfc3339 text: String) {
         let bytes = Array(text.utf8)
         guard bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
-              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z") else { return nil }
+            bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z")
+        else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
             for byte in bytes[range] {
@@ -84,9 +86,10 @@ public struct UTCDateTime: Sendable, Equatable {
             return value
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day),
-              hour < 24, minute < 60, second < 60 else { return nil }
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day),
+            hour < 24, minute < 60, second < 60
+        else { return nil }
         self.init(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 

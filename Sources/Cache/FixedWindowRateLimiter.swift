@@ -1,6 +1,6 @@
 #if canImport(Glibc)
-import Basics
-import Glibc
+    import Basics
+    import Glibc
 #endif
 
 /// What `FixedWindowRateLimiter.hit` decided, and the numbers for the `X-RateLimit-*` headers.
@@ -65,8 +65,10 @@ public struct FixedWindowRateLimiter: Sendable {
             let start = now - now % limit.windowSeconds
             let resetAt = start + limit.windowSeconds
             var key = keyPrefix
-            for part in [Self.escaped(client), Self.escaped(scope), String(limit.amount), String(limit.multiples),
-                         limit.granularity.rawValue, String(start)] {
+            for part in [
+                Self.escaped(client), Self.escaped(scope), String(limit.amount), String(limit.multiples),
+                limit.granularity.rawValue, String(start),
+            ] {
                 key += "/"
                 key += part
             }
@@ -115,8 +117,9 @@ public struct FixedWindowRateLimiter: Sendable {
 
     /// The decision when the counters could not be counted: the numbers of an unused window.
     public static func unavailable(_ error: CacheError, _ counters: [RateLimitCounter], now: Int) -> RateLimitDecision {
-        RateLimitDecision(outcome: .storeUnavailable(error), limit: counters[0].limit,
-                          remaining: counters[0].limit.amount, resetAt: counters[0].resetAt, retryAfter: 0)
+        RateLimitDecision(
+            outcome: .storeUnavailable(error), limit: counters[0].limit,
+            remaining: counters[0].limit.amount, resetAt: counters[0].resetAt, retryAfter: 0)
     }
 
     /// A denial beats an allowance, a later reset beats an earlier one among denials (the client

@@ -1,7 +1,7 @@
 import CMemcached
 import Logging
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A memcached client over libmemcached: values are bytes, keys are strings (see `CacheKey`).
@@ -104,7 +104,8 @@ public final class MemcachedClient {
             defer { memcached_result_free(result) }
             let wire = UnsafeRawBufferPointer(start: memcached_result_key_value(result), count: memcached_result_key_length(result))
             if let index = wireKeys.firstIndex(where: { $0.elementsEqual(wire) }) {
-                found[names[index]] = Array(UnsafeRawBufferPointer(start: memcached_result_value(result), count: memcached_result_length(result)))
+                found[names[index]] = Array(
+                    UnsafeRawBufferPointer(start: memcached_result_value(result), count: memcached_result_length(result)))
             }
         }
         return found
@@ -269,11 +270,12 @@ public final class MemcachedClient {
     private func serverIndex(of wire: [UInt8]?) -> Int? {
         guard let handle else { return nil }
         var rc = MEMCACHED_SUCCESS
-        let instance = wire.map { wire in
-            wire.withUnsafeBufferPointer { k in
-                k.withMemoryRebound(to: CChar.self) { memcached_server_by_key(handle, $0.baseAddress, $0.count, &rc) }
-            }
-        } ?? memcached_server_get_last_disconnect(handle)
+        let instance =
+            wire.map { wire in
+                wire.withUnsafeBufferPointer { k in
+                    k.withMemoryRebound(to: CChar.self) { memcached_server_by_key(handle, $0.baseAddress, $0.count, &rc) }
+                }
+            } ?? memcached_server_get_last_disconnect(handle)
         guard let instance, let name = memcached_server_name(instance) else { return nil }
         let host = String(cString: name), port = memcached_server_port(instance)
         return handleServers.first { index in

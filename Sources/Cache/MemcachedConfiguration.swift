@@ -55,9 +55,11 @@ public struct MemcachedConfiguration: Sendable, Equatable {
         guard CacheKey.isValid(keyPrefix) || keyPrefix.isEmpty else {
             throw CacheError.invalidConfiguration("key prefix holds a space or control character")
         }
-        for (name, value) in [("connect timeout", connectTimeoutMilliseconds), ("poll timeout", pollTimeoutMilliseconds),
-                              ("socket timeout", socketTimeoutMilliseconds), ("retry timeout", retryTimeoutSeconds),
-                              ("server failure limit", serverFailureLimit)] where value < 1 {
+        for (name, value) in [
+            ("connect timeout", connectTimeoutMilliseconds), ("poll timeout", pollTimeoutMilliseconds),
+            ("socket timeout", socketTimeoutMilliseconds), ("retry timeout", retryTimeoutSeconds),
+            ("server failure limit", serverFailureLimit),
+        ] where value < 1 {
             throw CacheError.invalidConfiguration("\(name) must be positive")
         }
     }

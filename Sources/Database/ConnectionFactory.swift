@@ -6,7 +6,8 @@ enum ConnectionFactory {
     /// data is an error rather than a warning, whatever the server's own defaults are, and a
     /// row-lock wait shorter than the client's read timeout (5 s), so a blocked statement ends
     /// as a retryable lock timeout (1205) rather than a dropped connection.
-    static let initCommand = "SET time_zone = '+00:00', innodb_lock_wait_timeout = 3, sql_mode = "
+    static let initCommand =
+        "SET time_zone = '+00:00', innodb_lock_wait_timeout = 3, sql_mode = "
         + "'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION'"
 
     /// Only a URL that asks for it sets `wsrep_sync_wait`: a server without Galera support
@@ -43,7 +44,8 @@ enum ConnectionFactory {
     /// Galera at all (the variable is missing): either may serve.
     private static func isReadyNode(_ mysql: UnsafeMutablePointer<MYSQL>) -> Bool {
         guard mysql_query(mysql, "SHOW GLOBAL STATUS LIKE 'wsrep_ready'") == 0,
-              let result = mysql_store_result(mysql) else { return false }
+            let result = mysql_store_result(mysql)
+        else { return false }
         defer { mysql_free_result(result) }
         guard let row = mysql_fetch_row(result) else { return true }
         guard let value = row[1] else { return false }

@@ -1,6 +1,6 @@
 import CMariaDB
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Connector/C's process and thread set-up, done lazily by the first connection of each.

@@ -58,7 +58,7 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
     public init(url given: String) throws {
         let (string, others) = try Self.splitHostList(given)
         guard let components = URLComponents(string: string),
-              let scheme = components.scheme?.lowercased(), scheme == "mysql" || scheme == "mariadb"
+            let scheme = components.scheme?.lowercased(), scheme == "mysql" || scheme == "mariadb"
         else { throw DatabaseError.invalidConfiguration("expected mysql://USER:PASSWORD@HOST:PORT/DB") }
 
         func decoded(_ part: String?) throws -> String {
@@ -108,7 +108,7 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
         var others: [DatabaseEndpoint] = []
         for entry in hosts.dropFirst() {
             guard let components = URLComponents(string: "mysql://\(entry)"), let host = components.host, !host.isEmpty,
-                  components.user == nil, components.path.isEmpty
+                components.user == nil, components.path.isEmpty
             else { throw .invalidConfiguration("bad host in the database URL's host list") }
             others.append(DatabaseEndpoint(host: host, port: components.port ?? 3306))
         }

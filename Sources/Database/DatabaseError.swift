@@ -68,7 +68,7 @@ extension DatabaseError {
         case Int(ER_DUP_ENTRY), Int(ER_DUP_ENTRY_WITH_KEY_NAME):
             return .duplicateKey(key: duplicateKeyName(in: message) ?? "unknown")
         case Int(ER_ROW_IS_REFERENCED), Int(ER_ROW_IS_REFERENCED_2),
-             Int(ER_NO_REFERENCED_ROW), Int(ER_NO_REFERENCED_ROW_2):
+            Int(ER_NO_REFERENCED_ROW), Int(ER_NO_REFERENCED_ROW_2):
             return .foreignKey(constraint: name(after: "CONSTRAINT `", in: message) ?? "unknown")
         case Int(ER_CONSTRAINT_FAILED):
             return .checkConstraint(constraint: name(after: "CONSTRAINT `", in: message) ?? "unknown")
@@ -106,7 +106,8 @@ extension DatabaseError {
     /// The backquoted identifier that follows `prefix`, e.g. CONSTRAINT `chk_users_role`.
     static func name(after prefix: String, in message: String) -> String? {
         guard let start = message.range(of: prefix),
-              let end = message[start.upperBound...].firstIndex(of: "`") else { return nil }
+            let end = message[start.upperBound...].firstIndex(of: "`")
+        else { return nil }
         return String(message[start.upperBound..<end])
     }
 

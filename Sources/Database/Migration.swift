@@ -23,8 +23,8 @@ public struct Migration: Sendable, Equatable {
         return try files.filter { $0.hasSuffix(".sql") }.map { file in
             let stem = file.dropLast(".sql".count)
             guard let underscore = stem.firstIndex(of: "_"),
-                  let version = Int(stem[..<underscore]), version > 0,
-                  stem[stem.index(after: underscore)...].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+                let version = Int(stem[..<underscore]), version > 0,
+                stem[stem.index(after: underscore)...].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
             else { throw MigrationError.badFileName(file) }
             let sql = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
             return Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: sql)

@@ -62,7 +62,8 @@ public struct Migrator: Sendable {
         }
 
         try checkLock()
-        try connection.execute("""
+        try connection.execute(
+            """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version    INT UNSIGNED NOT NULL PRIMARY KEY,
                 name       VARCHAR(255) NOT NULL,
@@ -122,7 +123,8 @@ public struct Migrator: Sendable {
         let lockTable = try connection.query(
             "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'schema_migrations_lock'")
         if lockTable.isEmpty {
-            try connection.execute("""
+            try connection.execute(
+                """
                 CREATE TABLE IF NOT EXISTS schema_migrations_lock (
                     id         TINYINT UNSIGNED NOT NULL PRIMARY KEY,
                     owner      VARCHAR(255)     NULL,
@@ -135,7 +137,8 @@ public struct Migrator: Sendable {
         while true {
             do {
                 try connection.execute("INSERT IGNORE INTO schema_migrations_lock (id) VALUES (1)")
-                let taken = try connection.execute("""
+                let taken = try connection.execute(
+                    """
                     UPDATE schema_migrations_lock
                     SET owner = \(Self.sessionName), expires_at = NOW(6) + INTERVAL ? SECOND
                     WHERE id = 1 AND (owner IS NULL OR expires_at < NOW(6)
@@ -156,7 +159,8 @@ public struct Migrator: Sendable {
     private func renewLockRow(on connection: DatabaseConnection) throws {
         // One row in autocommit: safe to run again when a cluster aborted it (1213).
         let renewed = try connection.retryingDeadlocks(attempts: 5) {
-            try connection.execute("""
+            try connection.execute(
+                """
                 UPDATE schema_migrations_lock SET expires_at = NOW(6) + INTERVAL ? SECOND
                 WHERE id = 1 AND owner = \(Self.sessionName)
                 """, [.int(Int64(Self.leaseSeconds))])

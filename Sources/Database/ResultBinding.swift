@@ -131,15 +131,15 @@ final class ResultBinding {
         let binaryCharset: UInt32 = 63
         switch field.type {
         case MYSQL_TYPE_TINY, MYSQL_TYPE_SHORT, MYSQL_TYPE_INT24, MYSQL_TYPE_LONG,
-             MYSQL_TYPE_LONGLONG, MYSQL_TYPE_YEAR:
+            MYSQL_TYPE_LONGLONG, MYSQL_TYPE_YEAR:
             return .integer(unsigned: field.flags & UInt32(UNSIGNED_FLAG) != 0)
         case MYSQL_TYPE_FLOAT, MYSQL_TYPE_DOUBLE:
             return .real
         case MYSQL_TYPE_DATE, MYSQL_TYPE_DATETIME, MYSQL_TYPE_TIMESTAMP, MYSQL_TYPE_NEWDATE:
             return .dateTime
         case MYSQL_TYPE_TINY_BLOB, MYSQL_TYPE_MEDIUM_BLOB, MYSQL_TYPE_LONG_BLOB, MYSQL_TYPE_BLOB,
-             MYSQL_TYPE_VAR_STRING, MYSQL_TYPE_STRING, MYSQL_TYPE_VARCHAR, MYSQL_TYPE_GEOMETRY,
-             MYSQL_TYPE_BIT:
+            MYSQL_TYPE_VAR_STRING, MYSQL_TYPE_STRING, MYSQL_TYPE_VARCHAR, MYSQL_TYPE_GEOMETRY,
+            MYSQL_TYPE_BIT:
             return field.charsetnr == binaryCharset ? .binary : .text
         default:
             // DECIMAL, TIME, ENUM, SET, JSON, NULL: as text.

@@ -17,8 +17,9 @@ public final class FastCGIExchange {
         while let entry = cursor.pointee {
             let pair = UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))
             if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
-                parameters.take(name: UnsafeBufferPointer(rebasing: pair[..<equals]),
-                                value: UnsafeBufferPointer(rebasing: pair[(equals + 1)...]))
+                parameters.take(
+                    name: UnsafeBufferPointer(rebasing: pair[..<equals]),
+                    value: UnsafeBufferPointer(rebasing: pair[(equals + 1)...]))
             }
             cursor += 1
         }

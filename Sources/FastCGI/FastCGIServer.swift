@@ -18,8 +18,10 @@ public final class FastCGIServer: Sendable {
         /// Told +1 when the web server opens a connection and -1 when one closes (a gauge).
         public var connectionsChanged: (@Sendable (_ delta: Int) -> Void)?
 
-        public init(threads: Int = 8, gracePeriodSeconds: Double = 30, threadStackBytes: Int = 4 << 20,
-                    connectionsChanged: (@Sendable (_ delta: Int) -> Void)? = nil) {
+        public init(
+            threads: Int = 8, gracePeriodSeconds: Double = 30, threadStackBytes: Int = 4 << 20,
+            connectionsChanged: (@Sendable (_ delta: Int) -> Void)? = nil
+        ) {
             self.threads = threads
             self.gracePeriodSeconds = gracePeriodSeconds
             self.threadStackBytes = threadStackBytes

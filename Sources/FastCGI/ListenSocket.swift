@@ -73,7 +73,8 @@ public struct ListenSocket: Sendable {
         public var description: String {
             switch self {
             case .noInheritedSocket:
-                return "standard input is not a listening socket: start the app under spawn-fcgi, or pass --socket PATH or --socket HOST:PORT"
+                return
+                    "standard input is not a listening socket: start the app under spawn-fcgi, or pass --socket PATH or --socket HOST:PORT"
             case let .cannotOpen(address, code):
                 return "cannot listen on \(address): \(String(cString: strerror(code)))"
             case let .cannotResolve(address, reason):

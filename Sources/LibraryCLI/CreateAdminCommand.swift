@@ -21,8 +21,10 @@ struct CreateAdminCommand: ParsableCommand {
     func run() throws {
         let configuration = try loadConfiguration()
         let logger = LogSetup.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
-        guard let password = ProcessInfo.processInfo.environment["LIBRARY_ADMIN_PASSWORD"].flatMap({ $0.isEmpty ? nil : $0 })
-                ?? readLine(strippingNewline: true) else {
+        guard
+            let password = ProcessInfo.processInfo.environment["LIBRARY_ADMIN_PASSWORD"].flatMap({ $0.isEmpty ? nil : $0 })
+                ?? readLine(strippingNewline: true)
+        else {
             logger.critical("no password: set LIBRARY_ADMIN_PASSWORD or pipe it on standard input")
             throw ExitCode.failure
         }

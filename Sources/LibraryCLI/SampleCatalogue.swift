@@ -34,8 +34,9 @@ struct SampleCatalogue {
         let author = "\(pick(Self.firstNames)) \(pick(Self.lastNames))"
         // Skewed towards recent years: most of a library is from the last few decades.
         let age = Int(Double(currentYear - 1800) * pow2(random.unit()))
-        return Entry(title: title(), author: author, isbn: nextISBN(), publishedYear: currentYear - age, genre: genre,
-                     description: random.unit() < 0.25 ? nil : description(genre: genre), copies: copies())
+        return Entry(
+            title: title(), author: author, isbn: nextISBN(), publishedYear: currentYear - age, genre: genre,
+            description: random.unit() < 0.25 ? nil : description(genre: genre), copies: copies())
     }
 
     private mutating func title() -> String {
@@ -56,7 +57,8 @@ struct SampleCatalogue {
 
     private mutating func description(genre: String) -> String {
         let adjective = pick(Self.adjectives).lowercased(), noun = pick(Self.nouns).lowercased(), place = pick(Self.places)
-        return "\(Self.article(adjective).capitalized) \(adjective) \(genre.lowercased()) about \(Self.article(noun)) \(noun) from \(place), and what it costs to go home."
+        return
+            "\(Self.article(adjective).capitalized) \(adjective) \(genre.lowercased()) about \(Self.article(noun)) \(noun) from \(place), and what it costs to go home."
     }
 
     private static func article(_ word: String) -> String {

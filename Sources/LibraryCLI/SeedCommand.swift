@@ -12,7 +12,8 @@ struct SeedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "seed",
         abstract: "Load a generated catalogue of books (skipped when the table already has that many).",
-        discussion: "100 000 books take well under a minute: multi-row INSERTs of \(batchSize) rows, \(batchesPerTransaction) per transaction."
+        discussion:
+            "100 000 books take well under a minute: multi-row INSERTs of \(batchSize) rows, \(batchesPerTransaction) per transaction."
     )
 
     static let batchSize = 500
@@ -76,12 +77,16 @@ struct SeedCommand: ParsableCommand {
         var parameters: [DatabaseValue] = []
         parameters.reserveCapacity(rows.count * 8)
         for row in rows {
-            parameters += [.string(row.title), .string(row.author), .string(row.isbn.digits), DatabaseValue(row.publishedYear),
-                           .string(row.genre), DatabaseValue(row.description), DatabaseValue(row.copies), DatabaseValue(row.copies)]
+            parameters += [
+                .string(row.title), .string(row.author), .string(row.isbn.digits), DatabaseValue(row.publishedYear),
+                .string(row.genre), DatabaseValue(row.description), DatabaseValue(row.copies), DatabaseValue(row.copies),
+            ]
         }
-        return try database.execute("""
+        return try database.execute(
+            """
             INSERT IGNORE INTO books (title, author, isbn, published_year, genre, description, copies_total, copies_available)
             VALUES \(placeholders)
-            """, parameters).affectedRows
+            """, parameters
+        ).affectedRows
     }
 }

@@ -12,22 +12,25 @@ struct ServeCommand: ParsableCommand {
         abstract: "Serve FastCGI requests on the socket inherited as fd 0 (spawn-fcgi) or on --socket."
     )
 
-    @Option(help: """
-        Listen on this Unix socket path (made 0660), or HOST:PORT for TCP (:PORT is 127.0.0.1; \
-        0.0.0.0:PORT every interface, best with FCGI_WEB_SERVER_ADDRS), instead of fd 0.
-        """)
+    @Option(
+        help: """
+            Listen on this Unix socket path (made 0660), or HOST:PORT for TCP (:PORT is 127.0.0.1; \
+            0.0.0.0:PORT every interface, best with FCGI_WEB_SERVER_ADDRS), instead of fd 0.
+            """)
     var socket: String?
 
-    @Option(help: """
-        The group of the --socket PATH file: the web server's (www-data on Debian), so that it \
-        can connect (default: $APP_SOCKET_GROUP, else the process's group).
-        """)
+    @Option(
+        help: """
+            The group of the --socket PATH file: the web server's (www-data on Debian), so that it \
+            can connect (default: $APP_SOCKET_GROUP, else the process's group).
+            """)
     var socketGroup: String? = ProcessInfo.processInfo.environment["APP_SOCKET_GROUP"].flatMap { $0.isEmpty ? nil : $0 }
 
-    @Option(help: """
-        Worker threads in this process: the requests it serves at once. Idle kept-alive \
-        web-server connections hold no thread, so size this by the work, not by the web server.
-        """)
+    @Option(
+        help: """
+            Worker threads in this process: the requests it serves at once. Idle kept-alive \
+            web-server connections hold no thread, so size this by the work, not by the web server.
+            """)
     var threads: Int = ProcessInfo.processInfo.environment["APP_THREADS"].flatMap(Int.init) ?? 8
 
     @Option(help: "Seconds to let requests in flight finish after SIGTERM before giving up.")
@@ -68,31 +71,36 @@ struct ServeCommand: ParsableCommand {
 
         let application = try makeApplication(configuration: configuration, logger: logger)
         do {
-            try AppMetrics.bootstrap(routes: application.router.routes.map(\.name), workers: threads,
-                                     directory: configuration.metricsDirectory)
+            try AppMetrics.bootstrap(
+                routes: application.router.routes.map(\.name), workers: threads,
+                directory: configuration.metricsDirectory)
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode.failure
         }
         application.bumpCacheEpochAtStart()
-        logger.info("library-app serving", metadata: [
-            "socket": "\(listenSocket.description)", "threads": "\(threads)", "pid": "\(getpid())",
-            "configuration": "\(configuration.loggableDescription)",
-        ])
+        logger.info(
+            "library-app serving",
+            metadata: [
+                "socket": "\(listenSocket.description)", "threads": "\(threads)", "pid": "\(getpid())",
+                "configuration": "\(configuration.loggableDescription)",
+            ])
 
         HoldSweeper.start(application: application)
         let server = FastCGIServer(
             socket: listenSocket,
-            configuration: .init(threads: threads, gracePeriodSeconds: gracePeriod,
-                                 connectionsChanged: { AppMetrics.fastCGIConnectionsChanged(by: $0) }),
+            configuration: .init(
+                threads: threads, gracePeriodSeconds: gracePeriod,
+                connectionsChanged: { AppMetrics.fastCGIConnectionsChanged(by: $0) }),
             logger: logger
         )
         let outcome: FastCGIServer.Outcome
         do {
             outcome = try server.run(makeResponder: { worker in
                 let context = application.makeContext()
-                context.logger = LogSetup.workerLogger(level: configuration.logLevel, format: configuration.logFormat,
-                                                       flusher: logFlusher)
+                context.logger = LogSetup.workerLogger(
+                    level: configuration.logLevel, format: configuration.logFormat,
+                    flusher: logFlusher)
                 return FastCGIAdapter(application: application, context: context, worker: worker)
             })
         } catch {
@@ -122,9 +130,11 @@ private func checkDatabaseTLS(_ configuration: Configuration, logger: Logger) th
         logger.critical("cannot start: TLS to the database failed: \(error)")
         throw ExitCode(78)  // EX_CONFIG
     } catch {
-        logger.warning("database not reachable at start; serving, and connecting again per request", metadata: [
-            "error": "\(error)",
-        ])
+        logger.warning(
+            "database not reachable at start; serving, and connecting again per request",
+            metadata: [
+                "error": "\(error)"
+            ])
     }
 }
 

@@ -22,8 +22,9 @@ struct UnlockCommand: ParsableCommand {
             throw ValidationError("MEMCACHED_SERVERS is not set: there is no count to clear")
         }
         let client = MemcachedClient(configuration: memcached)
-        let counters = AccountLockout.counters(email: UserRules.normalizedEmail(email),
-                                               limits: configuration.rateLimits.accountLoginLimits, now: Int(Date().timeIntervalSince1970))
+        let counters = AccountLockout.counters(
+            email: UserRules.normalizedEmail(email),
+            limits: configuration.rateLimits.accountLoginLimits, now: Int(Date().timeIntervalSince1970))
         var cleared = 0
         for counter in counters where try client.delete(counter.key) { cleared += 1 }
         print(cleared == 0 ? "\(email): no failed sign-ins counted" : "\(email): unlocked")

@@ -20,8 +20,11 @@ public struct Book: Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: Int64, title: String, author: String, isbn: ISBN, publishedYear: Int?, genre: String?,
-                description: String?, copiesTotal: Int, copiesAvailable: Int, createdAt: Date, updatedAt: Date, copiesSetAside: Int = 0, holdsWaiting: Int = 0) {
+    public init(
+        id: Int64, title: String, author: String, isbn: ISBN, publishedYear: Int?, genre: String?,
+        description: String?, copiesTotal: Int, copiesAvailable: Int, createdAt: Date, updatedAt: Date, copiesSetAside: Int = 0,
+        holdsWaiting: Int = 0
+    ) {
         self.id = id
         self.title = title
         self.author = author

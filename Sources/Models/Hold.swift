@@ -27,8 +27,10 @@ public struct Hold: Sendable, Equatable {
     public var readyAt: Date?
     public var expiresAt: Date?
 
-    public init(id: Int64, userID: Int64, book: Loan.BookSummary, status: Status, position: Int?, placedAt: Date,
-                readyAt: Date?, expiresAt: Date?) {
+    public init(
+        id: Int64, userID: Int64, book: Loan.BookSummary, status: Status, position: Int?, placedAt: Date,
+        readyAt: Date?, expiresAt: Date?
+    ) {
         self.id = id
         self.userID = userID
         self.book = book

@@ -59,7 +59,8 @@ public struct ISBN: Sendable, Hashable, CustomStringConvertible {
     public init?(prefix12: String) {
         let values = prefix12.utf8.map { Int($0) - 48 }
         guard values.count == 12, values.allSatisfy({ (0...9).contains($0) }),
-              let isbn = try? ISBN(parsing: prefix12 + String(Self.ean13CheckDigit(values))) else { return nil }
+            let isbn = try? ISBN(parsing: prefix12 + String(Self.ean13CheckDigit(values)))
+        else { return nil }
         self = isbn
     }
 

@@ -11,8 +11,10 @@ public struct LoanPolicy: Sendable, Equatable {
     public var maximumActiveLoans: Int
     public var maximumRenewals: Int
 
-    public init(loanPeriodDays: Int = defaultLoanPeriodDays, maximumActiveLoans: Int = defaultMaximumActiveLoans,
-                maximumRenewals: Int = defaultMaximumRenewals) {
+    public init(
+        loanPeriodDays: Int = defaultLoanPeriodDays, maximumActiveLoans: Int = defaultMaximumActiveLoans,
+        maximumRenewals: Int = defaultMaximumRenewals
+    ) {
         self.loanPeriodDays = loanPeriodDays
         self.maximumActiveLoans = maximumActiveLoans
         self.maximumRenewals = maximumRenewals

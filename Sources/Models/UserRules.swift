@@ -53,7 +53,8 @@ public enum UserRules {
     private static func isValidEmail(_ email: String) -> Bool {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, let local = parts.first, let domain = parts.last,
-              (1...64).contains(local.utf8.count), !domain.isEmpty else { return false }
+            (1...64).contains(local.utf8.count), !domain.isEmpty
+        else { return false }
         let localAllowed = local.unicodeScalars.allSatisfy { scalar in
             scalar.isASCII && scalar.value > 0x20 && scalar.value < 0x7F && !"()<>[]\\,;:\"@".unicodeScalars.contains(scalar)
         }

@@ -26,14 +26,16 @@ public struct JWTSigner: Sendable {
 
     /// The claims of a valid token. `leeway` (seconds, negative counts as 0) absorbs clock
     /// skew for `exp`, `nbf` and `iat`.
-    public func verify(token: String, now: Int64 = JWTClaims.currentTime(),
-                       leeway: Int64 = 0) throws(JWTError) -> JWTClaims {
+    public func verify(
+        token: String, now: Int64 = JWTClaims.currentTime(),
+        leeway: Int64 = 0
+    ) throws(JWTError) -> JWTClaims {
         // 1. Shape: exactly three non-empty canonical base64url parts.
         guard token.utf8.count <= Self.maximumTokenLength else { throw .malformed }
         let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty }),
-              let payloadBytes = Base64URL.decode(Substring(parts[1])),
-              let signature = Base64URL.decode(Substring(parts[2]))
+            let payloadBytes = Base64URL.decode(Substring(parts[1])),
+            let signature = Base64URL.decode(Substring(parts[2]))
         else { throw .malformed }
 
         // 2. Header: we only ever accept HS256; the token does not get to choose. The header we
@@ -69,8 +71,9 @@ public struct JWTSigner: Sendable {
         if let nbf, nbf > now + leeway { throw .notYetValid }
         if let iat, iat > now + leeway { throw .notYetValid }
 
-        return JWTClaims(sub: sub, role: role, iat: iat.map(Self.seconds), exp: Self.seconds(exp),
-                         nbf: nbf.map(Self.seconds), jti: jti, sessionVersion: payload.sessionVersion)
+        return JWTClaims(
+            sub: sub, role: role, iat: iat.map(Self.seconds), exp: Self.seconds(exp),
+            nbf: nbf.map(Self.seconds), jti: jti, sessionVersion: payload.sessionVersion)
     }
 
     /// A NumericDate (RFC 7519 §2). Beyond ±10^12 s (year ~33000) it is refused as

@@ -17,8 +17,10 @@ public struct JWTClaims: Sendable, Equatable {
     /// which ends every token issued before (a private claim, RFC 7519 §4.3).
     public var sessionVersion: Int64?
 
-    public init(sub: String, role: String, iat: Int64?, exp: Int64, nbf: Int64? = nil,
-                jti: String = JWTClaims.newTokenID(), sessionVersion: Int64? = nil) {
+    public init(
+        sub: String, role: String, iat: Int64?, exp: Int64, nbf: Int64? = nil,
+        jti: String = JWTClaims.newTokenID(), sessionVersion: Int64? = nil
+    ) {
         self.sub = sub
         self.role = role
         self.iat = iat
@@ -29,8 +31,10 @@ public struct JWTClaims: Sendable, Equatable {
     }
 
     /// Claims for a token issued `now` that lives `lifetime` seconds (API default: one hour).
-    public static func issue(sub: String, role: String, now: Int64 = JWTClaims.currentTime(),
-                             lifetime: Int64 = 3600, sessionVersion: Int64? = nil) -> JWTClaims {
+    public static func issue(
+        sub: String, role: String, now: Int64 = JWTClaims.currentTime(),
+        lifetime: Int64 = 3600, sessionVersion: Int64? = nil
+    ) -> JWTClaims {
         JWTClaims(sub: sub, role: role, iat: now, exp: now + lifetime, sessionVersion: sessionVersion)
     }
 

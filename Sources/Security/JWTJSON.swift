@@ -9,7 +9,8 @@ struct JOSEHeader {
 
     init?(json bytes: [UInt8]) {
         guard case let .object(fields)? = try? JSONParser.parse(bytes),
-              let alg = optionalText(fields["alg"]), let typ = optionalText(fields["typ"]) else { return nil }
+            let alg = optionalText(fields["alg"]), let typ = optionalText(fields["typ"])
+        else { return nil }
         self.alg = alg
         self.typ = typ
         hasCrit = fields["crit"] != nil
@@ -30,9 +31,10 @@ struct RawClaims {
 
     init?(json bytes: [UInt8]) {
         guard case let .object(fields)? = try? JSONParser.parse(bytes),
-              let sub = optionalText(fields["sub"]), let role = optionalText(fields["role"]),
-              let jti = optionalText(fields["jti"]), let exp = optionalNumber(fields["exp"]),
-              let nbf = optionalNumber(fields["nbf"]), let iat = optionalNumber(fields["iat"]) else { return nil }
+            let sub = optionalText(fields["sub"]), let role = optionalText(fields["role"]),
+            let jti = optionalText(fields["jti"]), let exp = optionalNumber(fields["exp"]),
+            let nbf = optionalNumber(fields["nbf"]), let iat = optionalNumber(fields["iat"])
+        else { return nil }
         (self.sub, self.role, self.jti, self.exp, self.nbf, self.iat) = (sub, role, jti, exp, nbf, iat)
         switch fields["sv"] {
         case nil, .null?: sessionVersion = nil

@@ -18,8 +18,10 @@ public final class KeyedHMACSHA256 {
         self.mac = mac
         self.context = context
         let initialised = "SHA256".withCString { digest in
-            var parameters = [OSSL_PARAM_construct_utf8_string("digest", UnsafeMutablePointer(mutating: digest), 0),
-                              OSSL_PARAM_construct_end()]
+            var parameters = [
+                OSSL_PARAM_construct_utf8_string("digest", UnsafeMutablePointer(mutating: digest), 0),
+                OSSL_PARAM_construct_end(),
+            ]
             return key.withUnsafeBufferPointer { EVP_MAC_init(context, $0.baseAddress, $0.count, &parameters) }
         }
         // As in HMACSHA256: a broken MAC must stop the process, never accept or reject at random.

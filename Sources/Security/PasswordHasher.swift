@@ -21,8 +21,10 @@ public struct PasswordHasher: Sendable {
     /// A new stored-format string with a fresh random salt.
     public func hash(password: String) throws -> String {
         let salt = SecureRandom.bytes(Self.saltLength)
-        guard let key = Scrypt.derive(password: Array(password.utf8), salt: salt,
-                                      cost: cost, length: Self.hashLength)
+        guard
+            let key = Scrypt.derive(
+                password: Array(password.utf8), salt: salt,
+                cost: cost, length: Self.hashLength)
         else { throw Failure.derivationFailed }
         return StoredPasswordHash(cost: cost, salt: salt, hash: key).encoded
     }
@@ -30,8 +32,9 @@ public struct PasswordHasher: Sendable {
     /// True only if `stored` is a well-formed hash of `password`. Malformed input is false.
     public func verify(password: String, against stored: String) -> Bool {
         guard let parsed = StoredPasswordHash(parsing: stored),
-              let key = Scrypt.derive(password: Array(password.utf8), salt: parsed.salt,
-                                      cost: parsed.cost, length: parsed.hash.count)
+            let key = Scrypt.derive(
+                password: Array(password.utf8), salt: parsed.salt,
+                cost: parsed.cost, length: parsed.hash.count)
         else { return false }
         return constantTimeEquals(key, parsed.hash)
     }
@@ -41,8 +44,10 @@ public struct PasswordHasher: Sendable {
     @discardableResult
     public func verifyDummy(password: String) -> Bool {
         let salt = [UInt8](repeating: 0x5A, count: Self.saltLength)
-        let key = Scrypt.derive(password: Array(password.utf8), salt: salt,
-                                cost: cost, length: Self.hashLength) ?? []
+        let key =
+            Scrypt.derive(
+                password: Array(password.utf8), salt: salt,
+                cost: cost, length: Self.hashLength) ?? []
         _ = constantTimeEquals(key, [UInt8](repeating: 0, count: Self.hashLength))
         return false
     }

@@ -24,9 +24,9 @@ public struct StoredPasswordHash: Sendable, Equatable {
         guard text.utf8.count <= 512 else { return nil }
         let fields = text.split(separator: "$", omittingEmptySubsequences: false)
         guard fields.count == 5, fields[0].isEmpty, fields[1] == Self.algorithm,
-              let cost = Self.parseCost(fields[2]),
-              let salt = Base64Unpadded.decode(fields[3]), (16...64).contains(salt.count),
-              let hash = Base64Unpadded.decode(fields[4]), hash.count == PasswordHasher.hashLength
+            let cost = Self.parseCost(fields[2]),
+            let salt = Base64Unpadded.decode(fields[3]), (16...64).contains(salt.count),
+            let hash = Base64Unpadded.decode(fields[4]), hash.count == PasswordHasher.hashLength
         else { return nil }
         self.init(cost: cost, salt: salt, hash: hash)
     }
@@ -39,9 +39,9 @@ public struct StoredPasswordHash: Sendable, Equatable {
     private static func parseCost(_ text: Substring) -> PasswordHashingCost? {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         guard parts.count == 3,
-              let ln = number(parts[0], key: "ln"),
-              let r = number(parts[1], key: "r"),
-              let p = number(parts[2], key: "p")
+            let ln = number(parts[0], key: "ln"),
+            let r = number(parts[1], key: "r"),
+            let p = number(parts[2], key: "p")
         else { return nil }
         return PasswordHashingCost(ln: ln, r: r, p: p)
     }

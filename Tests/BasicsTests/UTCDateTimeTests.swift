@@ -12,9 +12,11 @@ import Testing
         #expect(UTCDateTime(rfc3339: UTCDateTime(late).rfc3339)?.date == Date(timeIntervalSince1970: 86_399))
     }
 
-    @Test(arguments: ["", "2026-11-26", "2026-11-26T00:00:00", "2026-11-26 00:00:00Z", "2026-1a-26T00:00:00Z",
-                      "2026-11-26T00:00:00+01:00", "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z", "2026-04-31T00:00:00Z",
-                      "2026-11-26T24:00:00Z", "2026-11-26T23:60:00Z", "2026-11-26T23:59:60Z", "2026-00-10T00:00:00Z"])
+    @Test(arguments: [
+        "", "2026-11-26", "2026-11-26T00:00:00", "2026-11-26 00:00:00Z", "2026-1a-26T00:00:00Z",
+        "2026-11-26T00:00:00+01:00", "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z", "2026-04-31T00:00:00Z",
+        "2026-11-26T24:00:00Z", "2026-11-26T23:60:00Z", "2026-11-26T23:59:60Z", "2026-00-10T00:00:00Z",
+    ])
     func otherShapesAndImpossibleDatesAreRefused(text: String) {
         #expect(UTCDateTime(rfc3339: text) == nil)
     }
@@ -31,12 +33,14 @@ import Testing
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         var seconds: Int64 = -11_676_096_000  // 1600-01-01 (Foundation switches to Julian before 1582)
-        while seconds < 13_569_465_600 {       // 2400-01-01
+        while seconds < 13_569_465_600 {  // 2400-01-01
             let fields = UTCDateTime(secondsSince1970: seconds)
-            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second],
-                                                from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-            #expect([fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second]
-                == [parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second].map { $0 ?? -1 })
+            let parts = calendar.dateComponents(
+                [.year, .month, .day, .hour, .minute, .second],
+                from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+            #expect(
+                [fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second]
+                    == [parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second].map { $0 ?? -1 })
             #expect(fields.secondsSince1970 == seconds)
             seconds += 7_777_777  // about 90 days and an odd time of day
         }

@@ -97,8 +97,9 @@ import Cache
 
     @Test func healthReportsEachServer() throws {
         let server = try TestMemcached.sharedServer()
-        let client = MemcachedClient(configuration: MemcachedConfiguration(
-            servers: [server.server, .tcp(host: "127.0.0.1", port: try TestMemcached.freePort())]))
+        let client = MemcachedClient(
+            configuration: MemcachedConfiguration(
+                servers: [server.server, .tcp(host: "127.0.0.1", port: try TestMemcached.freePort())]))
         let health = client.health()
         #expect(health.map(\.isReachable) == [true, false])
         #expect(health[0].version.hasPrefix("1."))

@@ -35,7 +35,9 @@ import Cache
         let incr = try p50 { _ = try client.increment("counter") }
         let counter = try p50 { _ = try client.incrementCounter("counter", expiration: 60) }
         var n = 0
-        let firstHit = try p50 { n += 1; _ = try client.incrementCounter("fresh\(n)", expiration: 60) }
+        let firstHit = try p50 {
+            n += 1; _ = try client.incrementCounter("fresh\(n)", expiration: 60)
+        }
         print("memcached loopback p50 ms: get \(get), incr \(incr), counter \(counter), counter first hit \(firstHit)")
         #expect(get < 5 && incr < 5 && counter < 5 && firstHit < 10)
     }

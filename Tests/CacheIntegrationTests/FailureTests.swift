@@ -81,7 +81,9 @@ import Cache
             if case .failure = result { failures += 1 }
         }
         let (health, healthMs) = milliseconds { client.health() }
-        print("SIGSTOPped server: \(failures) of \(2 * onA.count) calls failed, slowest \(slowest) ms, all \(total) ms; health \(healthMs) ms")
+        print(
+            "SIGSTOPped server: \(failures) of \(2 * onA.count) calls failed, slowest \(slowest) ms, all \(total) ms; health \(healthMs) ms"
+        )
         #expect(slowest < Self.bound)
         // One poll timeout (100 ms), then the server is suspended and its keys go to `b`.
         #expect(failures <= 2)
@@ -138,8 +140,9 @@ import Cache
     }
 
     @Test func nothingListeningIsUnavailableAtOnce() throws {
-        let client = MemcachedClient(configuration: MemcachedConfiguration(
-            servers: [.tcp(host: "127.0.0.1", port: try TestMemcached.freePort())]))
+        let client = MemcachedClient(
+            configuration: MemcachedConfiguration(
+                servers: [.tcp(host: "127.0.0.1", port: try TestMemcached.freePort())]))
         for _ in 0..<3 {
             let (result, ms) = milliseconds { Result { try client.get("k") } }
             #expect(ms < 100)

@@ -5,15 +5,18 @@ import Testing
 @Suite struct ConfigurationTests {
     @Test func parsesServerLists() throws {
         let servers = try MemcachedServer.parseList(" 127.0.0.1:11311, cache.local ,/run/memcached/m.sock,[::1]:11400,")
-        #expect(servers == [
-            .tcp(host: "127.0.0.1", port: 11311), .tcp(host: "cache.local", port: 11211),
-            .unixSocket(path: "/run/memcached/m.sock"), .tcp(host: "::1", port: 11400),
-        ])
+        #expect(
+            servers == [
+                .tcp(host: "127.0.0.1", port: 11311), .tcp(host: "cache.local", port: 11211),
+                .unixSocket(path: "/run/memcached/m.sock"), .tcp(host: "::1", port: 11400),
+            ])
         #expect(servers.map(\.description) == ["127.0.0.1:11311", "cache.local:11211", "/run/memcached/m.sock", "[::1]:11400"])
     }
 
-    @Test(arguments: ["", " , ", "host:", "host:0", "host:70000", "host:port", ":11211", "[::1", "[::1]x", "a b:1",
-                      "relative.sock:x", "/" + String(repeating: "s", count: 120)])
+    @Test(arguments: [
+        "", " , ", "host:", "host:0", "host:70000", "host:port", ":11211", "[::1", "[::1]x", "a b:1",
+        "relative.sock:x", "/" + String(repeating: "s", count: 120),
+    ])
     func rejectsBadServerLists(_ list: String) {
         #expect(throws: CacheError.self) { try MemcachedConfiguration(serverList: list) }
     }
@@ -55,7 +58,8 @@ import Testing
     /// orphan what is cached under the old keys (expected value from Python's hashlib).
     @Test func longKeysKeepTheirHashedForm() throws {
         let wire = try CacheKey.wireKey(String(repeating: "k", count: 300), prefix: "lib:")
-        let expected = "lib:" + String(repeating: "k", count: 181) + "#"
+        let expected =
+            "lib:" + String(repeating: "k", count: 181) + "#"
             + "17b16d8ef494060fefa36a6a41567b8c32d213a17e02b7eeae86158cc4495461"
         #expect(String(decoding: wire, as: UTF8.self) == expected)
     }

@@ -15,10 +15,13 @@ import Cache
         ("2 per month", [RateLimit(amount: 2, granularity: .month)]),
         ("0 per year", [RateLimit(amount: 0, granularity: .year)]),
         ("100/day;10/minute", [RateLimit(amount: 100, granularity: .day), RateLimit(amount: 10, granularity: .minute)]),
-        ("100/day; 10 per minute, 1/second | 7 per 3 days", [
-            RateLimit(amount: 100, granularity: .day), RateLimit(amount: 10, granularity: .minute),
-            RateLimit(amount: 1, granularity: .second), RateLimit(amount: 7, multiples: 3, granularity: .day),
-        ]),
+        (
+            "100/day; 10 per minute, 1/second | 7 per 3 days",
+            [
+                RateLimit(amount: 100, granularity: .day), RateLimit(amount: 10, granularity: .minute),
+                RateLimit(amount: 1, granularity: .second), RateLimit(amount: 7, multiples: 3, granularity: .day),
+            ]
+        ),
     ])
     func parsesValidNotation(_ text: String, _ expected: [RateLimit]) throws {
         #expect(try RateLimit.parseList(text) == expected)

@@ -41,8 +41,9 @@ import Testing
 
     @Test func unreachableServerIsUnavailableAndQuick() throws {
         // Port 1 on loopback: nothing listens, the connect is refused at once.
-        let db = DatabaseConnection(configuration: DatabaseConfiguration(
-            user: "nobody", host: "127.0.0.1", port: 1, database: "none", connectTimeout: 2))
+        let db = DatabaseConnection(
+            configuration: DatabaseConfiguration(
+                user: "nobody", host: "127.0.0.1", port: 1, database: "none", connectTimeout: 2))
         let started = Date()
         do {
             try db.ping()

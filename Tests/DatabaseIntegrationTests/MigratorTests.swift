@@ -26,9 +26,10 @@ import Testing
             #expect(tables == (created + ["schema_migrations", "schema_migrations_lock"]).sorted())
 
             // A later migration is applied alone.
-            let extended = try Migrator(migrations: migrator.migrations + [
-                Migration(version: 999, name: "extra", sql: "CREATE TABLE extra (x INT);\nINSERT INTO extra VALUES (7);"),
-            ])
+            let extended = try Migrator(
+                migrations: migrator.migrations + [
+                    Migration(version: 999, name: "extra", sql: "CREATE TABLE extra (x INT);\nINSERT INTO extra VALUES (7);")
+                ])
             #expect(try extended.migrate(on: db).map(\.version) == [999])
             #expect(try db.query("SELECT x FROM extra").first?.int("x") == 7)
         }
@@ -42,15 +43,18 @@ import Testing
             let all = try Migration.load(fromDirectory: TestDatabase.migrationsDirectory)
             try Migrator(migrations: all.filter { $0.version < 5 }).migrate(on: db)
             for name in ["ann", "bob"] {
-                try db.execute("INSERT INTO users (username, email, password_hash, updated_at) VALUES (?, ?, 'h', '2020-01-01')",
-                               [.string(name), .string("\(name)@example.org")])
+                try db.execute(
+                    "INSERT INTO users (username, email, password_hash, updated_at) VALUES (?, ?, 'h', '2020-01-01')",
+                    [.string(name), .string("\(name)@example.org")])
             }
             for isbn in ["9780000000002", "9780000000019", "9780000000026"] {
-                try db.execute("INSERT INTO books (title, author, isbn, copies_total, copies_available) VALUES ('t', 'a', ?, 2, 1)",
-                               [.string(isbn)])
+                try db.execute(
+                    "INSERT INTO books (title, author, isbn, copies_total, copies_available) VALUES ('t', 'a', ?, 2, 1)",
+                    [.string(isbn)])
             }
             // ann: two active loans and a returned one; bob: none active
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO loans (user_id, book_id, borrowed_at, due_at, returned_at) VALUES
                 (1, 1, '2026-01-01', '2026-01-15', NULL), (1, 2, '2026-01-01', '2026-01-15', NULL),
                 (1, 3, '2026-01-01', '2026-01-15', '2026-01-02'), (2, 3, '2026-01-01', '2026-01-15', '2026-01-03')
@@ -70,12 +74,17 @@ import Testing
             let all = try Migration.load(fromDirectory: TestDatabase.migrationsDirectory)
             try Migrator(migrations: all.filter { $0.version < 6 }).migrate(on: db)
             for (name, role) in [("alice", "admin"), ("bob", "user"), ("carol", "admin")] {
-                try db.execute("INSERT INTO users (username, email, password_hash, role) VALUES (?, ?, 'x', ?)",
-                               [.string(name), .string("\(name)@example.org"), .string(role)])
+                try db.execute(
+                    "INSERT INTO users (username, email, password_hash, role) VALUES (?, ?, 'x', ?)",
+                    [.string(name), .string("\(name)@example.org"), .string(role)])
             }
-            let before = try db.query("SELECT id, username, role FROM users ORDER BY id").map { try $0.string("username") + $0.string("role") }
+            let before = try db.query("SELECT id, username, role FROM users ORDER BY id").map {
+                try $0.string("username") + $0.string("role")
+            }
             #expect(try Migrator(migrations: all).migrate(on: db).map(\.version).contains(6))
-            let after = try db.query("SELECT id, username, role FROM users ORDER BY id").map { try $0.string("username") + $0.string("role") }
+            let after = try db.query("SELECT id, username, role FROM users ORDER BY id").map {
+                try $0.string("username") + $0.string("role")
+            }
             #expect(after == before)
             #expect(try db.query("SELECT id FROM admin_guard").map { try $0.int("id") } == [1])
             #expect(try !db.query("SHOW INDEX FROM users WHERE Key_name = 'idx_users_role'").isEmpty)
@@ -94,17 +103,20 @@ import Testing
             try Migrator(migrations: all.filter { $0.version < 7 }).migrate(on: db)
             try db.execute("INSERT INTO users (username, email, password_hash) VALUES ('ann', 'ann@example.org', 'h')")
             // copies_available drifted on book 1 (3 copies, 1 on loan, yet 1 available)
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO books (title, author, isbn, copies_total, copies_available, updated_at) VALUES
                 ('The Garden', 'a', '9780000000002', 3, 1, '2020-01-01'), ('t', 'a', '9780000000019', 1, 0, '2020-01-01')
                 """)
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO loans (user_id, book_id, borrowed_at, due_at, returned_at) VALUES
                 (1, 1, '2026-01-01', '2026-01-15', NULL), (1, 2, '2026-01-01', '2026-01-15', NULL),
                 (1, 1, '2026-01-01', '2026-01-15', '2026-01-02')
                 """)
             #expect(try Migrator(migrations: all).migrate(on: db).map(\.version).contains(7))
-            let books = try db.query("""
+            let books = try db.query(
+                """
                 SELECT copies_total, copies_available, copies_set_aside, holds_waiting, updated_at FROM books ORDER BY id
                 """)
             #expect(try books.map { try $0.int("copies_available") } == [2, 0])
@@ -112,8 +124,9 @@ import Testing
             #expect(try books.allSatisfy { try $0.date("updated_at") == Date(timeIntervalSince1970: 1_577_836_800) })
             #expect(try db.query("SELECT COUNT(*) AS n FROM loans").first?.int("n") == 3)
             #expect(try db.query("SELECT active_holds FROM users").first?.int("active_holds") == 0)
-            #expect(try db.query("SELECT id FROM books WHERE MATCH (title, author) AGAINST ('+the* +garden*' IN BOOLEAN MODE)")
-                .count == 1)
+            #expect(
+                try db.query("SELECT id FROM books WHERE MATCH (title, author) AGAINST ('+the* +garden*' IN BOOLEAN MODE)")
+                    .count == 1)
             // available + set aside never above the total (book 1: 3 copies, 2 available)
             #expect(throws: DatabaseError.self) { try db.execute("UPDATE books SET copies_set_aside = 2 WHERE id = 1") }
             // no copy on the shelf while a hold waits
@@ -124,9 +137,10 @@ import Testing
     @Test func twoMigratorsAtOnceApplyEachMigrationOnce() throws {
         try TestDatabase.withFreshDatabase { configuration in
             // A slow migration widens the window in which the second migrator must wait.
-            let migrations = try Migration.load(fromDirectory: TestDatabase.migrationsDirectory) + [
-                Migration(version: 998, name: "slow", sql: "DO SLEEP(1.5);\nCREATE TABLE slow_done (x INT);"),
-            ]
+            let migrations =
+                try Migration.load(fromDirectory: TestDatabase.migrationsDirectory) + [
+                    Migration(version: 998, name: "slow", sql: "DO SLEEP(1.5);\nCREATE TABLE slow_done (x INT);")
+                ]
             let migrator = try Migrator(migrations: migrations)
             let results = Results()
             let group = DispatchGroup()
@@ -163,17 +177,21 @@ import Testing
                     let admin = DatabaseConnection(configuration: configuration)
                     _ = try? admin.execute("KILL \(session)")  // our own number, not input
                     for _ in 0..<100 {
-                        let alive = (try? admin.query("SELECT COUNT(*) FROM information_schema.processlist WHERE id = ?",
-                                                      [.int(Int64(session))]).first?.int(0)) ?? 0
+                        let alive =
+                            (try? admin.query(
+                                "SELECT COUNT(*) FROM information_schema.processlist WHERE id = ?",
+                                [.int(Int64(session))]
+                            ).first?.int(0)) ?? 0
                         if alive == 0 { break }
                         usleep(20_000)
                     }
                 }
             }
-            let migrator = try Migrator(migrations: [
-                Migration(version: 1, name: "first", sql: "CREATE TABLE first_done (x INT);"),
-                Migration(version: 2, name: "second", sql: "CREATE TABLE second_done (x INT);"),
-            ], logger: logger)
+            let migrator = try Migrator(
+                migrations: [
+                    Migration(version: 1, name: "first", sql: "CREATE TABLE first_done (x INT);"),
+                    Migration(version: 2, name: "second", sql: "CREATE TABLE second_done (x INT);"),
+                ], logger: logger)
             #expect(throws: (any Error).self) { try migrator.migrate(on: db) }
             let admin = DatabaseConnection(configuration: configuration)
             let tables = try admin.query(
@@ -196,7 +214,8 @@ import Testing
             #expect(try db.query("SELECT owner FROM schema_migrations_lock").first?.optionalString(0) == nil)
 
             // A migrator of this server that died holding the row: its session is gone.
-            try db.execute("""
+            try db.execute(
+                """
                 UPDATE schema_migrations_lock SET expires_at = NOW(6) + INTERVAL 1 HOUR,
                     owner = CONCAT(@@hostname, ':', @@port, '#', 4000000000)
                 """)

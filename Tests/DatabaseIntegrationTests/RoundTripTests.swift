@@ -7,7 +7,8 @@ import Testing
     private func withTable(_ body: (DatabaseConnection) throws -> Void) throws {
         try TestDatabase.withFreshDatabase { configuration in
             let db = DatabaseConnection(configuration: configuration)
-            try db.execute("""
+            try db.execute(
+                """
                 CREATE TABLE samples (
                     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
                     i BIGINT NULL, d DOUBLE NULL, s VARCHAR(200) NULL, t LONGTEXT NULL,
@@ -87,7 +88,8 @@ import Testing
                 longText,
             ]
             for text in hostile {
-                let id = try db.execute("INSERT INTO samples (s, t) VALUES (?, ?)", [.string(String(text.prefix(200))), .string(text)]).lastInsertID
+                let id = try db.execute("INSERT INTO samples (s, t) VALUES (?, ?)", [.string(String(text.prefix(200))), .string(text)])
+                    .lastInsertID
                 let row = try #require(try db.query("SELECT s, t FROM samples WHERE id = ?", [DatabaseValue(id)]).first)
                 #expect(try row.string("t") == text)
                 #expect(try row.string("s") == String(text.prefix(200)))

@@ -46,13 +46,18 @@ import Testing
             url: "mysql://app:p%40ss@db1:3306,db2:3307,10.0.0.3/library?connect_timeout=2&wsrep_sync_wait=1")
         #expect(configuration.user == "app" && configuration.password == "p@ss" && configuration.database == "library")
         #expect(configuration.host == "db1" && configuration.port == 3306)
-        #expect(configuration.endpoints == [DatabaseEndpoint(host: "db1", port: 3306), DatabaseEndpoint(host: "db2", port: 3307),
-                                            DatabaseEndpoint(host: "10.0.0.3", port: 3306)])
+        #expect(
+            configuration.endpoints == [
+                DatabaseEndpoint(host: "db1", port: 3306), DatabaseEndpoint(host: "db2", port: 3307),
+                DatabaseEndpoint(host: "10.0.0.3", port: 3306),
+            ])
         #expect(configuration.connectTimeout == 2 && configuration.syncWait == 1)
         #expect(configuration.description == "mysql://app:***@db1:3306,db2:3307,10.0.0.3:3306/library?wsrep_sync_wait=1")
         #expect(try DatabaseConfiguration(url: "mysql://u:p@h:3306/db").endpoints == [DatabaseEndpoint(host: "h", port: 3306)])
-        for bad in ["mysql://u:p@h1:3306,/db", "mysql://u:p@h1,h2:x/db",
-                    "mysql://u:p@localhost,h2/db?socket=/tmp/s.sock"] {
+        for bad in [
+            "mysql://u:p@h1:3306,/db", "mysql://u:p@h1,h2:x/db",
+            "mysql://u:p@localhost,h2/db?socket=/tmp/s.sock",
+        ] {
             #expect(throws: DatabaseError.self, "\(bad)") { try DatabaseConfiguration(url: bad) }
         }
     }

@@ -19,9 +19,10 @@ import Testing
             INSERT INTO a VALUES (1);
             INSERT INTO a VALUES (2)
             """
-        #expect(Migration.statements(in: sql) == [
-            "CREATE TABLE a (\n    x INT -- inline\n)", "INSERT INTO a VALUES (1)", "INSERT INTO a VALUES (2)",
-        ])
+        #expect(
+            Migration.statements(in: sql) == [
+                "CREATE TABLE a (\n    x INT -- inline\n)", "INSERT INTO a VALUES (1)", "INSERT INTO a VALUES (2)",
+            ])
     }
 
     @Test func loadsTheRepositoryMigrationsInOrder() throws {

@@ -44,9 +44,11 @@ import Testing
 
     @Test func everyOptionIsMapped() throws {
         let folder = NSTemporaryDirectory()
-        let tls = try parse("ssl=1&ssl-ca=\(Self.file)&ssl-capath=\(folder)&ssl-crl=\(Self.file)"
-            + "&ssl-cert=\(Self.file)&ssl-key=\(Self.file)&ssl-cipher=ECDHE-RSA-AES256-GCM-SHA384"
-            + "&tls-version=TLSv1.2,TLSv1.3&ssl-verify-server-cert=false").tls
+        let tls = try parse(
+            "ssl=1&ssl-ca=\(Self.file)&ssl-capath=\(folder)&ssl-crl=\(Self.file)"
+                + "&ssl-cert=\(Self.file)&ssl-key=\(Self.file)&ssl-cipher=ECDHE-RSA-AES256-GCM-SHA384"
+                + "&tls-version=TLSv1.2,TLSv1.3&ssl-verify-server-cert=false"
+        ).tls
         #expect(tls.required && !tls.verifyServerCertificate)
         #expect(tls.caPath == folder && tls.crlFile == Self.file)
         #expect(tls.certificateFile == Self.file && tls.keyFile == Self.file)

@@ -7,11 +7,13 @@ import JSON
 
     @Test func parsesEveryKind() throws {
         let value = try parse(#" {"a": [1, -2, 3.5, 1e3, true, false, null], "s": "x\"\\\/\n\u00e9\ud83d\ude00", "o": {}} "#)
-        #expect(value == .object([
-            "a": .array([.integer(1), .integer(-2), .double(3.5), .double(1000), .bool(true), .bool(false), .null]),
-            "s": .string("x\"\\/\né😀"),
-            "o": .object([:]),
-        ]))
+        #expect(
+            value
+                == .object([
+                    "a": .array([.integer(1), .integer(-2), .double(3.5), .double(1000), .bool(true), .bool(false), .null]),
+                    "s": .string("x\"\\/\né😀"),
+                    "o": .object([:]),
+                ]))
     }
 
     @Test func integersStayIntegersAndHugeOnesBecomeDoubles() throws {
@@ -39,7 +41,8 @@ import JSON
     @Test func boundsNesting() throws {
         let deep = String(repeating: "[", count: JSONParser.maximumDepth) + String(repeating: "]", count: JSONParser.maximumDepth)
         _ = try parse(deep)
-        let tooDeep = String(repeating: "[", count: JSONParser.maximumDepth + 1) + String(repeating: "]", count: JSONParser.maximumDepth + 1)
+        let tooDeep =
+            String(repeating: "[", count: JSONParser.maximumDepth + 1) + String(repeating: "]", count: JSONParser.maximumDepth + 1)
         #expect(throws: JSONParser.Failure.self) { try parse(tooDeep) }
         let hostile = String(repeating: "[", count: 100_000)
         #expect(throws: JSONParser.Failure.self) { try parse(hostile) }
@@ -53,7 +56,10 @@ import JSON
             json.key("id"); json.integer(7)
             json.field("title", "Quote \" back\\slash\nline\u{01}")
             json.field("genre", nil as String?)
-            json.key("tags"); json.array { list in list.string("a"); list.string("b") }
+            json.key("tags");
+            json.array { list in
+                list.string("a"); list.string("b")
+            }
             json.field("ok", true)
             json.key("ratio"); json.double(0.5)
         }

@@ -8,29 +8,34 @@ import JSON
 @Suite struct ApplicationTests {
     struct Boom: Error {}
 
-    let application = try! Application(configuration: Configuration(environment: .testing, secretKey: String(repeating: "k", count: 32)),
-                                  logger: Logger(label: "test"))
+    let application = try! Application(
+        configuration: Configuration(environment: .testing, secretKey: String(repeating: "k", count: 32)),
+        logger: Logger(label: "test"))
 
     func request(_ method: String, _ path: String, headers: [(String, String)] = [], body: String = "") -> Request {
-        Request(method: method, pathSegments: path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init),
-                rawPath: path, headers: HTTPHeaders(headers), body: Array(body.utf8), requestID: "test-id")
+        Request(
+            method: method, pathSegments: path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init),
+            rawPath: path, headers: HTTPHeaders(headers), body: Array(body.utf8), requestID: "test-id")
     }
 
     @Test func healthWithoutADatabaseIs503WithRetryAfter() throws {
         let response = application.handle(request("GET", "/health"), context: application.makeContext())
         #expect(response.status == .serviceUnavailable)
         #expect(response.headers["Retry-After"] == "5")
-        #expect(try JSONParser.parse(response.body) == .object([
-            "status": .string("unavailable"), "database": .string("unavailable"), "cache": .string("unavailable"),
-        ]))
+        #expect(
+            try JSONParser.parse(response.body)
+                == .object([
+                    "status": .string("unavailable"), "database": .string("unavailable"), "cache": .string("unavailable"),
+                ]))
     }
 
     @Test func protectedRoutesWantATokenBeforeAnyDatabaseWork() throws {
         let response = application.handle(request("GET", "/users/me"), context: application.makeContext())
         #expect(response.status == .unauthorized)
         #expect(response.headers["WWW-Authenticate"] == "Bearer")
-        let forged = application.handle(request("GET", "/users/me", headers: [("Authorization", "Bearer a.b.c")]),
-                                        context: application.makeContext())
+        let forged = application.handle(
+            request("GET", "/users/me", headers: [("Authorization", "Bearer a.b.c")]),
+            context: application.makeContext())
         #expect(forged.status == .unauthorized)
         #expect(forged.headers["WWW-Authenticate"] == #"Bearer error="invalid_token""#)
     }
@@ -101,8 +106,9 @@ import JSON
     /// A write refused before its handler ran (here: the rate limiter failing closed) changed
     /// nothing, so it must not invalidate the cache (which, with memcached away, would distrust it).
     @Test func aWriteRefusedBeforeItsHandlerDoesNotInvalidate() throws {
-        var configuration = Configuration(environment: .testing, secretKey: String(repeating: "k", count: 32),
-                                          memcachedServers: ["/nonexistent/library-test/memcached.sock"])
+        var configuration = Configuration(
+            environment: .testing, secretKey: String(repeating: "k", count: 32),
+            memcachedServers: ["/nonexistent/library-test/memcached.sock"])
         configuration.rateLimits.failClosed = true
         var blueprint = Blueprint("writes", prefix: "/writes")
         blueprint.post("", access: .everyone, invalidates: .books) { _, _ in Response(status: .created) }

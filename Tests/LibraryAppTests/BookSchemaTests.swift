@@ -29,11 +29,15 @@ import JSON
         let body: [String: JSONValue] = [
             "title": .string(""), "author": .integer(7), "isbn": .string("9780306406158"), "published_year": .integer(2028),
             "genre": .string(String(repeating: "g", count: 101)), "description": .integer(1), "copies": .integer(10_001),
-            "id": .integer(1), "copies_total": .integer(3), "copies_available": .integer(3), "created_at": .string("x"), "updated_at": .string("y"),
+            "id": .integer(1), "copies_total": .integer(3), "copies_available": .integer(3), "created_at": .string("x"),
+            "updated_at": .string("y"),
         ]
         let found = errors { _ = try BookSchemas.fullBook(body, currentYear: 2026) }
-        #expect(Set(found.keys) == ["title", "author", "isbn", "published_year", "genre", "description", "copies",
-                                    "id", "copies_total", "copies_available", "created_at", "updated_at"])
+        #expect(
+            Set(found.keys) == [
+                "title", "author", "isbn", "published_year", "genre", "description", "copies",
+                "id", "copies_total", "copies_available", "created_at", "updated_at",
+            ])
         #expect(found["copies_available"] == [SchemaReader.unknown])
         #expect(found["isbn"] == ["Invalid ISBN check digit."])
         #expect(found["published_year"] == ["Must not be after 2027."])
@@ -41,8 +45,11 @@ import JSON
 
     @Test func nullsAllowedOnlyOnOptionalFields() {
         let found = errors {
-            _ = try BookSchemas.changes(["title": .null, "copies": .null, "genre": .null, "published_year": .null,
-                                         "description": .null], currentYear: 2026)
+            _ = try BookSchemas.changes(
+                [
+                    "title": .null, "copies": .null, "genre": .null, "published_year": .null,
+                    "description": .null,
+                ], currentYear: 2026)
         }
         #expect(found == ["title": [SchemaReader.notNullable], "copies": [SchemaReader.notNullable]])
     }
@@ -76,7 +83,8 @@ import JSON
     }
 
     @Test func everyBadParameterIsNamed() {
-        #expect(failing([("sort", "author"), ("available", "yes"), ("page", "0"), ("per_page", "500")])
+        #expect(
+            failing([("sort", "author"), ("available", "yes"), ("page", "0"), ("per_page", "500")])
                 == ["sort", "available", "page", "per_page"])
         #expect(failing([("sort", "TITLE")]) == ["sort"])
         #expect(failing([("q", String(repeating: "q", count: 256))]) == ["q"])

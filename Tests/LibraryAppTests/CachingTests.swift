@@ -6,10 +6,13 @@ import Models
 
 @Suite struct ResponseCacheTests {
     @Test func entriesRoundTripWithHeadersAndBinaryBody() {
-        let entry = ResponseCache.Entry(generation: "42", etag: "\"0123456789abcdef\"",
-                                        headers: [("Content-Type", "application/json"), ("X-Total-Count", "3"),
-                                                  ("Link", "</books?page=2&per_page=2>; rel=\"next\"")],
-                                        body: Array("[{\"title\":\"a\\nb\"}]".utf8) + [0x0A, 0x0A, 0x00])
+        let entry = ResponseCache.Entry(
+            generation: "42", etag: "\"0123456789abcdef\"",
+            headers: [
+                ("Content-Type", "application/json"), ("X-Total-Count", "3"),
+                ("Link", "</books?page=2&per_page=2>; rel=\"next\""),
+            ],
+            body: Array("[{\"title\":\"a\\nb\"}]".utf8) + [0x0A, 0x0A, 0x00])
         #expect(ResponseCache.decode(ResponseCache.encode(entry)) == entry)
         #expect(ResponseCache.decode(Array("no blank line".utf8)) == nil)
     }
@@ -47,8 +50,11 @@ import Models
     /// Issue 10: unknown parameters made every request a new entry (cache flooding).
     @Test func onlyTheParametersTheRouteReadsMakeTheKey() throws {
         func key(_ query: Substring, _ parameters: [String] = BookListQuery.parameterNames.sorted()) throws -> String {
-            ResponseCache.key(region: .books, request: Request(method: "GET", pathSegments: ["books"], rawPath: "/books",
-                                                               query: try QueryParameters(parsing: query)), parameters: parameters)
+            ResponseCache.key(
+                region: .books,
+                request: Request(
+                    method: "GET", pathSegments: ["books"], rawPath: "/books",
+                    query: try QueryParameters(parsing: query)), parameters: parameters)
         }
         #expect(try key("q=war&utm=1&x=2") == key("q=war"))
         #expect(try key("q=war&" + Substring(String(repeating: "junk=1&", count: 50))) == key("q=war"))
@@ -59,8 +65,9 @@ import Models
 
 @Suite struct PaginationLinkTests {
     private func link(_ query: Substring, page: Int = 2) throws -> String? {
-        Pagination(page: page, perPage: 10).headers(total: 100, path: "/books", query: try QueryParameters(parsing: query),
-                                                    filters: BookListQuery.filterNames)["Link"]
+        Pagination(page: page, perPage: 10).headers(
+            total: 100, path: "/books", query: try QueryParameters(parsing: query),
+            filters: BookListQuery.filterNames)["Link"]
     }
 
     /// Issue 10: 20 unknown parameters of 200 bytes, each repeated in every link, overflowed
@@ -109,8 +116,10 @@ import Models
         var badTag = sealed
         badTag[badTag.count - 1] ^= 0x80
         let otherSecret = CacheEntrySeal(secretKey: String(repeating: "j", count: 32), logger: .init(label: "test"))
-        for forged in [flipped, badTag, Array(sealed.dropLast(CacheEntrySeal.tagLength)), Array("payload".utf8), [],
-                       Array(sealed.prefix(CacheEntrySeal.tagLength - 1)), otherSecret.seal(Array("payload".utf8), key: key, lifetime: 60)] {
+        for forged in [
+            flipped, badTag, Array(sealed.dropLast(CacheEntrySeal.tagLength)), Array("payload".utf8), [],
+            Array(sealed.prefix(CacheEntrySeal.tagLength - 1)), otherSecret.seal(Array("payload".utf8), key: key, lifetime: 60),
+        ] {
             #expect(seal.open(forged, key: key) == nil)
         }
         // The key's length is in the tag: moving bytes between key and value changes it.
@@ -160,15 +169,18 @@ import Models
     }
 
     @Test func theForwardedClientIsKeyedTheSameWay() {
-        #expect(ClientAddress.resolve(remoteAddress: "10.0.0.1", forwardedFor: "2001:db8::5", trustedProxies: ["10.0.0.1"])
-                    == "2001:db8::/64")
+        #expect(
+            ClientAddress.resolve(remoteAddress: "10.0.0.1", forwardedFor: "2001:db8::5", trustedProxies: ["10.0.0.1"])
+                == "2001:db8::/64")
         #expect(ClientAddress.resolve(remoteAddress: "2001:db8:0:0:1::1", forwardedFor: nil, trustedProxies: []) == "2001:db8::/64")
     }
 
     @Test func theNearestUntrustedHopWinsSoClientsCannotForgeTheirWayIn() {
         let proxies: Set = ["10.0.0.1", "10.0.0.2"]
-        #expect(ClientAddress.resolve(remoteAddress: "10.0.0.1", forwardedFor: "6.6.6.6, 1.2.3.4, 10.0.0.2",
-                                      trustedProxies: proxies) == "1.2.3.4")
+        #expect(
+            ClientAddress.resolve(
+                remoteAddress: "10.0.0.1", forwardedFor: "6.6.6.6, 1.2.3.4, 10.0.0.2",
+                trustedProxies: proxies) == "1.2.3.4")
     }
 }
 
@@ -202,9 +214,12 @@ import Models
     /// page 1, so they must not share a cached answer (found by review).
     @Test func repeatedParametersKeepTheirOrderInTheKey() throws {
         func key(_ query: Substring) throws -> String {
-            ResponseCache.key(region: .books, request: Request(method: "GET", pathSegments: ["books"], rawPath: "/books",
-                                                               query: try QueryParameters(parsing: query)),
-                              parameters: BookListQuery.parameterNames.sorted())
+            ResponseCache.key(
+                region: .books,
+                request: Request(
+                    method: "GET", pathSegments: ["books"], rawPath: "/books",
+                    query: try QueryParameters(parsing: query)),
+                parameters: BookListQuery.parameterNames.sorted())
         }
         #expect(try key("page=5&page=1") != key("page=1&page=5"))
         #expect(try key("q=a&page=5&page=1") == key("page=5&q=a&page=1"))
@@ -232,8 +247,10 @@ import Models
     }
 
     @Test func damagedEntriesAreMisses() {
-        let good = AuthCache.encode(User(id: 1, username: "ada", email: "a@b.c", firstName: nil, lastName: nil, role: .user,
-                                         createdAt: Date(timeIntervalSince1970: 0)), generation: "1@1")
+        let good = AuthCache.encode(
+            User(
+                id: 1, username: "ada", email: "a@b.c", firstName: nil, lastName: nil, role: .user,
+                createdAt: Date(timeIntervalSince1970: 0)), generation: "1@1")
         for bad in [[], Array(good.dropLast()), good + [0x31], Array("{\"generation\":\"1@1\"}".utf8), Array("99999999999:x".utf8)] {
             #expect(AuthCache.decode(bad) == nil)
         }

@@ -68,8 +68,9 @@ import Testing
         let application = try Application(configuration: configuration, logger: quiet)
         let flusher = LogFlusher(every: 0.01)
         let served = Locked<[Int: Int]>([:])
-        let server = FastCGIServer(socket: try ListenSocket.open(.unix(path: socketPath)),
-                                   configuration: .init(threads: 4, gracePeriodSeconds: 10), logger: quiet)
+        let server = FastCGIServer(
+            socket: try ListenSocket.open(.unix(path: socketPath)),
+            configuration: .init(threads: 4, gracePeriodSeconds: 10), logger: quiet)
 
         let serverThread = Locked<pthread_t?>(nil)
         let outcome = Locked<Result<FastCGIServer.Outcome, any Error>?>(nil)
@@ -81,8 +82,9 @@ import Testing
                     let context = application.makeContext()
                     let output = flusher.makeOutput(fileDescriptor: logFD, bufferBytes: 512)
                     context.logger = Logger(label: "access") { LineLogHandler(label: $0, level: .info, output: output) }
-                    return CountingResponder(worker: worker, adapter: FastCGIAdapter(application: application, context: context),
-                                             served: served)
+                    return CountingResponder(
+                        worker: worker, adapter: FastCGIAdapter(application: application, context: context),
+                        served: served)
                 }
             }
             outcome.withLock { $0 = result }
@@ -99,10 +101,12 @@ import Testing
                 for index in 0..<perClient {
                     let call = Self.calls[(client + index) % Self.calls.count]
                     let id = "c\(client)-r\(index)"
-                    let response = try connection.send(method: call.method, path: call.path,
-                                                       headers: call.headers + [("X-Request-Id", id)], body: Array(call.body.utf8))
+                    let response = try connection.send(
+                        method: call.method, path: call.path,
+                        headers: call.headers + [("X-Request-Id", id)], body: Array(call.body.utf8))
                     if response.status != call.status || response.headers["X-Request-Id"] != id
-                        || (try? JSONSerialization.jsonObject(with: Data(response.body))) == nil {
+                        || (try? JSONSerialization.jsonObject(with: Data(response.body))) == nil
+                    {
                         failures.withLock { $0.append("\(call.method) \(call.path) as \(id): \(response.status) \(response.headers)") }
                     }
                 }

@@ -18,15 +18,19 @@ import Testing
             #expect(throws: Configuration.Invalid.self) { try configuration.checkSigningKey() }
             let short = try Configuration.fromEnvironment(["LIBRARY_ENV": environment.rawValue, "SECRET_KEY": "short"])
             #expect(throws: Configuration.Invalid.self) { try short.checkSigningKey() }
-            let good = try Configuration.fromEnvironment(["LIBRARY_ENV": environment.rawValue,
-                                                          "SECRET_KEY": String(repeating: "x", count: 32)])
+            let good = try Configuration.fromEnvironment([
+                "LIBRARY_ENV": environment.rawValue,
+                "SECRET_KEY": String(repeating: "x", count: 32),
+            ])
             #expect(throws: Never.self) { try good.checkSigningKey() }
         }
     }
 
     @Test func productionRefusesACheapPasswordHash() {
-        let base = ["LIBRARY_ENV": "production", "SECRET_KEY": String(repeating: "x", count: 32),
-                    "DATABASE_URL": "mysql://app:pw@127.0.0.1:3306/library"]
+        let base = [
+            "LIBRARY_ENV": "production", "SECRET_KEY": String(repeating: "x", count: 32),
+            "DATABASE_URL": "mysql://app:pw@127.0.0.1:3306/library",
+        ]
         #expect(throws: Configuration.Invalid.self) {
             try Configuration.fromEnvironment(base.merging(["PASSWORD_HASH_COST": "ln=13,r=8,p=1"]) { $1 })
         }
@@ -52,13 +56,18 @@ import Testing
             try Configuration.fromEnvironment(["LIBRARY_ENV": "production", "SECRET_KEY": String(repeating: "x", count: 32)])
         }
         #expect(throws: Never.self) {
-            try Configuration.fromEnvironment(["LIBRARY_ENV": "production", "SECRET_KEY": String(repeating: "x", count: 32),
-                                               "DATABASE_URL": database])
+            try Configuration.fromEnvironment([
+                "LIBRARY_ENV": "production", "SECRET_KEY": String(repeating: "x", count: 32),
+                "DATABASE_URL": database,
+            ])
         }
     }
 
     @Test func failedSignInsPerAccountHaveALimitOfTheirOwn() throws {
-        #expect(try Configuration.fromEnvironment([:]).rateLimits.accountLoginLimits == [RateLimit(amount: 10, multiples: 15, granularity: .minute)])
+        #expect(
+            try Configuration.fromEnvironment([:]).rateLimits.accountLoginLimits == [
+                RateLimit(amount: 10, multiples: 15, granularity: .minute)
+            ])
         let set = try Configuration.fromEnvironment(["RATELIMIT_LOGIN_ACCOUNT": "3 per hour"])
         #expect(set.rateLimits.accountLoginLimits == [RateLimit(amount: 3, granularity: .hour)])
         #expect(throws: Configuration.Invalid.self) { try Configuration.fromEnvironment(["RATELIMIT_LOGIN_ACCOUNT": "lots"]) }

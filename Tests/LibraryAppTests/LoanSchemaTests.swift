@@ -13,7 +13,8 @@ import Testing
         #expect(try LoanSchemas.borrow(["book_id": .integer(7)]).bookID == 7)
         #expect(try LoanSchemas.borrow(["book_id": .integer(7), "user_id": .integer(3)]).userID == 3)
         #expect(errors { _ = try LoanSchemas.borrow([:]) } == ["book_id": [SchemaReader.missing]])
-        #expect(Set(errors { _ = try LoanSchemas.borrow(["book_id": .integer(0), "user_id": .string("1"), "due_at": .null]) }.keys)
+        #expect(
+            Set(errors { _ = try LoanSchemas.borrow(["book_id": .integer(0), "user_id": .string("1"), "due_at": .null]) }.keys)
                 == ["book_id", "user_id", "due_at"])
     }
 
@@ -21,9 +22,11 @@ import Testing
     let admin = Self.principal(id: 1, role: .admin)
 
     static func principal(id: Int64, role: User.Role) -> Principal {
-        Principal(user: User(id: id, username: "u\(id)", email: "u\(id)@example.com", firstName: nil, lastName: nil,
-                             role: role, createdAt: Date()),
-                  tokenID: "t", tokenExpiresAt: 0)
+        Principal(
+            user: User(
+                id: id, username: "u\(id)", email: "u\(id)@example.com", firstName: nil, lastName: nil,
+                role: role, createdAt: Date()),
+            tokenID: "t", tokenExpiresAt: 0)
     }
 
     func query(_ pairs: [(String, String)]) -> QueryParameters {
@@ -44,8 +47,13 @@ import Testing
     @Test func adminFiltersAndBadValues() throws {
         let read = try LoanListQuery.read(from: query([("user_id", "6"), ("book_id", "9")]), caller: admin)
         #expect(read.userID == 6 && read.bookID == 9 && read.status == nil)
-        #expect(Set(errors { _ = try LoanListQuery.read(from: query([("status", "late"), ("user_id", "0"), ("book_id", "x")]),
-                                                        caller: admin) }.keys) == ["status", "user_id", "book_id"])
+        #expect(
+            Set(
+                errors {
+                    _ = try LoanListQuery.read(
+                        from: query([("status", "late"), ("user_id", "0"), ("book_id", "x")]),
+                        caller: admin)
+                }.keys) == ["status", "user_id", "book_id"])
     }
 
     @Test func circulationSettingsComeFromTheEnvironment() throws {

@@ -35,8 +35,8 @@ import Testing
         let layout = MetricsLayout(routes: ["GET /health"], workers: 0)
         let file = MetricsFile(layout: layout)
         let first = layout.requestSlots["GET /health"]! + MetricsLayout.durationOffset
-        file.add(2, at: first)          // <= 0.25 ms
-        file.add(1, at: first + 2)      // <= 1 ms
+        file.add(2, at: first)  // <= 0.25 ms
+        file.add(1, at: first + 2)  // <= 1 ms
         file.add(1, at: first + MetricsLayout.durationBounds.count)  // +Inf
         file.add(7_250_000_000, at: first + MetricsLayout.durationBounds.count + 1)
         let exposition = text(PoolMetrics.collect(own: file, directory: nil), layout)

@@ -14,30 +14,37 @@ import JSON
         let response = ProblemError(.notFound, detail: "Book 42 not found").response
         #expect(response.status.code == 404)
         #expect(response.headers["content-type"] == "application/problem+json")
-        #expect(try bodyObject(response) == [
-            "type": .string("about:blank"), "title": .string("Not Found"), "status": .integer(404),
-            "detail": .string("Book 42 not found"),
-        ])
+        #expect(
+            try bodyObject(response) == [
+                "type": .string("about:blank"), "title": .string("Not Found"), "status": .integer(404),
+                "detail": .string("Book 42 not found"),
+            ])
     }
 
     @Test func validationErrorsListEveryField() throws {
-        let response = ProblemError(.badRequest, detail: "Invalid input",
-                                    errors: ["email": ["Not a valid email address."], "role": ["Unknown field."]]).response
+        let response = ProblemError(
+            .badRequest, detail: "Invalid input",
+            errors: ["email": ["Not a valid email address."], "role": ["Unknown field."]]
+        ).response
         let body = try bodyObject(response)
-        #expect(body["errors"] == .object([
-            "email": .array([.string("Not a valid email address.")]),
-            "role": .array([.string("Unknown field.")]),
-        ]))
+        #expect(
+            body["errors"]
+                == .object([
+                    "email": .array([.string("Not a valid email address.")]),
+                    "role": .array([.string("Unknown field.")]),
+                ]))
     }
 
     @Test func cgiResponseHasStatusHeadersLengthAndOptionalBody() {
         var headers = HTTPHeaders()
         headers.set("Content-Type", "application/json")
         let response = Response(status: .ok, headers: headers, body: Array("{}".utf8))
-        #expect(String(decoding: response.cgiBytes(omitBody: false), as: UTF8.self)
-            == "Status: 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
-        #expect(String(decoding: response.cgiBytes(omitBody: true), as: UTF8.self)
-            == "Status: 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n")
+        #expect(
+            String(decoding: response.cgiBytes(omitBody: false), as: UTF8.self)
+                == "Status: 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+        #expect(
+            String(decoding: response.cgiBytes(omitBody: true), as: UTF8.self)
+                == "Status: 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n")
         #expect(String(decoding: Response.noContent().cgiBytes(omitBody: false), as: UTF8.self) == "Status: 204 No Content\r\n\r\n")
     }
 }

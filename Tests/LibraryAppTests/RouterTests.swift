@@ -14,7 +14,8 @@ import Testing
     }()
 
     func resolve(_ method: String, _ path: String) -> Router.Resolution {
-        router.resolve(method: method, pathSegments: path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init))
+        router.resolve(
+            method: method, pathSegments: path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init))
     }
 
     @Test func matchesLiteralAndTypedSegments() throws {
@@ -30,8 +31,10 @@ import Testing
         #expect(try renewParameters.id() == 7)
     }
 
-    @Test(arguments: ["/books/abc", "/books/0", "/books/-1", "/books/007", "/books/+5", "/books/1.0",
-                      "/books/99999999999999999999", "/books/", "/books/1/", "/nowhere", "/books/1/renew/x", "/"])
+    @Test(arguments: [
+        "/books/abc", "/books/0", "/books/-1", "/books/007", "/books/+5", "/books/1.0",
+        "/books/99999999999999999999", "/books/", "/books/1/", "/nowhere", "/books/1/renew/x", "/",
+    ])
     func nonMatchingPathsAreNotFound(path: String) {
         guard case .notFound = resolve("GET", path) else {
             Issue.record("\(path) should be 404"); return
@@ -92,10 +95,10 @@ import Testing
 
     @Test func routesThatMerelyOverlapAreAccepted() {
         var books = Blueprint("books", prefix: "/books")
-        books.get("/5", access: .everyone, Self.ok)         // more specific first: both reachable
+        books.get("/5", access: .everyone, Self.ok)  // more specific first: both reachable
         books.get("/{id}", access: .everyone, Self.ok)
-        books.post("/{id}", access: .everyone, Self.ok)     // another method
-        books.get("/search", access: .everyone, Self.ok)    // not an id: never matched by {id}
+        books.post("/{id}", access: .everyone, Self.ok)  // another method
+        books.get("/search", access: .everyone, Self.ok)  // not an id: never matched by {id}
         books.get("/{id}/renew", access: .everyone, Self.ok)
         #expect(throws: Never.self) { try Router(blueprints: [books]) }
     }

@@ -31,9 +31,10 @@ import Testing
         }
         var pattern = try #require(values["pattern"])
         if pattern.hasPrefix("'") { pattern = String(pattern.dropFirst().dropLast()).replacingOccurrences(of: "''", with: "'") }
-        return Schema(pattern: try NSRegularExpression(pattern: pattern),
-                      minLength: try #require(values["minLength"].flatMap { Int($0) }),
-                      maxLength: try #require(values["maxLength"].flatMap { Int($0) }))
+        return Schema(
+            pattern: try NSRegularExpression(pattern: pattern),
+            minLength: try #require(values["minLength"].flatMap { Int($0) }),
+            maxLength: try #require(values["maxLength"].flatMap { Int($0) }))
     }
 
     static func validatorAccepts(_ text: String) -> Bool {
@@ -47,8 +48,10 @@ import Testing
 
     @Test func thePatternRefusesWhatTheValidatorRefuses() throws {
         let schema = try Self.schema()
-        for text in [String(repeating: "1", count: 31), "12345678901", "123456789012", "12345678901234",
-                     "9770306406157", "X123456789", "12345678X9", "978030640615X", "0306406152 x"] {
+        for text in [
+            String(repeating: "1", count: 31), "12345678901", "123456789012", "12345678901234",
+            "9770306406157", "X123456789", "12345678X9", "978030640615X", "0306406152 x",
+        ] {
             #expect(!schema.accepts(text), "\(text)")
             #expect(!Self.validatorAccepts(text), "\(text)")
         }
@@ -72,9 +75,13 @@ import Testing
             for character in prefix { text.append(character) }
             for _ in prefix.count..<max(prefix.count, digits) {
                 let roll = Int.random(in: 0..<100, using: &random)
-                if roll < 3 { text.append(["X", "x"].randomElement(using: &random)!) }
-                else if roll < 5 { text.append(["a", "+", "_", "é", "٣"].randomElement(using: &random)!) }
-                else { text.append(Character(String(Int.random(in: 0...9, using: &random)))) }
+                if roll < 3 {
+                    text.append(["X", "x"].randomElement(using: &random)!)
+                } else if roll < 5 {
+                    text.append(["a", "+", "_", "é", "٣"].randomElement(using: &random)!)
+                } else {
+                    text.append(Character(String(Int.random(in: 0...9, using: &random))))
+                }
             }
             if Int.random(in: 0..<4, using: &random) == 0 { text.append(["X", "x"].randomElement(using: &random)!) }
             // Separators anywhere, sometimes many (past the length bound).

@@ -6,11 +6,11 @@ import Models
         ("9780306406157", "9780306406157"),
         ("978-0-306-40615-7", "9780306406157"),
         ("978 0 306 40615 7", "9780306406157"),
-        ("0306406152", "9780306406157"),          // ISBN-10 of the same book
+        ("0306406152", "9780306406157"),  // ISBN-10 of the same book
         ("0-306-40615-2", "9780306406157"),
-        ("080442957X", "9780804429573"),          // X as the check digit
+        ("080442957X", "9780804429573"),  // X as the check digit
         ("0-8044-2957-x", "9780804429573"),
-        ("979-10-90636-07-1", "9791090636071"),   // a 979 ISBN-13
+        ("979-10-90636-07-1", "9791090636071"),  // a 979 ISBN-13
         ("9781861972712", "9781861972712"),
     ])
     func validISBNsAreNormalisedTo13Digits(input: String, expected: String) throws {
@@ -24,18 +24,18 @@ import Models
     }
 
     @Test(arguments: [
-        ("9780306406158", ISBN.Problem.badCheckDigit),   // ISBN-13, last digit off by one
-        ("0306406153", .badCheckDigit),                  // ISBN-10, last digit off by one
-        ("0804429579", .badCheckDigit),                  // should be X
-        ("9770306406157", .badPrefix),                   // an ISSN-style 977 EAN
+        ("9780306406158", ISBN.Problem.badCheckDigit),  // ISBN-13, last digit off by one
+        ("0306406153", .badCheckDigit),  // ISBN-10, last digit off by one
+        ("0804429579", .badCheckDigit),  // should be X
+        ("9770306406157", .badPrefix),  // an ISSN-style 977 EAN
         ("1234567890123", .badPrefix),
         ("", .malformed),
-        ("030640615", .malformed),                       // 9 digits
-        ("97803064061577", .malformed),                  // 14 digits
-        ("X306406152", .malformed),                      // X not in the last place
-        ("978030640615X", .malformed),                   // no X in an ISBN-13
+        ("030640615", .malformed),  // 9 digits
+        ("97803064061577", .malformed),  // 14 digits
+        ("X306406152", .malformed),  // X not in the last place
+        ("978030640615X", .malformed),  // no X in an ISBN-13
         ("0306-40615_2", .malformed),
-        ("０３０６４０６１５２", .malformed),                // full-width digits
+        ("０３０６４０６１５２", .malformed),  // full-width digits
         ("isbn 0306406152", .malformed),
         ("9780306406157" + String(repeating: "-", count: 30), .malformed),
     ])

@@ -7,8 +7,9 @@ import Models
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     func loan(dueIn seconds: TimeInterval, returned: Bool = false, renewals: Int = 0) -> Loan {
-        Loan(id: 1, userID: 2, book: .init(id: 3, title: "T", author: "A"), borrowedAt: now.addingTimeInterval(-86_400),
-             dueAt: now.addingTimeInterval(seconds), returnedAt: returned ? now : nil, renewals: renewals)
+        Loan(
+            id: 1, userID: 2, book: .init(id: 3, title: "T", author: "A"), borrowedAt: now.addingTimeInterval(-86_400),
+            dueAt: now.addingTimeInterval(seconds), returnedAt: returned ? now : nil, renewals: renewals)
     }
 
     @Test func defaultsAreFourteenDaysFiveLoansTwoRenewals() {

@@ -17,9 +17,11 @@ import Models
         #expect(UserRules.emailProblems(email).isEmpty)
     }
 
-    @Test(arguments: ["", "plain", "@example.com", "a@", "a@b", "a@@b.com", "a b@c.com", "a@b..com", "a@-b.com",
-                      ".a@b.com", "a.@b.com", "a..b@c.com", "a@b.c_m", "a@1.2.3.4", "é@b.com",
-                      String(repeating: "a", count: 245) + "@example.com"])
+    @Test(arguments: [
+        "", "plain", "@example.com", "a@", "a@b", "a@@b.com", "a b@c.com", "a@b..com", "a@-b.com",
+        ".a@b.com", "a.@b.com", "a..b@c.com", "a@b.c_m", "a@1.2.3.4", "é@b.com",
+        String(repeating: "a", count: 245) + "@example.com",
+    ])
     func invalidEmails(email: String) {
         #expect(!UserRules.emailProblems(email).isEmpty)
     }

@@ -41,8 +41,9 @@ private func verify(_ t: String, leeway: Int64 = 0) throws(JWTError) -> JWTClaim
         let parts = t.split(separator: ".", omittingEmptySubsequences: false)
         #expect(parts.count == 3)
         #expect(String(decoding: try #require(Base64URL.decode(parts[0])), as: UTF8.self) == hs256)
-        #expect(String(decoding: try #require(Base64URL.decode(parts[1])), as: UTF8.self)
-            == #"{"sub":"7","role":"user","iat":1700000000,"exp":1700000060,"nbf":1700000000,"jti":"j"}"#)
+        #expect(
+            String(decoding: try #require(Base64URL.decode(parts[1])), as: UTF8.self)
+                == #"{"sub":"7","role":"user","iat":1700000000,"exp":1700000060,"nbf":1700000000,"jti":"j"}"#)
         #expect(try #require(Base64URL.decode(parts[2])).count == 32)
         #expect(!t.contains("=") && !t.contains("+") && !t.contains("/"))
     }
@@ -76,9 +77,11 @@ private func verify(_ t: String, leeway: Int64 = 0) throws(JWTError) -> JWTClaim
     /// RFC 7515 Appendix A.1: a foreign HS256 token (CRLF in its JSON). The signature must
     /// verify; it then fails only because it lacks our required claims.
     @Test func rfc7515ExampleSignatureVerifies() throws {
-        let key = try #require(Base64URL.decode(
-            "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"))
-        let t = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9"
+        let key = try #require(
+            Base64URL.decode(
+                "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"))
+        let t =
+            "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9"
             + ".eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ"
             + ".dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
         #expect(throws: JWTError.missingClaim("sub")) {
@@ -133,9 +136,11 @@ private func verify(_ t: String, leeway: Int64 = 0) throws(JWTError) -> JWTClaim
         #expect(throws: JWTError.unsupportedAlgorithm) { try verify(t) }
     }
 
-    @Test(arguments: [#"{"alg":"HS256","typ":"JWS"}"#, #"{"alg":"HS256","typ":1}"#,
-                      #"{"alg":"HS256","crit":["exp"]}"#, #"{"alg":"HS256","crit":[]}"#,
-                      #"{"alg":["HS256"],"typ":"JWT"}"#, #"{"alg":256,"typ":"JWT"}"#])
+    @Test(arguments: [
+        #"{"alg":"HS256","typ":"JWS"}"#, #"{"alg":"HS256","typ":1}"#,
+        #"{"alg":"HS256","crit":["exp"]}"#, #"{"alg":"HS256","crit":[]}"#,
+        #"{"alg":["HS256"],"typ":"JWT"}"#, #"{"alg":256,"typ":"JWT"}"#,
+    ])
     func unexpectedHeaderFields(_ header: String) {
         #expect(throws: JWTError.malformed) { try verify(token(header)) }
     }
@@ -201,7 +206,7 @@ private func verify(_ t: String, leeway: Int64 = 0) throws(JWTError) -> JWTClaim
     }
 
     @Test func leewayHonoured() throws {
-        let late = token(hs256, payload(exp: "1699999995"))        // expired 5 s ago
+        let late = token(hs256, payload(exp: "1699999995"))  // expired 5 s ago
         #expect(try verify(late, leeway: 10).sub == "42")
         #expect(throws: JWTError.expired) { try verify(late, leeway: 5) }
         #expect(throws: JWTError.expired) { try verify(late, leeway: -100) }
@@ -245,14 +250,14 @@ private func verify(_ t: String, leeway: Int64 = 0) throws(JWTError) -> JWTClaim
     @Test func badBase64URL() {
         let good = token().split(separator: ".").map(String.init)
         let variants = [
-            good[0] + "=." + good[1] + "." + good[2],                         // padding
+            good[0] + "=." + good[1] + "." + good[2],  // padding
             good[0] + "." + good[1] + "." + good[2] + "=",
             good[0].replacingOccurrences(of: "J", with: "+") + "." + good[1] + "." + good[2],
             good[0] + "." + good[1].replacingOccurrences(of: "J", with: "/") + "." + good[2],
-            good[0] + "." + good[1] + " ." + good[2],                         // whitespace
+            good[0] + "." + good[1] + " ." + good[2],  // whitespace
             good[0] + "." + good[1] + "." + good[2] + "\n",
             good[0] + "." + good[1] + "." + good[2] + "!",
-            good[0] + "." + good[1] + "." + good[2] + "AA",                   // 45 chars: impossible length
+            good[0] + "." + good[1] + "." + good[2] + "AA",  // 45 chars: impossible length
             "é" + good[0] + "." + good[1] + "." + good[2],
         ]
         for t in variants {
@@ -264,10 +269,10 @@ private func verify(_ t: String, leeway: Int64 = 0) throws(JWTError) -> JWTClaim
         let t = token()
         let p = t.split(separator: ".").map(String.init)
         for bad in [
-            "", ".", "..", "...", p[0], p[0] + "." + p[1],                   // 1 and 2 parts
-            t + "." + p[2], t + ".",                                          // 4 parts
-            "." + t, p[0] + ".." + p[1] + "." + p[2],                         // extra dots
-            "." + p[1] + "." + p[2], p[0] + ".." + p[2], p[0] + "." + p[1] + ".", // empty parts
+            "", ".", "..", "...", p[0], p[0] + "." + p[1],  // 1 and 2 parts
+            t + "." + p[2], t + ".",  // 4 parts
+            "." + t, p[0] + ".." + p[1] + "." + p[2],  // extra dots
+            "." + p[1] + "." + p[2], p[0] + ".." + p[2], p[0] + "." + p[1] + ".",  // empty parts
         ] {
             #expect(throws: JWTError.malformed, "\(bad)") { try verify(bad) }
         }
@@ -303,8 +308,8 @@ private func verify(_ t: String, leeway: Int64 = 0) throws(JWTError) -> JWTClaim
         #expect(Base64URL.decode("-_8") == [0xfb, 0xff])
         #expect(Base64URL.decode("+/8") == nil)
         #expect(Base64URL.decode("Zg==") == nil)
-        #expect(Base64URL.decode("Zh") == nil)      // non-zero trailing bits
-        #expect(Base64URL.decode("Z") == nil)       // impossible length
+        #expect(Base64URL.decode("Zh") == nil)  // non-zero trailing bits
+        #expect(Base64URL.decode("Z") == nil)  // impossible length
         for n in 0..<40 {
             let bytes = SecureRandom.bytes(n)
             #expect(Base64URL.decode(Base64URL.encode(bytes)) == bytes)
@@ -383,9 +388,11 @@ private func verify(_ t: String, leeway: Int64 = 0) throws(JWTError) -> JWTClaim
     @Test func knownAnswers() {
         #expect(hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
-            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        #expect(hex(String(repeating: "a", count: 1_000_000))
-            == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        #expect(
+            hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(
+            hex(String(repeating: "a", count: 1_000_000))
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 }

@@ -55,8 +55,10 @@ import Testing
     /// first 32 bytes, proves the OpenSSL call really is scrypt with these parameters.
     @Test func scryptKnownAnswer() throws {
         let cost = try #require(PasswordHashingCost(ln: 10, r: 8, p: 16))
-        let key = try #require(Scrypt.derive(password: Array("password".utf8), salt: Array("NaCl".utf8),
-                                             cost: cost, length: 32))
+        let key = try #require(
+            Scrypt.derive(
+                password: Array("password".utf8), salt: Array("NaCl".utf8),
+                cost: cost, length: 32))
         let hex = key.map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
         #expect(hex == "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162")
     }

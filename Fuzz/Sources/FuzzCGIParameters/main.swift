@@ -16,7 +16,8 @@ public func fuzzCGIParameters(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CI
         guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else { continue }
         let name = Array(entry[..<equals]), value = Array(entry[(equals + 1)...])
         if name.starts(with: "HTTP_".utf8) && name.count > 5
-            || name.elementsEqual("CONTENT_TYPE".utf8) || name.elementsEqual("CONTENT_LENGTH".utf8) {
+            || name.elementsEqual("CONTENT_TYPE".utf8) || name.elementsEqual("CONTENT_LENGTH".utf8)
+        {
             expectedHeaders += 1
         }
         expectedBytes += name.count + value.count

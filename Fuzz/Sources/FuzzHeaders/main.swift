@@ -27,8 +27,9 @@ public func fuzzHeaders(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     if let nearestUntrusted = hops.last(where: { !trustedProxies.contains($0) }) {
         check(client == ClientAddress.limitKey(nearestUntrusted), "key \(client), not the nearest untrusted hop \(nearestUntrusted)")
     }
-    check(ClientAddress.resolve(remoteAddress: "192.0.2.9", forwardedFor: forwardedFor, trustedProxies: trustedProxies) == "192.0.2.9",
-          "an untrusted peer's X-Forwarded-For was believed")
+    check(
+        ClientAddress.resolve(remoteAddress: "192.0.2.9", forwardedFor: forwardedFor, trustedProxies: trustedProxies) == "192.0.2.9",
+        "an untrusted peer's X-Forwarded-For was believed")
 
     let requestID = RequestID.resolve(incoming: headers[RequestID.headerName])
     check(RequestID.isWellFormed(requestID), "request id \(requestID) is not well formed")

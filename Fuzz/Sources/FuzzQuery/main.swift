@@ -15,8 +15,9 @@ public func fuzzQuery(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let encoded = query.pairs.map { "\(Pagination.encode($0.name))=\(Pagination.encode($0.value))" }.joined(separator: "&")
     do {
         let again = try QueryParameters(parsing: Substring(encoded))
-        check(again.pairs.map(\.name) == query.pairs.map(\.name) && again.pairs.map(\.value) == query.pairs.map(\.value),
-              "re-encoded query \(encoded) decodes differently")
+        check(
+            again.pairs.map(\.name) == query.pairs.map(\.name) && again.pairs.map(\.value) == query.pairs.map(\.value),
+            "re-encoded query \(encoded) decodes differently")
     } catch {
         fatalError("re-encoded query \(encoded) is malformed")
     }
@@ -26,8 +27,10 @@ public func fuzzQuery(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         check(search.wordStartPatterns.count <= BookSearch.maximumShortWords, "\(search.wordStartPatterns.count) REGEXP patterns")
         // Scalar by scalar: a word may begin with a combining mark, which joins the `+` into one Character.
         for word in (search.fullTextQuery ?? "").unicodeScalars.split(separator: " ") {
-            check(word.first == "+" && word.last == "*" && word.dropFirst().dropLast().allSatisfy { !"+-<>()~*\"@ ".unicodeScalars.contains($0) },
-                  "operator in full-text word \(String(String.UnicodeScalarView(word)))")
+            check(
+                word.first == "+" && word.last == "*"
+                    && word.dropFirst().dropLast().allSatisfy { !"+-<>()~*\"@ ".unicodeScalars.contains($0) },
+                "operator in full-text word \(String(String.UnicodeScalarView(word)))")
         }
     }
     let total = count * 37

@@ -10,8 +10,9 @@ import JSON
 public func fuzzRequestBody(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     var headers = HTTPHeaders()
     headers.add("Content-Type", "application/json")
-    let request = Request(method: "POST", pathSegments: ["fuzz"], rawPath: "/fuzz", headers: headers,
-                          body: fuzzInput(data, count), requestID: "fuzz")
+    let request = Request(
+        method: "POST", pathSegments: ["fuzz"], rawPath: "/fuzz", headers: headers,
+        body: fuzzInput(data, count), requestID: "fuzz")
     let object: [String: JSONValue]
     do {
         object = try request.jsonObject()

@@ -17,7 +17,9 @@ public func fuzzInput(_ data: UnsafePointer<UInt8>?, _ count: Int) -> [UInt8] {
 }
 
 /// A property that failed: printed, then the process traps so libFuzzer saves the input.
-public func check(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-                  file: StaticString = #file, line: UInt = #line) {
+public func check(
+    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+    file: StaticString = #file, line: UInt = #line
+) {
     if !condition() { fatalError("property failed: \(message())", file: file, line: line) }
 }

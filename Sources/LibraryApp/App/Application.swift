@@ -21,8 +21,10 @@ public final class Application: Sendable {
 
     /// Throws `Router.Invalid` when the route table holds a route that could never run.
     public convenience init(configuration: Configuration, logger: Logger) throws(Router.Invalid) {
-        var blueprints = [OperationsBlueprint.make(), DocsBlueprint.make(logger: logger), UsersBlueprint.make(),
-                          BooksBlueprint.make(), LoansBlueprint.make(), HoldsBlueprint.make()]
+        var blueprints = [
+            OperationsBlueprint.make(), DocsBlueprint.make(logger: logger), UsersBlueprint.make(),
+            BooksBlueprint.make(), LoansBlueprint.make(), HoldsBlueprint.make(),
+        ]
         if configuration.environment == .testing {
             blueprints.append(TestingBlueprint.make())
         }
@@ -45,8 +47,9 @@ public final class Application: Sendable {
 
     /// The per-thread services a worker gives its handlers (its own database and memcached sessions).
     public func makeContext() -> Context {
-        Context(configuration: configuration, logger: logger, tokens: tokens, passwords: passwords,
-                cacheCoordinator: cacheCoordinator, healthCheck: healthCheck, pageAnchors: pageAnchors)
+        Context(
+            configuration: configuration, logger: logger, tokens: tokens, passwords: passwords,
+            cacheCoordinator: cacheCoordinator, healthCheck: healthCheck, pageAnchors: pageAnchors)
     }
 
     public func handle(_ request: Request, context: Context) -> Response {
@@ -64,8 +67,9 @@ public final class Application: Sendable {
         case let .methodNotAllowed(allow):
             var headers = HTTPHeaders()
             headers.set("Allow", allow.joined(separator: ", "))
-            let problem = ProblemError(.methodNotAllowed, detail: "\(request.method) is not allowed here; use \(allow.joined(separator: ", "))",
-                                       headers: headers)
+            let problem = ProblemError(
+                .methodNotAllowed, detail: "\(request.method) is not allowed here; use \(allow.joined(separator: ", "))",
+                headers: headers)
             return (problem.response, "unmatched")
         case let .matched(route, parameters):
             request.pathParameters = parameters
@@ -124,12 +128,14 @@ public final class Application: Sendable {
             // Still deadlocked after its transaction's retries: rolled back, nothing written,
             // so the client may simply try again (found by `make soak`: a 500 before).
             AppMetrics.databaseError(kind: .deadlock)
-            context.logger.warning("transaction still deadlocked after its retries",
-                                   metadata: ["request_id": "\(request.requestID)", "route": "\(route.name)"])
+            context.logger.warning(
+                "transaction still deadlocked after its retries",
+                metadata: ["request_id": "\(request.requestID)", "route": "\(route.name)"])
             var headers = HTTPHeaders()
             headers.set("Retry-After", "1")
-            return ProblemError(.serviceUnavailable, detail: "Too many concurrent changes to the same data; try again shortly",
-                                headers: headers)
+            return ProblemError(
+                .serviceUnavailable, detail: "Too many concurrent changes to the same data; try again shortly",
+                headers: headers)
         }
         guard case .unavailable = error else {
             return internalError(error, request: request, route: route, context: context)
@@ -144,11 +150,14 @@ public final class Application: Sendable {
     /// Logged with the request id; the client gets only the id to quote.
     private func internalError(_ error: Error, request: Request, route: Route, context: Context) -> ProblemError {
         if error is DatabaseError { AppMetrics.databaseError(kind: .other) }
-        context.logger.error("unhandled error", metadata: [
-            "request_id": "\(request.requestID)", "route": "\(route.name)",
-            "error": "\(error is DatabaseError ? "\(error)" : String(reflecting: type(of: error)))",
-        ])
-        return ProblemError(.internalServerError,
-                            detail: "The server could not complete the request; quote request id \(request.requestID) when reporting it")
+        context.logger.error(
+            "unhandled error",
+            metadata: [
+                "request_id": "\(request.requestID)", "route": "\(route.name)",
+                "error": "\(error is DatabaseError ? "\(error)" : String(reflecting: type(of: error)))",
+            ])
+        return ProblemError(
+            .internalServerError,
+            detail: "The server could not complete the request; quote request id \(request.requestID) when reporting it")
     }
 }

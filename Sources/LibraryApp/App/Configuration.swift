@@ -32,8 +32,10 @@ public struct Configuration: Sendable {
     /// invalidation) rather than move to another server where other processes would not look.
     public var memcached: MemcachedConfiguration? {
         guard !memcachedServers.isEmpty,
-              var settings = try? MemcachedConfiguration(serverList: memcachedServers.joined(separator: ","),
-                                                         keyPrefix: "library-api:") else { return nil }
+            var settings = try? MemcachedConfiguration(
+                serverList: memcachedServers.joined(separator: ","),
+                keyPrefix: "library-api:")
+        else { return nil }
         settings.removeFailedServers = false
         return settings
     }
@@ -99,8 +101,10 @@ public struct Configuration: Sendable {
         databaseURL.flatMap { try? DatabaseConfiguration(url: $0) }
     }
 
-    public init(environment: Environment, secretKey: String, databaseURL: String? = nil,
-                memcachedServers: [String] = [], logLevel: Logger.Level = .info, accessLog: Bool = true) {
+    public init(
+        environment: Environment, secretKey: String, databaseURL: String? = nil,
+        memcachedServers: [String] = [], logLevel: Logger.Level = .info, accessLog: Bool = true
+    ) {
         self.environment = environment
         self.secretKey = secretKey
         self.databaseURL = databaseURL
@@ -194,8 +198,12 @@ public struct Configuration: Sendable {
         if let days = try integer("LOAN_PERIOD_DAYS", in: 1...365) { configuration.loanPolicy.loanPeriodDays = days }
         if let count = try integer("MAX_ACTIVE_LOANS", in: 1...1000) { configuration.loanPolicy.maximumActiveLoans = count }
         if let count = try integer("MAX_RENEWALS", in: 0...100) { configuration.loanPolicy.maximumRenewals = count }
-        if let count = try integer("MAX_HOLDS", in: HoldPolicy.maximumActiveHoldsRange) { configuration.holdPolicy.maximumActiveHolds = count }
-        if let seconds = try integer("HOLD_PICKUP_SECONDS", in: HoldPolicy.pickupSecondsRange) { configuration.holdPolicy.pickupSeconds = seconds }
+        if let count = try integer("MAX_HOLDS", in: HoldPolicy.maximumActiveHoldsRange) {
+            configuration.holdPolicy.maximumActiveHolds = count
+        }
+        if let seconds = try integer("HOLD_PICKUP_SECONDS", in: HoldPolicy.pickupSecondsRange) {
+            configuration.holdPolicy.pickupSeconds = seconds
+        }
 
         if let seconds = try integer("CACHE_DEFAULT_TIMEOUT", in: 1...86_400) { configuration.cacheTimeoutSeconds = seconds }
         if let milliseconds = try integer("MAX_QUEUE_WAIT_MS", in: 0...600_000) {
@@ -224,7 +232,10 @@ public struct Configuration: Sendable {
                 throw Invalid(description: "production needs DATABASE_URL (mysql://USER:PASSWORD@HOST:PORT/DATABASE)")
             }
             guard !configuration.passwordHashingCost.isWeaker(than: minimumProductionHashingCost) else {
-                throw Invalid(description: "production needs PASSWORD_HASH_COST of at least \(minimumProductionHashingCost) (got \(configuration.passwordHashingCost))")
+                throw Invalid(
+                    description:
+                        "production needs PASSWORD_HASH_COST of at least \(minimumProductionHashingCost) (got \(configuration.passwordHashingCost))"
+                )
             }
         }
         return configuration
@@ -298,7 +309,8 @@ public struct Configuration: Sendable {
     /// `mysql://app:s3cret@host/db` → `mysql://app:***@host/db`.
     static func maskingPassword(_ url: String) -> String {
         guard let scheme = url.range(of: "://"),
-              let at = url[scheme.upperBound...].lastIndex(of: "@") else { return url }
+            let at = url[scheme.upperBound...].lastIndex(of: "@")
+        else { return url }
         let credentials = url[scheme.upperBound..<at]
         guard let colon = credentials.firstIndex(of: ":") else { return url }
         return String(url[..<colon]) + ":***" + String(url[at...])

@@ -23,8 +23,10 @@ public final class Context {
     private let databaseConnection: DatabaseConnection?
     private let cacheClient: MemcachedClient?
 
-    init(configuration: Configuration, logger: Logger, tokens: JWTSigner, passwords: PasswordService,
-         cacheCoordinator: CacheCoordinator, healthCheck: HealthCheck, pageAnchors: PageAnchors) {
+    init(
+        configuration: Configuration, logger: Logger, tokens: JWTSigner, passwords: PasswordService,
+        cacheCoordinator: CacheCoordinator, healthCheck: HealthCheck, pageAnchors: PageAnchors
+    ) {
         self.configuration = configuration
         self.logger = logger
         self.tokens = tokens

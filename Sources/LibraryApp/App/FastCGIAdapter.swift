@@ -31,18 +31,24 @@ public final class FastCGIAdapter: FastCGIResponder {
         for (name, value) in cgi.headers { headers.add(name, value) }
 
         let method = cgi.method
-        let rawPath = String(cgi.requestURI.utf8.split(separator: UInt8(ascii: "?"), maxSplits: 1,
-                                                       omittingEmptySubsequences: false).first.map { Substring($0) } ?? "/")
+        let rawPath = String(
+            cgi.requestURI.utf8.split(
+                separator: UInt8(ascii: "?"), maxSplits: 1,
+                omittingEmptySubsequences: false
+            ).first.map { Substring($0) } ?? "/")
         let requestID = RequestID.resolve(incoming: headers[RequestID.headerName], generator: &requestIDs)
         let remoteAddress = cgi.remoteAddress
 
         var response: Response
         var routeName = "unmatched"
         if cgi.totalBytes > maximumParameterBytes {
-            response = ProblemError(.requestHeaderFieldsTooLarge, detail: "The request headers are larger than \(maximumParameterBytes) bytes").response
+            response =
+                ProblemError(.requestHeaderFieldsTooLarge, detail: "The request headers are larger than \(maximumParameterBytes) bytes")
+                .response
             exchange.closeConnectionAfterResponse()
         } else if let waited = QueueWait.seconds(since: cgi.requestStart), waited > context.configuration.maximumQueueWaitSeconds,
-                  rawPath != "/metrics" {  // monitoring must see an overload
+            rawPath != "/metrics"
+        {  // monitoring must see an overload
             response = QueueWait.overloaded(waited: waited)
             AppMetrics.overloadRejections.increment()
             // Unread body bytes would be read as the next request's on a kept connection.
@@ -50,26 +56,32 @@ public final class FastCGIAdapter: FastCGIResponder {
                 exchange.closeConnectionAfterResponse()
             }
         } else {
-            (response, routeName) = readAndDispatch(exchange: exchange, method: method, rawPath: rawPath, cgi: cgi,
-                                                    headers: headers, remoteAddress: remoteAddress, requestID: requestID)
+            (response, routeName) = readAndDispatch(
+                exchange: exchange, method: method, rawPath: rawPath, cgi: cgi,
+                headers: headers, remoteAddress: remoteAddress, requestID: requestID)
         }
 
         response.headers.set(RequestID.headerName, requestID)
         exchange.write(response.cgiBytes(omitBody: method == "HEAD"))
 
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
-        metrics.record(route: routeName, status: response.status.code, nanoseconds: elapsed,
-                       databaseConnected: context.hasDatabaseConnection, memcachedConnected: context.hasMemcachedConnection)
+        metrics.record(
+            route: routeName, status: response.status.code, nanoseconds: elapsed,
+            databaseConnected: context.hasDatabaseConnection, memcachedConnected: context.hasMemcachedConnection)
         if context.configuration.accessLog {
-            context.logger.info("\(method) \(rawPath) \(response.status.code) \(Self.milliseconds(elapsed / 1000))ms", metadata: [
-                "request_id": "\(requestID)", "client": "\(remoteAddress)",
-            ])
+            context.logger.info(
+                "\(method) \(rawPath) \(response.status.code) \(Self.milliseconds(elapsed / 1000))ms",
+                metadata: [
+                    "request_id": "\(requestID)", "client": "\(remoteAddress)",
+                ])
         }
     }
 
     /// Reads the body within its bound, decodes the target and runs the application.
-    private func readAndDispatch(exchange: FastCGIExchange, method: String, rawPath: String, cgi: CGIParameters,
-                                 headers: HTTPHeaders, remoteAddress: String, requestID: String) -> (Response, String) {
+    private func readAndDispatch(
+        exchange: FastCGIExchange, method: String, rawPath: String, cgi: CGIParameters,
+        headers: HTTPHeaders, remoteAddress: String, requestID: String
+    ) -> (Response, String) {
         let limit = context.configuration.maximumBodyBytes
         func tooLarge() -> Response { ProblemError(.contentTooLarge, detail: "The request body is larger than \(limit) bytes").response }
         if let declared = cgi.contentLength.flatMap(Int.init), declared > limit {
@@ -83,7 +95,7 @@ public final class FastCGIAdapter: FastCGIResponder {
         }
 
         guard rawPath.hasPrefix("/"),
-              let segments = try? rawPath.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            let segments = try? rawPath.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
                 .map({ segment throws(PercentDecoding.Failure) in try PercentDecoding.decode(segment, plusAsSpace: false) })
         else {
             return (ProblemError(.badRequest, detail: "The request path is not valid percent-encoded UTF-8").response, "unmatched")
@@ -95,8 +107,9 @@ public final class FastCGIAdapter: FastCGIResponder {
             return (ProblemError(.badRequest, detail: "The query string is not valid percent-encoded UTF-8").response, "unmatched")
         }
 
-        let request = Request(method: method, pathSegments: segments, rawPath: rawPath, query: query, headers: headers,
-                              remoteAddress: remoteAddress, body: body, requestID: requestID)
+        let request = Request(
+            method: method, pathSegments: segments, rawPath: rawPath, query: query, headers: headers,
+            remoteAddress: remoteAddress, body: body, requestID: requestID)
         return application.dispatch(request, context: context)
     }
 

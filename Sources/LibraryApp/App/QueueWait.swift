@@ -22,8 +22,10 @@ enum QueueWait {
         var headers = HTTPHeaders()
         headers.set("Retry-After", "1")
         let milliseconds = Int(waited * 1000)
-        return ProblemError(.serviceUnavailable, detail: "The service is overloaded (the request waited \(milliseconds) ms); try again shortly",
-                            headers: headers).response
+        return ProblemError(
+            .serviceUnavailable, detail: "The service is overloaded (the request waited \(milliseconds) ms); try again shortly",
+            headers: headers
+        ).response
     }
 
     static func currentTime() -> Double {

@@ -55,8 +55,11 @@ struct BearerAuthenticator {
         let authCache = reads.answered ? context.cache.map { AuthCache(client: $0, seal: context.cacheSeal) } : nil
         let generation = try? authCache?.stamp(of: userID, read: reads)
         let store = UserStore(database: try context.database())
-        guard let (user, revoked) = try store.findForToken(userID: userID, tokenID: claims.jti,
-                                                           sessionVersion: claims.sessionVersion ?? 0) else {
+        guard
+            let (user, revoked) = try store.findForToken(
+                userID: userID, tokenID: claims.jti,
+                sessionVersion: claims.sessionVersion ?? 0)
+        else {
             throw invalidToken("The user of this token no longer exists")
         }
         guard !revoked else { throw invalidToken("Token has been revoked") }

@@ -28,7 +28,8 @@ struct AuthCache {
     static func user(in values: CacheReads, tokenID: String, userID: Int64, seal: CacheEntrySeal) -> User? {
         let key = entryKey(tokenID)
         guard let entry = seal.open(values[key], key: key), let stamp = Generation.stamp(of: generationKey(userID), in: values),
-              let (generation, user) = decode(entry), generation == stamp, user.id == userID else { return nil }
+            let (generation, user) = decode(entry), generation == stamp, user.id == userID
+        else { return nil }
         return user
     }
 
@@ -43,8 +44,9 @@ struct AuthCache {
         let lifetime = min(Int64(Self.timeoutSeconds), tokenExpiresAt - Int64(Date().timeIntervalSince1970))
         guard lifetime > 0 else { return }
         let key = Self.entryKey(tokenID)
-        try client.set(key, seal.seal(Self.encode(user, generation: generation), key: key, lifetime: Int(lifetime)),
-                       expiration: Int(lifetime))
+        try client.set(
+            key, seal.seal(Self.encode(user, generation: generation), key: key, lifetime: Int(lifetime)),
+            expiration: Int(lifetime))
     }
 
     /// An entry: its generation stamp and the user's fields, each as `<length>:<bytes>` (`-`
@@ -66,11 +68,13 @@ struct AuthCache {
 
     static func decode(_ bytes: ArraySlice<UInt8>) -> (generation: String, user: User)? {
         guard let fields = LengthPrefixedFields.split(bytes, count: 8),
-              let generation = fields[0], let id = fields[1].flatMap({ Int64($0) }), let username = fields[2],
-              let email = fields[3], let role = fields[6].flatMap(User.Role.init(rawValue:)),
-              let micros = fields[7].flatMap({ Int64($0) }) else { return nil }
-        let user = User(id: id, username: username, email: email, firstName: fields[4], lastName: fields[5], role: role,
-                        createdAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000))
+            let generation = fields[0], let id = fields[1].flatMap({ Int64($0) }), let username = fields[2],
+            let email = fields[3], let role = fields[6].flatMap(User.Role.init(rawValue:)),
+            let micros = fields[7].flatMap({ Int64($0) })
+        else { return nil }
+        let user = User(
+            id: id, username: username, email: email, firstName: fields[4], lastName: fields[5], role: role,
+            createdAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000))
         return (generation, user)
     }
 

@@ -6,8 +6,10 @@ import Cache
 enum CachedRoute {
     /// `reads` holds the region's generation and the entry (`ResponseCache.keys`), read with
     /// the request's other cache reads.
-    static func respond(_ route: Route, region: CacheRegion, _ request: Request, _ context: Context,
-                        reads: CacheReads) throws -> Response {
+    static func respond(
+        _ route: Route, region: CacheRegion, _ request: Request, _ context: Context,
+        reads: CacheReads
+    ) throws -> Response {
         let entryKey = ResponseCache.key(region: region, request: request, parameters: route.query)
         var store: (cache: ResponseCache, generation: String)?
         if reads.answered, let client = context.cache {
@@ -17,7 +19,8 @@ enum CachedRoute {
                 // be as old as the generation, and a write bumps it after committing.
                 let generation = try cache.stamp(of: region, in: reads)
                 if let entry = context.cacheSeal.open(reads[entryKey], key: entryKey).flatMap(ResponseCache.decode),
-                   entry.generation == generation {
+                    entry.generation == generation
+                {
                     AppMetrics.cacheHits.increment()
                     return answer(entry, hit: true, request)
                 }

@@ -16,7 +16,9 @@ struct ListCountCache {
         self.client = client
         self.seal = seal
         self.timeoutSeconds = timeoutSeconds
-        key = "count:books:" + filter.compactMap { name, value in value.map { "\(name)=\(Pagination.encode($0))" } }
+        key =
+            "count:books:"
+            + filter.compactMap { name, value in value.map { "\(name)=\(Pagination.encode($0))" } }
             .joined(separator: "&")
     }
 
@@ -25,16 +27,19 @@ struct ListCountCache {
     func read() -> (count: Int?, stamp: String)? {
         let keys = [key, ResponseCache.generationKey(.books), Generation.epochKey]
         guard let values = try? client.getMulti(keys),
-              let stamp = try? ResponseCache(client: client, timeoutSeconds: timeoutSeconds)
-                  .stamp(of: .books, in: CacheReads(values: values)) else { return nil }
+            let stamp = try? ResponseCache(client: client, timeoutSeconds: timeoutSeconds)
+                .stamp(of: .books, in: CacheReads(values: values))
+        else { return nil }
         guard let entry = seal.open(values[key], key: key).map({ String(decoding: $0, as: UTF8.self) }),
-              let space = entry.lastIndex(of: " "), entry[..<space] == stamp,
-              let count = Int(entry[entry.index(after: space)...]), count >= 0 else { return (nil, stamp) }
+            let space = entry.lastIndex(of: " "), entry[..<space] == stamp,
+            let count = Int(entry[entry.index(after: space)...]), count >= 0
+        else { return (nil, stamp) }
         return (count, stamp)
     }
 
     func store(_ count: Int, stamp: String) {
-        try? client.set(key, seal.seal(Array("\(stamp) \(count)".utf8), key: key, lifetime: timeoutSeconds),
-                        expiration: timeoutSeconds)  // lost: a query more
+        try? client.set(
+            key, seal.seal(Array("\(stamp) \(count)".utf8), key: key, lifetime: timeoutSeconds),
+            expiration: timeoutSeconds)  // lost: a query more
     }
 }

@@ -93,8 +93,9 @@ struct ResponseCache {
                         else { return nil }
                         return (String(decoding: line[..<colon], as: UTF8.self), String(decoding: line[(colon + 2)...], as: UTF8.self))
                     }
-                    return Entry(generation: String(decoding: lines[0], as: UTF8.self), etag: String(decoding: lines[1], as: UTF8.self),
-                                 headers: headers, body: Array(bytes[(index + 1)...]))
+                    return Entry(
+                        generation: String(decoding: lines[0], as: UTF8.self), etag: String(decoding: lines[1], as: UTF8.self),
+                        headers: headers, body: Array(bytes[(index + 1)...]))
                 }
                 lines.append(bytes[start..<index])
                 start = index + 1

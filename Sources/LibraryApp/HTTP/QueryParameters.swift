@@ -23,8 +23,11 @@ public struct QueryParameters: Sendable {
                 value = component[component.endIndex...]
             }
             do {
-                pairs.append((try PercentDecoding.decode(name, plusAsSpace: true),
-                              try PercentDecoding.decode(value, plusAsSpace: true)))
+                pairs.append(
+                    (
+                        try PercentDecoding.decode(name, plusAsSpace: true),
+                        try PercentDecoding.decode(value, plusAsSpace: true)
+                    ))
             } catch {
                 throw MalformedQuery()
             }

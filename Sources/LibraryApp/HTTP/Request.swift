@@ -52,7 +52,9 @@ public struct Request: Sendable {
             throw ProblemError(.badRequest, detail: "The request body is not valid JSON: \(error.description)")
         }
         guard case let .object(members) = value else {
-            throw ProblemError(.badRequest, detail: "The request body must be a JSON object, not \(value.typeName == "array" ? "an" : "a") \(value.typeName)")
+            throw ProblemError(
+                .badRequest,
+                detail: "The request body must be a JSON object, not \(value.typeName == "array" ? "an" : "a") \(value.typeName)")
         }
         return members
     }

@@ -13,7 +13,9 @@ public struct Response: Sendable {
     }
 
     /// A JSON response written by `write`.
-    public static func json(_ status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), _ write: (inout JSONWriter) -> Void) -> Response {
+    public static func json(
+        _ status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), _ write: (inout JSONWriter) -> Void
+    ) -> Response {
         var writer = JSONWriter()
         write(&writer)
         var headers = headers

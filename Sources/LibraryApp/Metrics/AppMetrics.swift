@@ -14,7 +14,8 @@ public enum AppMetrics {
     /// Call once, before the workers start: lays out a slot for every series of these routes.
     public static func bootstrap(routes: [String], workers: Int, directory: String?) throws {
         let layout = MetricsLayout(routes: routes, workers: workers)
-        file = try directory.map { directory throws(MetricsFile.Failure) in try MetricsFile(layout: layout, directory: directory) }
+        file =
+            try directory.map { directory throws(MetricsFile.Failure) in try MetricsFile(layout: layout, directory: directory) }
             ?? MetricsFile(layout: layout)
         file.set(UInt64(workers), at: MetricsLayout.Fixed.workerThreads.rawValue)
         Self.directory = directory

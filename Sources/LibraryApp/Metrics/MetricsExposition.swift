@@ -16,7 +16,9 @@ enum MetricsExposition {
             let first = layout.requestSlots[route]!
             for index in first..<first + MetricsLayout.statusClasses.count { line(layout.slots[index].series, value(layout.slots[index])) }
         }
-        family("library_http_request_duration_seconds", "histogram", "Time from the request's arrival at a worker to its answer written, by route.")
+        family(
+            "library_http_request_duration_seconds", "histogram",
+            "Time from the request's arrival at a worker to its answer written, by route.")
         for route in layout.routes {
             let first = layout.requestSlots[route]! + MetricsLayout.durationOffset
             var cumulative: Int64 = 0
@@ -34,15 +36,22 @@ enum MetricsExposition {
             (.cacheMisses, "Cacheable requests answered from the database."),
             (.cacheForgedEntries, "Entries read from memcached whose tag did not match: written by someone other than the app."),
             (.rateLimitRejections, "Requests refused with 429 by a rate limit or an account lockout."),
-            (.rateLimitStoreFailures, "Requests whose rate-limit count memcached could not take (served unlimited, or refused when failing closed)."),
+            (
+                .rateLimitStoreFailures,
+                "Requests whose rate-limit count memcached could not take (served unlimited, or refused when failing closed)."
+            ),
             (.overloadRejections, "Requests refused with 503 after waiting longer than MAX_QUEUE_WAIT_MS for a worker."),
         ]
         for (slot, help) in counters {
             family(fixed(slot).series, "counter", help)
             line(fixed(slot).series, value(fixed(slot)))
         }
-        family("library_database_errors_total", "counter", "Database errors answered: unavailable (503), deadlock after its retries (503) or other (500).")
-        for slot in [MetricsLayout.Fixed.databaseErrorsUnavailable, .databaseErrorsDeadlock, .databaseErrorsOther] { line(fixed(slot).series, value(fixed(slot))) }
+        family(
+            "library_database_errors_total", "counter",
+            "Database errors answered: unavailable (503), deadlock after its retries (503) or other (500).")
+        for slot in [MetricsLayout.Fixed.databaseErrorsUnavailable, .databaseErrorsDeadlock, .databaseErrorsOther] {
+            line(fixed(slot).series, value(fixed(slot)))
+        }
 
         let threads = value(fixed(.workerThreads))
         let busy = pool.totals[MetricsLayout.Slot(kind: .gauge, series: "library_worker_threads_busy").encoded] ?? 0

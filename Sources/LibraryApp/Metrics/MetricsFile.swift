@@ -60,9 +60,9 @@ final class MetricsFile: @unchecked Sendable {  // the slots are atomics; the re
         append32(UInt32(bitPattern: getpid()))
         header += [UInt8](repeating: 0, count: Self.headerBytes - header.count)
         guard ftruncate(fd, off_t(size)) == 0,
-              pwrite(fd, header, header.count, 0) == header.count,
-              pwrite(fd, names, names.count, off_t(Self.headerBytes)) == names.count,
-              let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), mapped != MAP_FAILED
+            pwrite(fd, header, header.count, 0) == header.count,
+            pwrite(fd, names, names.count, off_t(Self.headerBytes)) == names.count,
+            let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), mapped != MAP_FAILED
         else {
             let reason = String(cString: strerror(errno))
             close(fd)

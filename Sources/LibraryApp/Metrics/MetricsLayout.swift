@@ -83,7 +83,8 @@ struct MetricsLayout: Sendable {
                 slots.append(Slot(kind: .counter, series: #"library_http_requests_total{route="\#(label)",status="\#(status)"}"#))
             }
             for bound in Self.durationBounds.map(Self.seconds) + ["+Inf"] {
-                slots.append(Slot(kind: .bucket, series: #"library_http_request_duration_seconds_bucket{route="\#(label)",le="\#(bound)"}"#))
+                slots.append(
+                    Slot(kind: .bucket, series: #"library_http_request_duration_seconds_bucket{route="\#(label)",le="\#(bound)"}"#))
             }
             slots.append(Slot(kind: .nanoseconds, series: #"library_http_request_duration_seconds_sum{route="\#(label)"}"#))
         }

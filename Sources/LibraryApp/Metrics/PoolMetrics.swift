@@ -104,7 +104,7 @@ private final class MappedFile {
         defer { close(fd) }
         var status = stat()
         guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, status.st_size >= MetricsFile.headerBytes,
-              let mapped = mmap(nil, Int(status.st_size), PROT_READ, MAP_SHARED, fd, 0), mapped != MAP_FAILED
+            let mapped = mmap(nil, Int(status.st_size), PROT_READ, MAP_SHARED, fd, 0), mapped != MAP_FAILED
         else { return nil }
         let size = Int(status.st_size)
         func uint32(at offset: Int) -> Int { Int(UInt32(littleEndian: mapped.loadUnaligned(fromByteOffset: offset, as: UInt32.self))) }

@@ -45,9 +45,10 @@ public struct AccountLockout {
             AppMetrics.rateLimitRejections.increment()
             var headers = HTTPHeaders()
             headers.set("Retry-After", String(decision.retryAfter))
-            throw ProblemError(.tooManyRequests,
-                               detail: "Too many failed sign-ins for this account; try again in \(decision.retryAfter) seconds",
-                               headers: headers)
+            throw ProblemError(
+                .tooManyRequests,
+                detail: "Too many failed sign-ins for this account; try again in \(decision.retryAfter) seconds",
+                headers: headers)
         }
         return AccountLockout(counters: counters)
     }

@@ -14,8 +14,9 @@ enum RateLimitGuard {
         let settings = context.configuration.rateLimits
         let limits = settings.limits(for: route.limit)
         guard settings.enabled, !limits.isEmpty else { return [] }
-        let client = ClientAddress.resolve(remoteAddress: request.remoteAddress, forwardedFor: request.headers.combined("X-Forwarded-For"),
-                                           trustedProxies: settings.trustedProxies)
+        let client = ClientAddress.resolve(
+            remoteAddress: request.remoteAddress, forwardedFor: request.headers.combined("X-Forwarded-For"),
+            trustedProxies: settings.trustedProxies)
         return limiter.counters(client: client, scope: route.name, limits: limits, now: now)
     }
 
@@ -24,8 +25,10 @@ enum RateLimitGuard {
     /// first hit of its window (the quiet increment found no key): it is created here. So is a
     /// count of exactly 1: keys start at 1, so a 1 read after our increment means the increment
     /// found no key and another client created it since — this hit is not in it yet.
-    static func check(_ counters: [RateLimitCounter], counted: CounterReads, _ context: Context,
-                      now: Int) throws(ProblemError) -> HTTPHeaders {
+    static func check(
+        _ counters: [RateLimitCounter], counted: CounterReads, _ context: Context,
+        now: Int
+    ) throws(ProblemError) -> HTTPHeaders {
         guard !counters.isEmpty else { return HTTPHeaders() }
         let decision: RateLimitDecision
         switch counted {
@@ -49,7 +52,8 @@ enum RateLimitGuard {
                     break
                 }
             }
-            decision = failure.map { FixedWindowRateLimiter.unavailable($0, counters, now: now) }
+            decision =
+                failure.map { FixedWindowRateLimiter.unavailable($0, counters, now: now) }
                 ?? FixedWindowRateLimiter.decide(counters, counts: counts, now: now)
         }
         if case let .storeUnavailable(error) = decision.outcome {
@@ -63,8 +67,9 @@ enum RateLimitGuard {
         if decision.outcome == .denied {
             AppMetrics.rateLimitRejections.increment()
             headers.set("Retry-After", String(decision.retryAfter))
-            throw ProblemError(.tooManyRequests, detail: "Rate limit exceeded: \(decision.limit); try again in \(decision.retryAfter) seconds",
-                               headers: headers)
+            throw ProblemError(
+                .tooManyRequests, detail: "Rate limit exceeded: \(decision.limit); try again in \(decision.retryAfter) seconds",
+                headers: headers)
         }
         return headers
     }
@@ -85,8 +90,10 @@ enum RateLimitGuard {
     }
 
     /// Counted (metric, throttled warning), then let through, or refused when failing closed.
-    static func storeUnavailable(_ error: CacheError, _ settings: Configuration.RateLimitSettings,
-                                         _ context: Context) throws(ProblemError) -> HTTPHeaders {
+    static func storeUnavailable(
+        _ error: CacheError, _ settings: Configuration.RateLimitSettings,
+        _ context: Context
+    ) throws(ProblemError) -> HTTPHeaders {
         AppMetrics.rateLimitStoreFailures.increment()
         context.cacheCoordinator.warnUnavailable(error, doing: "count rate limits (failing \(settings.failClosed ? "closed" : "open"))")
         guard settings.failClosed else { return HTTPHeaders() }

@@ -14,35 +14,49 @@ public struct Blueprint: Sendable {
     }
 
     /// `query`: with `cache`, the parameters the handler reads (see `Route.query`).
-    public mutating func get(_ path: String, access: Access, limit: RouteLimit? = nil, cache: CacheRegion? = nil,
-                             query: [String] = [], _ handler: @escaping Handler) {
+    public mutating func get(
+        _ path: String, access: Access, limit: RouteLimit? = nil, cache: CacheRegion? = nil,
+        query: [String] = [], _ handler: @escaping Handler
+    ) {
         add("GET", path, access, limit, cache, nil, handler, query: query)
     }
 
-    public mutating func post(_ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
-                              _ handler: @escaping Handler) {
+    public mutating func post(
+        _ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
+        _ handler: @escaping Handler
+    ) {
         add("POST", path, access, limit, nil, invalidates, handler)
     }
 
-    public mutating func put(_ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
-                             _ handler: @escaping Handler) {
+    public mutating func put(
+        _ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
+        _ handler: @escaping Handler
+    ) {
         add("PUT", path, access, limit, nil, invalidates, handler)
     }
 
-    public mutating func patch(_ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
-                               _ handler: @escaping Handler) {
+    public mutating func patch(
+        _ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
+        _ handler: @escaping Handler
+    ) {
         add("PATCH", path, access, limit, nil, invalidates, handler)
     }
 
-    public mutating func delete(_ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
-                                _ handler: @escaping Handler) {
+    public mutating func delete(
+        _ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
+        _ handler: @escaping Handler
+    ) {
         add("DELETE", path, access, limit, nil, invalidates, handler)
     }
 
-    private mutating func add(_ method: String, _ path: String, _ access: Access, _ limit: RouteLimit?,
-                              _ cache: CacheRegion?, _ invalidates: CacheRegion?, _ handler: @escaping Handler,
-                              query: [String] = []) {
-        routes.append(Route(method: method, pattern: PathPattern(path).prefixed(by: prefix), access: access,
-                            limit: limit ?? defaultLimit, cache: cache, invalidates: invalidates, query: query, handler: handler))
+    private mutating func add(
+        _ method: String, _ path: String, _ access: Access, _ limit: RouteLimit?,
+        _ cache: CacheRegion?, _ invalidates: CacheRegion?, _ handler: @escaping Handler,
+        query: [String] = []
+    ) {
+        routes.append(
+            Route(
+                method: method, pattern: PathPattern(path).prefixed(by: prefix), access: access,
+                limit: limit ?? defaultLimit, cache: cache, invalidates: invalidates, query: query, handler: handler))
     }
 }

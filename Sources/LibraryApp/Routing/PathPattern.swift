@@ -52,8 +52,9 @@ public struct PathPattern: Sendable, CustomStringConvertible {
 
     static func positiveID(_ text: String) -> Int64? {
         guard let first = text.utf8.first, first != UInt8(ascii: "0"),
-              text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let value = Int64(text), value > 0 else { return nil }
+            text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            let value = Int64(text), value > 0
+        else { return nil }
         return value
     }
 

@@ -48,8 +48,10 @@ public final class Route: Sendable {
     public let query: [String]
     public let handler: Handler
 
-    public init(method: String, pattern: PathPattern, access: Access, limit: RouteLimit = .default,
-                cache: CacheRegion? = nil, invalidates: CacheRegion? = nil, query: [String] = [], handler: @escaping Handler) {
+    public init(
+        method: String, pattern: PathPattern, access: Access, limit: RouteLimit = .default,
+        cache: CacheRegion? = nil, invalidates: CacheRegion? = nil, query: [String] = [], handler: @escaping Handler
+    ) {
         self.method = method
         self.pattern = pattern
         self.access = access

@@ -24,9 +24,10 @@ public struct Router: Sendable {
         var problems: [String] = []
         for (index, route) in routes.enumerated() {
             guard let earlier = routes[..<index].first(where: { $0.answersEveryRequest(of: route) }) else { continue }
-            problems.append(route.pattern.covers(earlier.pattern)
-                ? "\(route.name) is registered twice (\(earlier.name) first)"
-                : "\(route.name) can never run: \(earlier.name), registered before it, matches every path it matches")
+            problems.append(
+                route.pattern.covers(earlier.pattern)
+                    ? "\(route.name) is registered twice (\(earlier.name) first)"
+                    : "\(route.name) can never run: \(earlier.name), registered before it, matches every path it matches")
         }
         if !problems.isEmpty { throw Invalid(problems: problems) }
     }

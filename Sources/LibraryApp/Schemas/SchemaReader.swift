@@ -32,8 +32,10 @@ struct SchemaReader {
     }
 
     /// A string field; `check` returns the rule violations of a present value.
-    mutating func string(_ name: String, required: Bool = false, nullable: Bool = false,
-                         check: (String) -> [String] = { _ in [] }) -> Field<String> {
+    mutating func string(
+        _ name: String, required: Bool = false, nullable: Bool = false,
+        check: (String) -> [String] = { _ in [] }
+    ) -> Field<String> {
         read(name, required: required, nullable: nullable) { json in
             guard case let .string(text) = json else { return (nil, ["Not a valid string."]) }
             return (text, check(text))
@@ -41,8 +43,10 @@ struct SchemaReader {
     }
 
     /// An integer field (a JSON number without fraction or exponent).
-    mutating func integer(_ name: String, required: Bool = false, nullable: Bool = false,
-                          check: (Int64) -> [String] = { _ in [] }) -> Field<Int64> {
+    mutating func integer(
+        _ name: String, required: Bool = false, nullable: Bool = false,
+        check: (Int64) -> [String] = { _ in [] }
+    ) -> Field<Int64> {
         read(name, required: required, nullable: nullable) { json in
             guard case let .integer(number) = json else { return (nil, ["Not a valid integer."]) }
             return (number, check(number))
@@ -60,8 +64,10 @@ struct SchemaReader {
         }
     }
 
-    private mutating func read<Value>(_ name: String, required: Bool, nullable: Bool,
-                                      convert: (JSONValue) -> (Value?, [String])) -> Field<Value> {
+    private mutating func read<Value>(
+        _ name: String, required: Bool, nullable: Bool,
+        convert: (JSONValue) -> (Value?, [String])
+    ) -> Field<Value> {
         known.insert(name)
         guard let json = object[name] else {
             if required { addError(name, Self.missing) }

@@ -2,7 +2,7 @@ import Cache
 import Foundation
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A private `memcached` for tests: `-l 127.0.0.1` on a free port (or a Unix socket under /tmp),
@@ -43,7 +43,9 @@ final class TestMemcached: @unchecked Sendable {  // `pid` belongs to the test t
     }
 
     /// A client of this server alone, with a key prefix of its own unless one is given.
-    func client(prefix: String = "t\(UUID().uuidString.prefix(8)):", _ tune: (inout MemcachedConfiguration) -> Void = { _ in }) -> MemcachedClient {
+    func client(
+        prefix: String = "t\(UUID().uuidString.prefix(8)):", _ tune: (inout MemcachedConfiguration) -> Void = { _ in }
+    ) -> MemcachedClient {
         var configuration = MemcachedConfiguration(servers: [server], keyPrefix: prefix)
         tune(&configuration)
         return MemcachedClient(configuration: configuration)
@@ -158,7 +160,8 @@ final class TestMemcached: @unchecked Sendable {  // `pid` belongs to the test t
     }
 
     private static func executable() throws -> String {
-        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        let folders =
+            (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
             + ["/usr/bin", "/usr/local/bin", "/usr/sbin"]
         guard let path = folders.map({ (folder: String) -> String in folder + "/memcached" }).first(where: { access($0, X_OK) == 0 }) else {
             throw SetupError(description: "memcached not found: install the memcached package")

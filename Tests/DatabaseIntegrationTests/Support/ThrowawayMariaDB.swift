@@ -1,7 +1,7 @@
 import Database
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A private `mariadbd` for one test process: a data directory under /tmp made by
@@ -21,22 +21,26 @@ enum ThrowawayMariaDB {
         let dir = String(cString: made)
         let asRoot = getuid() == 0 ? ["--user=root"] : []
 
-        let install = try spawn(installer, [
-            "--no-defaults", "--datadir=\(dir)/data", "--auth-root-authentication-method=normal",
-            "--skip-test-db",
-        ] + asRoot, output: "\(dir)/install.log")
+        let install = try spawn(
+            installer,
+            [
+                "--no-defaults", "--datadir=\(dir)/data", "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ] + asRoot, output: "\(dir)/install.log")
         guard waitForExit(install) == 0 else {
             throw failure("mariadb-install-db failed: \(tail(of: "\(dir)/install.log"))")
         }
 
         let socket = "\(dir)/mysqld.sock"
-        let pid = try spawn(server, [
-            "--no-defaults", "--datadir=\(dir)/data", "--socket=\(socket)", "--skip-networking",
-            "--pid-file=\(dir)/mysqld.pid", "--log-error=\(dir)/error.log",
-            "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
-            "--innodb-buffer-pool-size=64M", "--innodb-flush-log-at-trx-commit=0",
-            "--max-connections=200",
-        ] + asRoot, output: "\(dir)/stdout.log")
+        let pid = try spawn(
+            server,
+            [
+                "--no-defaults", "--datadir=\(dir)/data", "--socket=\(socket)", "--skip-networking",
+                "--pid-file=\(dir)/mysqld.pid", "--log-error=\(dir)/error.log",
+                "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
+                "--innodb-buffer-pool-size=64M", "--innodb-flush-log-at-trx-commit=0",
+                "--max-connections=200",
+            ] + asRoot, output: "\(dir)/stdout.log")
         serverPID = pid
         directory = dir
         atexit { ThrowawayMariaDB.stop() }

@@ -46,8 +46,10 @@ final class FastCGITestClient {
     deinit { close(fd) }
 
     /// Sends one request, keeping the connection for the next, and reads its whole response.
-    func send(method: String, path: String, headers: [(String, String)] = [], body: [UInt8] = [],
-              requestID: UInt16 = 1) throws -> Response {
+    func send(
+        method: String, path: String, headers: [(String, String)] = [], body: [UInt8] = [],
+        requestID: UInt16 = 1
+    ) throws -> Response {
         let query = path.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
         var parameters: [(String, String)] = [
             ("REQUEST_METHOD", method), ("REQUEST_URI", path), ("QUERY_STRING", query),
@@ -81,14 +83,17 @@ final class FastCGITestClient {
     private func record(_ type: RecordType, _ content: [UInt8], _ requestID: UInt16) -> [UInt8] {
         precondition(content.count <= 0xFFFF)
         let padding = (8 - content.count % 8) % 8
-        return [1, type.rawValue, UInt8(requestID >> 8), UInt8(requestID & 0xFF),
-                UInt8(content.count >> 8), UInt8(content.count & 0xFF), UInt8(padding), 0]
+        return [
+            1, type.rawValue, UInt8(requestID >> 8), UInt8(requestID & 0xFF),
+            UInt8(content.count >> 8), UInt8(content.count & 0xFF), UInt8(padding), 0,
+        ]
             + content + [UInt8](repeating: 0, count: padding)
     }
 
     private static func pair(_ name: String, _ value: String) -> [UInt8] {
         func length(_ count: Int) -> [UInt8] {
-            count < 128 ? [UInt8(count)]
+            count < 128
+                ? [UInt8(count)]
                 : [UInt8(count >> 24 | 0x80), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF)]
         }
         return length(name.utf8.count) + length(value.utf8.count) + Array(name.utf8) + Array(value.utf8)

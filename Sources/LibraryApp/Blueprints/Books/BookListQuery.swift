@@ -97,7 +97,9 @@ struct BookListQuery {
             }
         }
         if let value = query["sort"] {
-            if let sort = Sort(rawValue: value) { result.sort = sort } else {
+            if let sort = Sort(rawValue: value) {
+                result.sort = sort
+            } else {
                 errors["sort", default: []].append("Must be one of: \(Sort.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
         }

@@ -15,9 +15,10 @@ enum BookSchemas {
         guard let title = fields.title, let author = fields.author, let isbn = fields.isbn else {
             throw ProblemError(.badRequest, detail: "The request body has invalid fields")  // finish() already threw
         }
-        return BookStore.Fields(title: title, author: author, isbn: isbn, publishedYear: fields.publishedYear.value.map { Int($0) },
-                                genre: fields.genre.value, description: fields.description.value,
-                                copies: fields.copies ?? BookRules.defaultCopies)
+        return BookStore.Fields(
+            title: title, author: author, isbn: isbn, publishedYear: fields.publishedYear.value.map { Int($0) },
+            genre: fields.genre.value, description: fields.description.value,
+            copies: fields.copies ?? BookRules.defaultCopies)
     }
 
     /// `PATCH /books/{id}`: any of the fields of `POST`.
@@ -54,9 +55,10 @@ enum BookSchemas {
         let genre = reader.string("genre", nullable: true, check: BookRules.genreProblems)
         let description = reader.string("description", nullable: true, check: BookRules.descriptionProblems)
         let copies = reader.integer("copies", check: BookRules.copiesProblems)
-        return ReadFields(title: title.value, author: author.value, isbn: isbn.value.flatMap { try? ISBN(parsing: $0) },
-                          publishedYear: year, genre: genre, description: description,
-                          copies: copies.value.map { Int($0) })
+        return ReadFields(
+            title: title.value, author: author.value, isbn: isbn.value.flatMap { try? ISBN(parsing: $0) },
+            publishedYear: year, genre: genre, description: description,
+            copies: copies.value.map { Int($0) })
     }
 
     static func write(_ book: Book, to json: inout JSONWriter) {

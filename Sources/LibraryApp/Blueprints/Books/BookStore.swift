@@ -56,11 +56,15 @@ struct BookStore {
         """
 
     func insert(_ fields: Fields) throws -> Book {
-        let result = try database.execute("""
+        let result = try database.execute(
+            """
             INSERT INTO books (title, author, isbn, published_year, genre, description, copies_total, copies_available)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.string(fields.title), .string(fields.author), .string(fields.isbn.digits), DatabaseValue(fields.publishedYear),
-                  DatabaseValue(fields.genre), DatabaseValue(fields.description), DatabaseValue(fields.copies), DatabaseValue(fields.copies)])
+            """,
+            [
+                .string(fields.title), .string(fields.author), .string(fields.isbn.digits), DatabaseValue(fields.publishedYear),
+                DatabaseValue(fields.genre), DatabaseValue(fields.description), DatabaseValue(fields.copies), DatabaseValue(fields.copies),
+            ])
         guard let book = try find(id: Int64(result.lastInsertID)) else {
             throw DatabaseError.other(code: 0, message: "inserted book not found")
         }
@@ -105,7 +109,8 @@ struct BookStore {
         // and copies_available, sql/004), and only those rows are read; a plain ORDER BY ...
         // OFFSET would read and sort every row before the page.
         let order = query.sort.orderBy
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT \(Self.columns) FROM books
             JOIN (SELECT id FROM books \(filter) ORDER BY \(order) LIMIT ? OFFSET ?) AS page USING (id)
             ORDER BY \(order)
@@ -117,7 +122,8 @@ struct BookStore {
     /// one pass over the sort index (`PageAnchors`).
     func anchors(_ query: BookListQuery, every spacing: Int) throws -> [PageAnchors.Anchor] {
         let (filter, parameters) = Self.filter(of: query)
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT \(query.sort.keyColumn) AS sort_value, id FROM books \(filter) ORDER BY \(query.sort.orderBy)
             """, parameters)
         return try stride(from: 0, to: rows.count, by: spacing).map { index in
@@ -163,8 +169,12 @@ struct BookStore {
         guard changes.copies != nil else { return try updating(id: id, changes, toHolds: 0) }
         return try atomically { () throws -> UpdateOutcome in
             // The row lock first: holds_waiting and copies_total cannot move under the update.
-            guard let row = try database.query("SELECT copies_total, holds_waiting FROM books WHERE id = ? FOR UPDATE",
-                                               [.int(id)]).first else { return .notFound }
+            guard
+                let row = try database.query(
+                    "SELECT copies_total, holds_waiting FROM books WHERE id = ? FOR UPDATE",
+                    [.int(id)]
+                ).first
+            else { return .notFound }
             let added = (changes.copies ?? 0) - (try row.int("copies_total"))
             let toHolds = HoldPolicy.distribute(freed: added, waiting: try row.int("holds_waiting")).toHolds
             let outcome = try updating(id: id, changes, toHolds: toHolds)
@@ -191,7 +201,8 @@ struct BookStore {
         if let copies = changes.copies {
             // MariaDB assigns left to right, each seeing the values before it: available
             // first, from the old total, then the total.
-            assignments.append("copies_available = copies_available + (? - copies_total) - ?", [DatabaseValue(copies), DatabaseValue(toHolds)])
+            assignments.append(
+                "copies_available = copies_available + (? - copies_total) - ?", [DatabaseValue(copies), DatabaseValue(toHolds)])
             if toHolds > 0 {
                 assignments.append("copies_set_aside = copies_set_aside + ?", [DatabaseValue(toHolds)])
                 assignments.append("holds_waiting = holds_waiting - ?", [DatabaseValue(toHolds)])
@@ -203,8 +214,10 @@ struct BookStore {
         if !assignments.isEmpty {
             let matched: Int
             do {
-                matched = try database.execute("UPDATE books SET \(assignments.sql) WHERE \(condition)",
-                                               assignments.parameters + conditionParameters).affectedRows
+                matched = try database.execute(
+                    "UPDATE books SET \(assignments.sql) WHERE \(condition)",
+                    assignments.parameters + conditionParameters
+                ).affectedRows
             } catch DatabaseError.checkConstraint("chk_books_copies_available") {
                 matched = 0  // the backstop of the condition
             }
@@ -234,11 +247,17 @@ struct BookStore {
             guard try !database.query("SELECT id FROM books WHERE id = ? FOR UPDATE", [.int(id)]).isEmpty else {
                 return .notFound
             }
-            let active = try database.query("SELECT COUNT(*) AS active FROM loans WHERE book_id = ? AND returned_at IS NULL",
-                                             [.int(id)]).first?.int("active") ?? 0
+            let active =
+                try database.query(
+                    "SELECT COUNT(*) AS active FROM loans WHERE book_id = ? AND returned_at IS NULL",
+                    [.int(id)]
+                ).first?.int("active") ?? 0
             guard active == 0 else { return .onLoan }
-            let holds = try database.query("SELECT COUNT(*) AS active FROM holds WHERE book_id = ? AND status IN ('waiting', 'ready')",
-                                            [.int(id)]).first?.int("active") ?? 0
+            let holds =
+                try database.query(
+                    "SELECT COUNT(*) AS active FROM holds WHERE book_id = ? AND status IN ('waiting', 'ready')",
+                    [.int(id)]
+                ).first?.int("active") ?? 0
             guard holds == 0 else { return .holdsActive }
             // The finished holds go with the book, like its returned loans.
             try database.execute("DELETE FROM holds WHERE book_id = ?", [.int(id)])
@@ -261,11 +280,12 @@ struct BookStore {
     static func book(_ row: Row) throws -> Book {
         let isbnText = try row.string("isbn")
         guard let isbn = try? ISBN(parsing: isbnText) else { throw DatabaseError.column("isbn", problem: "not a valid ISBN") }
-        return Book(id: Int64(try row.int("id")), title: try row.string("title"), author: try row.string("author"), isbn: isbn,
-                    publishedYear: try row.optionalInt("published_year"), genre: try row.optionalString("genre"),
-                    description: try row.optionalString("description"), copiesTotal: try row.int("copies_total"),
-                    copiesAvailable: try row.int("copies_available"), createdAt: try row.date("created_at"),
-                    updatedAt: try row.date("updated_at"), copiesSetAside: try row.int("copies_set_aside"),
-                    holdsWaiting: try row.int("holds_waiting"))
+        return Book(
+            id: Int64(try row.int("id")), title: try row.string("title"), author: try row.string("author"), isbn: isbn,
+            publishedYear: try row.optionalInt("published_year"), genre: try row.optionalString("genre"),
+            description: try row.optionalString("description"), copiesTotal: try row.int("copies_total"),
+            copiesAvailable: try row.int("copies_available"), createdAt: try row.date("created_at"),
+            updatedAt: try row.date("updated_at"), copiesSetAside: try row.int("copies_set_aside"),
+            holdsWaiting: try row.int("holds_waiting"))
     }
 }

@@ -19,10 +19,12 @@ enum BooksBlueprint {
     @Sendable static func list(_ request: Request, _ context: Context) throws -> Response {
         let query = try BookListQuery.read(from: request.query)
         let counts = context.cache.map {
-            ListCountCache(client: $0, seal: context.cacheSeal, timeoutSeconds: context.configuration.cacheTimeoutSeconds, filter: [
-                ("q", request.query["q"]), ("author", query.author), ("genre", query.genre),
-                ("available", query.available.map { $0 ? "true" : "false" }),
-            ])
+            ListCountCache(
+                client: $0, seal: context.cacheSeal, timeoutSeconds: context.configuration.cacheTimeoutSeconds,
+                filter: [
+                    ("q", request.query["q"]), ("author", query.author), ("genre", query.genre),
+                    ("available", query.available.map { $0 ? "true" : "false" }),
+                ])
         }
         let cached = counts?.read()
         let store = try BookStore(database: context.database())
@@ -32,14 +34,18 @@ enum BooksBlueprint {
         if query.pagination.offset < total {  // past the end the page is empty: no query
             var start: PageAnchors.Start?
             if let counts, let stamp = cached?.stamp, query.search == nil {
-                start = try context.pageAnchors.start(of: counts.key + "&sort=" + query.sort.rawValue,
-                                                      offset: query.pagination.offset, total: total, stamp: stamp) {
+                start = try context.pageAnchors.start(
+                    of: counts.key + "&sort=" + query.sort.rawValue,
+                    offset: query.pagination.offset, total: total, stamp: stamp
+                ) {
                     try store.anchors(query, every: PageAnchors.spacing)
                 }
             }
             books = try store.page(query, from: start)
         }
-        return .json(headers: query.pagination.headers(total: total, path: "/books", query: request.query, filters: BookListQuery.filterNames)) { json in
+        return .json(
+            headers: query.pagination.headers(total: total, path: "/books", query: request.query, filters: BookListQuery.filterNames)
+        ) { json in
             json.array { list in books.forEach { BookSchemas.write($0, to: &list) } }
         }
     }
@@ -100,7 +106,8 @@ enum BooksBlueprint {
         case .deleted: return .noContent()
         case .notFound: throw notFound(id)
         case .onLoan: throw ProblemError(.conflict, detail: "Book \(id) has copies on loan; they must be returned first")
-        case .holdsActive: throw ProblemError(.conflict, detail: "Book \(id) has active holds; they must be fulfilled, cancelled or expire first")
+        case .holdsActive:
+            throw ProblemError(.conflict, detail: "Book \(id) has active holds; they must be fulfilled, cancelled or expire first")
         }
     }
 
@@ -116,8 +123,9 @@ enum BooksBlueprint {
             case .notFound:
                 throw notFound(id)
             case let .belowCopiesOnLoan(onLoan):
-                throw ProblemError(.conflict, detail: "Book \(id) has \(onLoan) copies on loan or set aside for holds; copies cannot go below that",
-                                   errors: ["copies": ["Must be at least the \(onLoan) copies on loan or set aside."]])
+                throw ProblemError(
+                    .conflict, detail: "Book \(id) has \(onLoan) copies on loan or set aside for holds; copies cannot go below that",
+                    errors: ["copies": ["Must be at least the \(onLoan) copies on loan or set aside."]])
             }
         } catch let DatabaseError.duplicateKey(key) {
             throw taken(BookStore.field(forUniqueKey: key))

@@ -42,8 +42,10 @@ final class PageAnchors: Sendable {
     /// Where the page at `offset` of the list `key` (of `total` rows, under `stamp`) starts, or nil
     /// to page with OFFSET: a shallow page, an unsuitable list, or keys another worker is reading.
     /// `readAnchors` reads the sort keys of rows 0, `spacing`, 2 × `spacing`, ... of the list.
-    func start(of key: String, offset: Int, total: Int, stamp: String,
-               readAnchors: () throws -> [Anchor]) throws -> Start? {
+    func start(
+        of key: String, offset: Int, total: Int, stamp: String,
+        readAnchors: () throws -> [Anchor]
+    ) throws -> Start? {
         guard offset >= Self.spacing, offset < total, total <= Self.maximumRows else { return nil }
         let known: [Anchor]? = lists.withLock { lists in
             switch lists[key] {

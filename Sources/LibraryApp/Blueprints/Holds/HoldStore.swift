@@ -56,16 +56,21 @@ struct HoldStore {
         // Fixed fragments only; the input travels in the parameters.
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let total = try database.query("SELECT COUNT(*) AS total FROM holds h \(filter)", parameters).first?.int("total") ?? 0
-        let rows = try database.query("SELECT \(Self.columns) FROM \(Self.tables) \(filter) ORDER BY h.id LIMIT ? OFFSET ?",
-                                      parameters + [.int(Int64(query.pagination.perPage)), .int(Int64(query.pagination.offset))])
+        let rows = try database.query(
+            "SELECT \(Self.columns) FROM \(Self.tables) \(filter) ORDER BY h.id LIMIT ? OFFSET ?",
+            parameters + [.int(Int64(query.pagination.perPage)), .int(Int64(query.pagination.offset))])
         return (try rows.map(Self.hold), total)
     }
 
     /// A book's active holds: the ready ones first (by `ready_at`), then the queue in order.
     func active(bookID: Int64, pagination: Pagination) throws -> (holds: [Hold], total: Int) {
-        let total = try database.query("SELECT COUNT(*) AS total FROM holds WHERE book_id = ? AND status IN ('waiting', 'ready')",
-                                       [.int(bookID)]).first?.int("total") ?? 0
-        let rows = try database.query("""
+        let total =
+            try database.query(
+                "SELECT COUNT(*) AS total FROM holds WHERE book_id = ? AND status IN ('waiting', 'ready')",
+                [.int(bookID)]
+            ).first?.int("total") ?? 0
+        let rows = try database.query(
+            """
             SELECT \(Self.columns) FROM \(Self.tables) WHERE h.book_id = ? AND h.status IN ('waiting', 'ready')
             ORDER BY h.status = 'waiting', h.ready_at, h.queue_number LIMIT ? OFFSET ?
             """, [.int(bookID), .int(Int64(pagination.perPage)), .int(Int64(pagination.offset))])
@@ -94,26 +99,33 @@ struct HoldStore {
                 let counted = try database.execute(
                     "UPDATE users SET active_holds = active_holds + 1, updated_at = updated_at WHERE id = ?", [.int(userID)])
                 guard counted.affectedRows == 1 else { return .noSuchUser }
-                guard let row = try database.query("""
-                    SELECT u.active_holds, b.copies_available,
-                           (SELECT COUNT(*) FROM loans WHERE user_id = u.id AND active_book_id = b.id) AS loans,
-                           (SELECT COUNT(*) FROM holds WHERE user_id = u.id AND active_book_id = b.id) AS holds
-                    FROM users u JOIN books b ON b.id = ? WHERE u.id = ?
-                    """, [.int(bookID), .int(userID)]).first else { throw NoSuchBook() }
+                guard
+                    let row = try database.query(
+                        """
+                        SELECT u.active_holds, b.copies_available,
+                               (SELECT COUNT(*) FROM loans WHERE user_id = u.id AND active_book_id = b.id) AS loans,
+                               (SELECT COUNT(*) FROM holds WHERE user_id = u.id AND active_book_id = b.id) AS holds
+                        FROM users u JOIN books b ON b.id = ? WHERE u.id = ?
+                        """, [.int(bookID), .int(userID)]
+                    ).first
+                else { throw NoSuchBook() }
                 let situation = HoldPolicy.Situation(
                     copiesAvailable: try row.int("copies_available"), hasActiveHoldOnBook: try row.int("holds") > 0,
                     hasActiveLoanOfBook: try row.int("loans") > 0, activeHolds: try row.int("active_holds") - 1)
                 if let refusal = policy.refusal(toPlace: situation) { throw refusal }
                 // The queue number and the waiting count, in one write of the book's row; its
                 // condition re-checks the shelf under the lock (a return may have come since the read).
-                let queued = try database.execute("""
+                let queued = try database.execute(
+                    """
                     UPDATE books SET hold_sequence = hold_sequence + 1, holds_waiting = holds_waiting + 1
                     WHERE id = ? AND copies_available = 0
                     """, [.int(bookID)])
                 guard queued.affectedRows == 1 else { throw HoldPolicy.Refusal.copyAvailable }
-                let number = try database.query("SELECT hold_sequence FROM books WHERE id = ?", [.int(bookID)]).first?.int("hold_sequence") ?? 0
+                let number =
+                    try database.query("SELECT hold_sequence FROM books WHERE id = ?", [.int(bookID)]).first?.int("hold_sequence") ?? 0
                 do {
-                    let inserted = try database.execute("""
+                    let inserted = try database.execute(
+                        """
                         INSERT INTO holds (user_id, book_id, status, queue_number, placed_at) VALUES (?, ?, 'waiting', ?, UTC_TIMESTAMP(6))
                         """, [.int(userID), .int(bookID), .int(Int64(number))])
                     return .placed(id: Int64(inserted.lastInsertID))
@@ -135,8 +147,9 @@ struct HoldStore {
     /// Part of deleting a user (inside that transaction): cancels their active holds, each
     /// ready one's copy passing on, before the holds go with the user.
     func cancelAll(userID: Int64) throws {
-        let rows = try database.query("SELECT id, book_id FROM holds WHERE user_id = ? AND active_book_id IS NOT NULL ORDER BY id",
-                                      [.int(userID)])
+        let rows = try database.query(
+            "SELECT id, book_id FROM holds WHERE user_id = ? AND active_book_id IS NOT NULL ORDER BY id",
+            [.int(userID)])
         for row in rows {
             _ = try cancelling(holdID: Int64(try row.int("id")), bookID: Int64(try row.int("book_id")))
         }
@@ -148,7 +161,8 @@ struct HoldStore {
     private func cancelling(holdID: Int64, bookID: Int64) throws -> Bool {
         try lockBook(bookID)
         for status in [Hold.Status.waiting, .ready] {
-            let changed = try database.execute("""
+            let changed = try database.execute(
+                """
                 UPDATE holds h JOIN users u ON u.id = h.user_id
                 SET h.status = 'cancelled', u.active_holds = u.active_holds - (u.active_holds > 0), u.updated_at = u.updated_at
                 WHERE h.id = ? AND h.status = ?
@@ -172,7 +186,8 @@ struct HoldStore {
     func passOn(freed: Int, bookID: Int64, readyFrom: Date?) throws {
         guard let row = try database.query("SELECT holds_waiting FROM books WHERE id = ? FOR UPDATE", [.int(bookID)]).first else { return }
         let share = HoldPolicy.distribute(freed: freed, waiting: try row.int("holds_waiting"))
-        try database.execute("""
+        try database.execute(
+            """
             UPDATE books SET copies_available = copies_available + ?, copies_set_aside = copies_set_aside + ?,
                              holds_waiting = holds_waiting - ?
             WHERE id = ?
@@ -188,9 +203,11 @@ struct HoldStore {
         // seconds, as the JSON shows them: a client reading expires_at sees the true instant,
         // not one up to a second earlier (which would eat the contract's 1 s tolerance).
         let readyAt = readyFrom == nil ? "UTC_TIMESTAMP()" : "?"
-        let parameters: [DatabaseValue] = (readyFrom.map { [DatabaseValue.date($0)] } ?? [])
+        let parameters: [DatabaseValue] =
+            (readyFrom.map { [DatabaseValue.date($0)] } ?? [])
             + [DatabaseValue(policy.pickupSeconds), .int(bookID), DatabaseValue(count)]
-        let made = try database.execute("""
+        let made = try database.execute(
+            """
             UPDATE holds SET status = 'ready', ready_at = \(readyAt), expires_at = ready_at + INTERVAL ? SECOND
             WHERE book_id = ? AND status = 'waiting' ORDER BY queue_number LIMIT ?
             """, parameters)
@@ -212,7 +229,8 @@ struct HoldStore {
         // Rounds, because the holds just made ready may be due already (a chain on a quiet
         // book); bounded, so that a flood of due holds cannot keep one request for long.
         for _ in 0..<20 {
-            let due = try database.query("""
+            let due = try database.query(
+                """
                 SELECT id, book_id, expires_at FROM holds
                 WHERE ready_expires_at <= UTC_TIMESTAMP(6) \(filter) ORDER BY ready_expires_at LIMIT 50
                 """, parameters)
@@ -222,7 +240,8 @@ struct HoldStore {
                 let expiresAt = try row.date("expires_at")
                 let done = try database.transaction(attempts: 3) { () throws -> Bool in
                     try lockBook(book)
-                    let changed = try database.execute("""
+                    let changed = try database.execute(
+                        """
                         UPDATE holds h JOIN users u ON u.id = h.user_id
                         SET h.status = 'expired', u.active_holds = u.active_holds - (u.active_holds > 0), u.updated_at = u.updated_at
                         WHERE h.id = ? AND h.status = 'ready' AND h.expires_at <= UTC_TIMESTAMP(6)
@@ -257,10 +276,12 @@ struct HoldStore {
         guard let status = Hold.Status(rawValue: try row.string("status")) else {
             throw DatabaseError.column("status", problem: "unknown hold status")
         }
-        let book = Loan.BookSummary(id: Int64(try row.int("book_id")), title: try row.string("book_title"),
-                                    author: try row.string("book_author"))
-        return Hold(id: Int64(try row.int("id")), userID: Int64(try row.int("user_id")), book: book, status: status,
-                    position: try row.optionalInt("position"), placedAt: try row.date("placed_at"),
-                    readyAt: try row.optionalDate("ready_at"), expiresAt: try row.optionalDate("expires_at"))
+        let book = Loan.BookSummary(
+            id: Int64(try row.int("book_id")), title: try row.string("book_title"),
+            author: try row.string("book_author"))
+        return Hold(
+            id: Int64(try row.int("id")), userID: Int64(try row.int("user_id")), book: book, status: status,
+            position: try row.optionalInt("position"), placedAt: try row.date("placed_at"),
+            readyAt: try row.optionalDate("ready_at"), expiresAt: try row.optionalDate("expires_at"))
     }
 }

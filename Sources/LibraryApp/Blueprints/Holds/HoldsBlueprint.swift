@@ -44,7 +44,9 @@ enum HoldsBlueprint {
         let store = try store(context)
         try store.expireDue(bookID: query.bookID)
         let page = try store.list(query)
-        return .json(headers: query.pagination.headers(total: page.total, path: "/holds", query: request.query, filters: HoldListQuery.filterNames)) { json in
+        return .json(
+            headers: query.pagination.headers(total: page.total, path: "/holds", query: request.query, filters: HoldListQuery.filterNames)
+        ) { json in
             json.array { list in page.holds.forEach { HoldSchemas.write($0, to: &list) } }
         }
     }
@@ -73,7 +75,8 @@ enum HoldsBlueprint {
         guard try BookStore(database: store.database).find(id: id) != nil else { throw BooksBlueprint.notFound(id) }
         try store.expireDue(bookID: id)
         let page = try store.active(bookID: id, pagination: pagination)
-        return .json(headers: pagination.headers(total: page.total, path: "/books/\(id)/holds", query: request.query, filters: [])) { json in
+        return .json(headers: pagination.headers(total: page.total, path: "/books/\(id)/holds", query: request.query, filters: [])) {
+            json in
             json.array { list in page.holds.forEach { HoldSchemas.write($0, to: &list) } }
         }
     }

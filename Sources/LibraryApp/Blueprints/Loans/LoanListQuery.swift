@@ -16,7 +16,9 @@ struct LoanListQuery {
         var errors: [String: [String]] = [:]
         var result = LoanListQuery(pagination: Pagination.read(from: query, errors: &errors))
         if let value = query["status"] {
-            if let status = Loan.Status(rawValue: value) { result.status = status } else {
+            if let status = Loan.Status(rawValue: value) {
+                result.status = status
+            } else {
                 errors["status", default: []].append("Must be one of: \(Loan.Status.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
         }

@@ -48,8 +48,9 @@ struct LoanStore {
         // Fixed fragments only; the input travels in the parameters.
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let total = try database.query("SELECT COUNT(*) AS total FROM loans l \(filter)", parameters).first?.int("total") ?? 0
-        let rows = try database.query("SELECT \(Self.columns) FROM \(Self.tables) \(filter) ORDER BY l.id LIMIT ? OFFSET ?",
-                                      parameters + [.int(Int64(query.pagination.perPage)), .int(Int64(query.pagination.offset))])
+        let rows = try database.query(
+            "SELECT \(Self.columns) FROM \(Self.tables) \(filter) ORDER BY l.id LIMIT ? OFFSET ?",
+            parameters + [.int(Int64(query.pagination.perPage)), .int(Int64(query.pagination.offset))])
         return (try rows.map(Self.loan), total)
     }
 
@@ -96,15 +97,20 @@ struct LoanStore {
             // The reads come after the user's row lock, so they see every loan committed before it.
             // ready_hold: the user's hold on the book with a copy set aside (one probe of
             // uq_holds_active_book, in the same round trip).
-            guard let row = try database.query("""
-                SELECT b.title, b.author, u.active_loans,
-                       (SELECT COUNT(*) FROM loans WHERE user_id = u.id AND returned_at IS NULL AND due_at < ?) AS overdue,
-                       (SELECT COUNT(*) FROM loans WHERE user_id = u.id AND active_book_id = b.id) AS holds,
-                       (SELECT id FROM holds WHERE user_id = u.id AND active_book_id = b.id AND status = 'ready') AS ready_hold
-                FROM users u JOIN books b ON b.id = ? WHERE u.id = ?
-                """, [.date(now), .int(bookID), .int(userID)]).first else { throw NoSuchBook() }
-            let holdings = LoanPolicy.Holdings(activeLoans: try row.int("active_loans") - 1, overdueLoans: try row.int("overdue"),
-                                               holdsThisBook: try row.int("holds") > 0)
+            guard
+                let row = try database.query(
+                    """
+                    SELECT b.title, b.author, u.active_loans,
+                           (SELECT COUNT(*) FROM loans WHERE user_id = u.id AND returned_at IS NULL AND due_at < ?) AS overdue,
+                           (SELECT COUNT(*) FROM loans WHERE user_id = u.id AND active_book_id = b.id) AS holds,
+                           (SELECT id FROM holds WHERE user_id = u.id AND active_book_id = b.id AND status = 'ready') AS ready_hold
+                    FROM users u JOIN books b ON b.id = ? WHERE u.id = ?
+                    """, [.date(now), .int(bookID), .int(userID)]
+                ).first
+            else { throw NoSuchBook() }
+            let holdings = LoanPolicy.Holdings(
+                activeLoans: try row.int("active_loans") - 1, overdueLoans: try row.int("overdue"),
+                holdsThisBook: try row.int("holds") > 0)
             if let refusal = policy.refusal(toBorrowWith: holdings) { throw refusal }
 
             if let holdID = try row.optionalInt("ready_hold"), try takeSetAsideCopy(holdID: Int64(holdID), bookID: bookID) {
@@ -119,15 +125,19 @@ struct LoanStore {
             }
             let inserted: Int
             do {
-                inserted = try database.execute("""
+                inserted = try database.execute(
+                    """
                     INSERT INTO loans (user_id, book_id, borrowed_at, due_at) VALUES (?, ?, ?, ?)
-                    """, [.int(userID), .int(bookID), .date(now), .date(dueAt)]).lastInsertID
+                    """, [.int(userID), .int(bookID), .date(now), .date(dueAt)]
+                ).lastInsertID
             } catch DatabaseError.duplicateKey(key: "uq_loans_active_book") {
                 throw LoanPolicy.Refusal.alreadyHoldsBook  // the unique key, should the checks above ever miss it
             }
             let book = Loan.BookSummary(id: bookID, title: try row.string("title"), author: try row.string("author"))
-            return .borrowed(Loan(id: Int64(inserted), userID: userID, book: book, borrowedAt: now, dueAt: dueAt,
-                                  returnedAt: nil, renewals: 0))
+            return .borrowed(
+                Loan(
+                    id: Int64(inserted), userID: userID, book: book, borrowedAt: now, dueAt: dueAt,
+                    returnedAt: nil, renewals: 0))
         }
     }
 
@@ -139,7 +149,8 @@ struct LoanStore {
         let taken = try database.execute(
             "UPDATE books SET copies_set_aside = copies_set_aside - 1 WHERE id = ? AND copies_set_aside > 0", [.int(bookID)])
         guard taken.affectedRows == 1 else { return false }
-        let fulfilled = try database.execute("""
+        let fulfilled = try database.execute(
+            """
             UPDATE holds h JOIN users u ON u.id = h.user_id
             SET h.status = 'fulfilled', u.active_holds = u.active_holds - (u.active_holds > 0),
                 u.updated_at = u.updated_at
@@ -162,7 +173,8 @@ struct LoanStore {
     func giveBack(loanID: Int64, bookID: Int64, now: Date, holdPolicy: HoldPolicy) throws {
         // While nobody waits for the book (b.holds_waiting = 0, checked under the row's lock).
         let returned = try database.retryingDeadlocks(attempts: Self.attempts) {
-            try database.execute("""
+            try database.execute(
+                """
                 UPDATE loans l FORCE INDEX (PRIMARY) JOIN books b ON b.id = l.book_id JOIN users u ON u.id = l.user_id
                 SET l.returned_at = ?, b.copies_available = b.copies_available + 1,
                     u.active_loans = u.active_loans - (u.active_loans > 0), u.updated_at = u.updated_at
@@ -180,7 +192,8 @@ struct LoanStore {
         let holds = HoldStore(database: database, policy: holdPolicy)
         try database.transaction(attempts: Self.attempts) {
             try holds.lockBook(bookID)  // before the loan's rows: the lock order of every hold change
-            let returned = try database.execute("""
+            let returned = try database.execute(
+                """
                 UPDATE loans l FORCE INDEX (PRIMARY) JOIN users u ON u.id = l.user_id
                 SET l.returned_at = ?, u.active_loans = u.active_loans - (u.active_loans > 0), u.updated_at = u.updated_at
                 WHERE l.id = ? AND l.returned_at IS NULL
@@ -194,11 +207,13 @@ struct LoanStore {
     /// one conditional UPDATE, so parallel renewals cannot pass the limit. False when the loan
     /// no longer qualifies.
     func renew(loanID: Int64, policy: LoanPolicy, now: Date) throws -> Bool {
-        try database.execute("""
+        try database.execute(
+            """
             UPDATE loans FORCE INDEX (PRIMARY) SET due_at = ?, renewals = renewals + 1
             WHERE id = ? AND returned_at IS NULL AND renewals < ? AND due_at >= ?
               AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.book_id = loans.book_id AND h.status = 'waiting')
-            """, [.date(policy.dueDate(from: now)), .int(loanID), DatabaseValue(policy.maximumRenewals), .date(now)]).affectedRows == 1
+            """, [.date(policy.dueDate(from: now)), .int(loanID), DatabaseValue(policy.maximumRenewals), .date(now)]
+        ).affectedRows == 1
     }
 
     /// Part of deleting a user: their loan history goes with them. Active loans stay, and the
@@ -208,10 +223,12 @@ struct LoanStore {
     }
 
     private static func loan(_ row: Row) throws -> Loan {
-        let book = Loan.BookSummary(id: Int64(try row.int("book_id")), title: try row.string("book_title"),
-                                    author: try row.string("book_author"))
-        return Loan(id: Int64(try row.int("id")), userID: Int64(try row.int("user_id")), book: book,
-                    borrowedAt: try row.date("borrowed_at"), dueAt: try row.date("due_at"),
-                    returnedAt: try row.optionalDate("returned_at"), renewals: try row.int("renewals"))
+        let book = Loan.BookSummary(
+            id: Int64(try row.int("book_id")), title: try row.string("book_title"),
+            author: try row.string("book_author"))
+        return Loan(
+            id: Int64(try row.int("id")), userID: Int64(try row.int("user_id")), book: book,
+            borrowedAt: try row.date("borrowed_at"), dueAt: try row.date("due_at"),
+            returnedAt: try row.optionalDate("returned_at"), renewals: try row.int("renewals"))
     }
 }

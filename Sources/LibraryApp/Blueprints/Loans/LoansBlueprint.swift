@@ -57,7 +57,9 @@ enum LoansBlueprint {
         let query = try LoanListQuery.read(from: request.query, caller: request.requirePrincipal())
         let now = Date()
         let page = try LoanStore(database: context.database()).list(query, now: now)
-        return .json(headers: query.pagination.headers(total: page.total, path: "/loans", query: request.query, filters: LoanListQuery.filterNames)) { json in
+        return .json(
+            headers: query.pagination.headers(total: page.total, path: "/loans", query: request.query, filters: LoanListQuery.filterNames)
+        ) { json in
             json.array { list in page.loans.forEach { LoanSchemas.write($0, now: now, to: &list) } }
         }
     }

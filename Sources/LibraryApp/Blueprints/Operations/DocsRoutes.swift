@@ -31,9 +31,10 @@ enum DocsBlueprint {
             headers.set("Content-Type", "text/html; charset=utf-8")
             headers.set("Cache-Control", "no-cache")
             // Everything from this origin: the page works offline, and nothing else may load.
-            headers.set("Content-Security-Policy",
-                        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-                            + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
+            headers.set(
+                "Content-Security-Policy",
+                "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                    + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
             headers.set("X-Content-Type-Options", "nosniff")
             return Response(status: .ok, headers: headers, body: Array(page.utf8))
         }
@@ -41,8 +42,11 @@ enum DocsBlueprint {
     }
 
     /// The first readable candidate, or nil (then `/swagger.yaml` answers `404`, and the log says why).
-    static func loadDocument(logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment)
-        -> [UInt8]? {
+    static func loadDocument(
+        logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment
+    )
+        -> [UInt8]?
+    {
         let candidates = documentCandidates(environment: environment)
         for path in candidates {
             if let data = FileManager.default.contents(atPath: path) {
@@ -54,8 +58,9 @@ enum DocsBlueprint {
                 return nil
             }
         }
-        logger.warning("no OpenAPI document found; GET /swagger.yaml will answer 404",
-                       metadata: ["looked_in": "\(candidates.joined(separator: ", "))"])
+        logger.warning(
+            "no OpenAPI document found; GET /swagger.yaml will answer 404",
+            metadata: ["looked_in": "\(candidates.joined(separator: ", "))"])
         return nil
     }
 

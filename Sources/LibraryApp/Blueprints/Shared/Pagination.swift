@@ -24,12 +24,16 @@ struct Pagination: Sendable, Equatable {
         var page = 1
         var perPage = defaultPerPage
         if let text = query["page"] {
-            if let value = Int(text), value >= 1, value <= 1_000_000_000 { page = value } else {
+            if let value = Int(text), value >= 1, value <= 1_000_000_000 {
+                page = value
+            } else {
                 errors["page", default: []].append("Must be an integer of at least 1.")
             }
         }
         if let text = query["per_page"] {
-            if let value = Int(text), perPageRange.contains(value) { perPage = value } else {
+            if let value = Int(text), perPageRange.contains(value) {
+                perPage = value
+            } else {
                 errors["per_page", default: []].append("Must be an integer between 1 and 100.")
             }
         }
@@ -70,7 +74,7 @@ struct Pagination: Sendable, Equatable {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 output.append(byte)
             default:
                 output.append(UInt8(ascii: "%"))

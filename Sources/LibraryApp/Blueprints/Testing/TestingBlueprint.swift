@@ -10,9 +10,11 @@ enum TestingBlueprint {
         blueprint.defaultLimit = .exempt
         blueprint.get("/sleep", access: .everyone) { request, _ in
             guard let text = request.query["ms"], let milliseconds = Int(text),
-                  (0...maximumSleepMilliseconds).contains(milliseconds) else {
-                throw ProblemError(.badRequest, detail: "ms must be an integer from 0 to \(maximumSleepMilliseconds)",
-                                   errors: ["ms": ["Must be between 0 and \(maximumSleepMilliseconds)."]])
+                (0...maximumSleepMilliseconds).contains(milliseconds)
+            else {
+                throw ProblemError(
+                    .badRequest, detail: "ms must be an integer from 0 to \(maximumSleepMilliseconds)",
+                    errors: ["ms": ["Must be between 0 and \(maximumSleepMilliseconds)."]])
             }
             usleep(useconds_t(milliseconds * 1000))
             return .json { json in

@@ -10,12 +10,16 @@ public enum AdminAccounts {
         case alreadyExists(id: Int64)
     }
 
-    public static func create(username: String, email: String, password: String,
-                              configuration: Configuration) throws -> Outcome {
+    public static func create(
+        username: String, email: String, password: String,
+        configuration: Configuration
+    ) throws -> Outcome {
         var problems: [String: [String]] = [:]
-        for (field, messages) in [("username", UserRules.usernameProblems(username)),
-                                  ("email", UserRules.emailProblems(email)),
-                                  ("password", UserRules.passwordProblems(password))] where !messages.isEmpty {
+        for (field, messages) in [
+            ("username", UserRules.usernameProblems(username)),
+            ("email", UserRules.emailProblems(email)),
+            ("password", UserRules.passwordProblems(password)),
+        ] where !messages.isEmpty {
             problems[field] = messages
         }
         guard problems.isEmpty else { throw ProblemError(.badRequest, detail: "Invalid admin account", errors: problems) }
@@ -25,13 +29,16 @@ public enum AdminAccounts {
         let store = UserStore(database: DatabaseConnection(configuration: databaseConfiguration))
         let normalizedEmail = UserRules.normalizedEmail(email)
         if let existing = try store.credentials(email: normalizedEmail)?.user,
-           existing.role == .admin, existing.username.lowercased() == username.lowercased() {
+            existing.role == .admin, existing.username.lowercased() == username.lowercased()
+        {
             return .alreadyExists(id: existing.id)
         }
         let hash = try PasswordHasher(cost: configuration.passwordHashingCost).hash(password: password)
         do {
-            let user = try store.insert(.init(username: username, email: normalizedEmail, passwordHash: hash,
-                                              firstName: nil, lastName: nil, role: .admin))
+            let user = try store.insert(
+                .init(
+                    username: username, email: normalizedEmail, passwordHash: hash,
+                    firstName: nil, lastName: nil, role: .admin))
             return .created(id: user.id)
         } catch let DatabaseError.duplicateKey(key) {
             let field = UserStore.field(forUniqueKey: key)

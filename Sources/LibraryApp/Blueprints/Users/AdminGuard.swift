@@ -17,7 +17,8 @@ struct AdminGuard {
             throw DatabaseError.misuse("admin_guard has no row: run library-app migrate")
         }
         guard let row = try database.query("SELECT role FROM users WHERE id = ? FOR UPDATE", [.int(userID)]).first,
-              try row.string("role") == User.Role.admin.rawValue else { return }
+            try row.string("role") == User.Role.admin.rawValue
+        else { return }
         let others = try database.query(
             "SELECT id FROM users WHERE role = 'admin' AND id <> ? LIMIT 1 LOCK IN SHARE MODE", [.int(userID)])
         guard others.isEmpty else { return }

@@ -23,8 +23,9 @@ enum UserSchemas {
         guard let username = username.value, let email = email.value, let password = password.value else {
             throw ProblemError(.badRequest, detail: "The request body has invalid fields")  // finish() already threw
         }
-        return Registration(username: username, email: UserRules.normalizedEmail(email), password: password,
-                            firstName: firstName.value, lastName: lastName.value)
+        return Registration(
+            username: username, email: UserRules.normalizedEmail(email), password: password,
+            firstName: firstName.value, lastName: lastName.value)
     }
 
     struct Login {
@@ -65,8 +66,9 @@ enum UserSchemas {
             reader.addError("current_password", "Required to change email or password.")
         }
         try reader.finish()
-        return ProfileUpdate(firstName: firstName, lastName: lastName, email: email.value.map(UserRules.normalizedEmail),
-                             password: password.value, currentPassword: currentPassword.value)
+        return ProfileUpdate(
+            firstName: firstName, lastName: lastName, email: email.value.map(UserRules.normalizedEmail),
+            password: password.value, currentPassword: currentPassword.value)
     }
 
     /// `PATCH /users/{id}`: what an admin may change of any user.
@@ -92,10 +94,12 @@ enum UserSchemas {
             return nil
         }
         guard case let .integer(id)? = fields["id"], let username = text("username"), let email = text("email"),
-              let role = text("role").flatMap(User.Role.init(rawValue:)),
-              let createdAt = text("created_at").flatMap(UTCDateTime.init(rfc3339:))?.date else { return nil }
-        return User(id: id, username: username, email: email, firstName: text("first_name"), lastName: text("last_name"),
-                    role: role, createdAt: createdAt)
+            let role = text("role").flatMap(User.Role.init(rawValue:)),
+            let createdAt = text("created_at").flatMap(UTCDateTime.init(rfc3339:))?.date
+        else { return nil }
+        return User(
+            id: id, username: username, email: email, firstName: text("first_name"), lastName: text("last_name"),
+            role: role, createdAt: createdAt)
     }
 
     static func write(_ user: User, to json: inout JSONWriter) {

@@ -29,11 +29,15 @@ struct UserStore {
     private static let columns = "id, username, email, first_name, last_name, role, created_at"
 
     func insert(_ user: NewUser) throws -> User {
-        let result = try database.execute("""
+        let result = try database.execute(
+            """
             INSERT INTO users (username, email, password_hash, first_name, last_name, role)
             VALUES (?, ?, ?, ?, ?, ?)
-            """, [.string(user.username), .string(user.email), .string(user.passwordHash),
-                  DatabaseValue(user.firstName), DatabaseValue(user.lastName), .string(user.role.rawValue)])
+            """,
+            [
+                .string(user.username), .string(user.email), .string(user.passwordHash),
+                DatabaseValue(user.firstName), DatabaseValue(user.lastName), .string(user.role.rawValue),
+            ])
         guard let created = try find(id: Int64(result.lastInsertID)) else {
             throw DatabaseError.other(code: 0, message: "inserted user not found")
         }
@@ -48,19 +52,27 @@ struct UserStore {
     /// `revoked` covers a logout of this token and a password change after it was issued
     /// (the token's session version is no longer the user's).
     func findForToken(userID: Int64, tokenID: String, sessionVersion: Int64) throws -> (user: User, revoked: Bool)? {
-        guard let row = try database.query("""
-            SELECT \(Self.columns),
-                   EXISTS(SELECT 1 FROM revoked_tokens WHERE jti = ?) OR session_version <> ? AS revoked
-            FROM users WHERE id = ?
-            """, [.string(tokenID), .int(sessionVersion), .int(userID)]).first else { return nil }
+        guard
+            let row = try database.query(
+                """
+                SELECT \(Self.columns),
+                       EXISTS(SELECT 1 FROM revoked_tokens WHERE jti = ?) OR session_version <> ? AS revoked
+                FROM users WHERE id = ?
+                """, [.string(tokenID), .int(sessionVersion), .int(userID)]
+            ).first
+        else { return nil }
         return (try Self.user(row), try row.bool("revoked"))
     }
 
     /// The user, password hash and session version for a login, read together: a token is
     /// issued under the version that went with the password it proved.
     func credentials(email: String) throws -> (user: User, passwordHash: String, sessionVersion: Int64)? {
-        guard let row = try database.query("SELECT \(Self.columns), password_hash, session_version FROM users WHERE email = ?",
-                                           [.string(email)]).first else { return nil }
+        guard
+            let row = try database.query(
+                "SELECT \(Self.columns), password_hash, session_version FROM users WHERE email = ?",
+                [.string(email)]
+            ).first
+        else { return nil }
         return (try Self.user(row), try row.string("password_hash"), Int64(try row.int("session_version")))
     }
 
@@ -78,8 +90,9 @@ struct UserStore {
             parameters = [.string(pattern), .string(pattern.lowercased())]
         }
         let total = try database.query("SELECT COUNT(*) AS total FROM users \(condition)", parameters).first?.int("total") ?? 0
-        let rows = try database.query("SELECT \(Self.columns) FROM users \(condition) ORDER BY id LIMIT ? OFFSET ?",
-                                      parameters + [.int(Int64(pagination.perPage)), .int(Int64(pagination.offset))])
+        let rows = try database.query(
+            "SELECT \(Self.columns) FROM users \(condition) ORDER BY id LIMIT ? OFFSET ?",
+            parameters + [.int(Int64(pagination.perPage)), .int(Int64(pagination.offset))])
         return (try rows.map(Self.user), total)
     }
 
@@ -112,8 +125,9 @@ struct UserStore {
     /// A stronger hash of the same password (after a login): only if the password was not
     /// changed meanwhile, so an old password is never written back over a new one.
     func upgradePasswordHash(id: Int64, from old: String, to new: String) throws {
-        try database.execute("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
-                             [.string(new), .int(id), .string(old)])
+        try database.execute(
+            "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
+            [.string(new), .int(id), .string(old)])
     }
 
     /// True when a row was deleted.
@@ -123,8 +137,9 @@ struct UserStore {
 
     /// Refuses the token from now until it would have expired; also drops long-expired entries.
     func revoke(tokenID: String, userID: Int64, expiresAt: Int64) throws {
-        try database.execute("INSERT IGNORE INTO revoked_tokens (jti, user_id, expires_at) VALUES (?, ?, ?)",
-                             [.string(tokenID), .int(userID), .date(Date(timeIntervalSince1970: TimeInterval(expiresAt)))])
+        try database.execute(
+            "INSERT IGNORE INTO revoked_tokens (jti, user_id, expires_at) VALUES (?, ?, ?)",
+            [.string(tokenID), .int(userID), .date(Date(timeIntervalSince1970: TimeInterval(expiresAt)))])
         try database.execute("DELETE FROM revoked_tokens WHERE expires_at < UTC_TIMESTAMP() - INTERVAL 1 DAY LIMIT 100")
     }
 
@@ -132,9 +147,10 @@ struct UserStore {
         guard let role = User.Role(rawValue: try row.string("role")) else {
             throw DatabaseError.column("role", problem: "unknown role")
         }
-        return User(id: Int64(try row.int("id")), username: try row.string("username"), email: try row.string("email"),
-                    firstName: try row.optionalString("first_name"), lastName: try row.optionalString("last_name"),
-                    role: role, createdAt: try row.date("created_at"))
+        return User(
+            id: Int64(try row.int("id")), username: try row.string("username"), email: try row.string("email"),
+            firstName: try row.optionalString("first_name"), lastName: try row.optionalString("last_name"),
+            role: role, createdAt: try row.date("created_at"))
     }
 
     /// `LIKE` treats `%` and `_` as wildcards; a search for them means the characters.

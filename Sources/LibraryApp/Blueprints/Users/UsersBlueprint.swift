@@ -28,8 +28,10 @@ enum UsersBlueprint {
         let hash = try context.passwords.hash(password: input.password)
         let store = UserStore(database: try context.database())
         do {
-            let user = try store.insert(.init(username: input.username, email: input.email, passwordHash: hash,
-                                              firstName: input.firstName, lastName: input.lastName, role: .user))
+            let user = try store.insert(
+                .init(
+                    username: input.username, email: input.email, passwordHash: hash,
+                    firstName: input.firstName, lastName: input.lastName, role: .user))
             return .created(at: "/users/\(user.id)") { UserSchemas.write(user, to: &$0) }
         } catch let DatabaseError.duplicateKey(key) {
             throw taken(UserStore.field(forUniqueKey: key))
@@ -53,12 +55,14 @@ enum UsersBlueprint {
             throw badCredentials()
         }
         if context.passwords.needsRehash(account.passwordHash) {
-            try store.upgradePasswordHash(id: account.user.id, from: account.passwordHash,
-                                          to: context.passwords.hash(password: input.password))
+            try store.upgradePasswordHash(
+                id: account.user.id, from: account.passwordHash,
+                to: context.passwords.hash(password: input.password))
         }
         let lifetime = context.configuration.tokenLifetimeSeconds
-        let claims = JWTClaims.issue(sub: String(account.user.id), role: account.user.role.rawValue, lifetime: lifetime,
-                                     sessionVersion: account.sessionVersion)
+        let claims = JWTClaims.issue(
+            sub: String(account.user.id), role: account.user.role.rawValue, lifetime: lifetime,
+            sessionVersion: account.sessionVersion)
         let token = context.tokens.sign(claims: claims)
         var headers = HTTPHeaders()
         headers.set("Cache-Control", "no-store")
@@ -92,9 +96,11 @@ enum UsersBlueprint {
         let store = UserStore(database: try context.database())
         if let current = input.currentPassword, input.email != nil || input.password != nil {
             guard let hash = try store.passwordHash(id: caller.userID),
-                  try context.passwords.verify(password: current, against: hash) else {
-                throw ProblemError(.badRequest, detail: "The request body has invalid fields",
-                                   errors: ["current_password": ["Incorrect password."]])
+                try context.passwords.verify(password: current, against: hash)
+            else {
+                throw ProblemError(
+                    .badRequest, detail: "The request body has invalid fields",
+                    errors: ["current_password": ["Incorrect password."]])
             }
         }
         var changes = UserStore.Changes(firstName: input.firstName, lastName: input.lastName, email: input.email)
@@ -203,7 +209,6 @@ enum UsersBlueprint {
     private static func ok(_ user: User) -> Response {
         .json { UserSchemas.write(user, to: &$0) }
     }
-
 
     static func notFound(_ id: Int64) -> ProblemError {
         ProblemError(.notFound, detail: "User \(id) not found")
