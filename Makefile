@@ -2,10 +2,10 @@
 #
 #   make run     install what is missing, build (release), start MariaDB + memcached + the app
 #                under spawn-fcgi + nginx on 127.0.0.1:$(PORT); Ctrl-C stops everything
-#   make test    install what is missing, build, unit tests (no server), integration tests
-#                (private mariadbd and memcached), end-to-end tests through nginx and lighttpd
-#                (pytest, Tests/e2e), the short fault drills,
-#                then every fuzz target for TEST_FUZZ_SECONDS (10 s) each
+#   make test    install what is missing, swift format lint, build, unit tests (no server),
+#                integration tests (private mariadbd and memcached), end-to-end tests through
+#                nginx and lighttpd (pytest, Tests/e2e), the short fault drills, then every fuzz
+#                target for TEST_FUZZ_SECONDS (10 s) each
 #   make fuzz    build the libFuzzer targets of Fuzz/ and run each for FUZZ_SECONDS (60 s);
 #                fails on a crash (docs/testing.md)
 #   make tsan    the unit tests under the thread sanitizer, in a build of their own (.build-tsan)
@@ -56,7 +56,7 @@ TSAN_FILTER ?=
 # and not libcrypto's scrypt; `make test` runs it
 TSAN_SKIP   ?= dummyVerificationIsFalseAndCostsTheSame
 
-.PHONY: help install-deps build run cluster stop test unit-test integration-test e2e-test test-cluster quick-drills drills soak fuzz tsan bench bench-check clean
+.PHONY: help install-deps build run cluster stop test format-lint unit-test integration-test e2e-test test-cluster quick-drills drills soak fuzz tsan bench bench-check clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -104,13 +104,18 @@ stop:
 
 # Debug builds for the tests: much quicker to compile than release on 2 cores, and `swift test`
 # needs the debug build anyway, so the e2e tests run the same binary it just built.
-test: install-deps
+test: install-deps format-lint
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 	$(MAKE) --no-print-directory unit-test integration-test e2e-test quick-drills
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
 # Unit tests need no server and no network. The integration targets (names ending in
 # IntegrationTests) start private mariadbd and memcached processes of their own.
+# The tree as `swift format` writes it (.swift-format); `swift format format -i -r Sources Tests
+# Fuzz Package.swift` fixes what this reports.
+format-lint:
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Fuzz Package.swift
+
 unit-test:
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --skip IntegrationTests
 
