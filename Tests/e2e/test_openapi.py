@@ -253,13 +253,21 @@ def test_service_conforms_to_the_document(conformance_stack, document, app_route
            "PYTHONPATH": str(Path(__file__).parent),
            "LIBRARY_ST_BASE_URL": stack.url, "LIBRARY_ST_ADMIN_TOKEN": admin["token"],
            "LIBRARY_ST_ADMIN_ID": str(admin["user"]["id"])}
-    # cwd: schemathesis keeps a .schemathesis/ folder (replayable cases) in its working directory
-    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=1200,
-                          stdin=subprocess.DEVNULL, cwd=reports)
     log = reports / "schemathesis.log"
-    log.write_text(done.stdout + done.stderr)
+    for attempt in (1, 2):
+        # cwd: schemathesis keeps a .schemathesis/ folder (replayable cases) in its working directory
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=1200,
+                              stdin=subprocess.DEVNULL, cwd=reports)
+        log.write_text(done.stdout + done.stderr)
+        failures = junit_failures(junit) if junit.exists() else []
+        # Debian 12's Python 3.11 sometimes raises "AST constructor recursion depth mismatch"
+        # (a bug of CPython's ast module) inside Hypothesis while it describes a strategy: the
+        # tool crashed, nothing was found about the service. Run once more; the second run
+        # must pass on its own.
+        if attempt == 1 and failures and all(TOOL_CRASH in failure for failure in failures):
+            continue
+        break
 
-    failures = junit_failures(junit) if junit.exists() else []
     summary = "\n".join(failures) or (done.stdout + done.stderr)[-6000:]
     assert done.returncode == 0 and not failures, \
         f"schemathesis found problems (full output: {log}):\n{summary}"
@@ -268,6 +276,9 @@ def test_service_conforms_to_the_document(conformance_stack, document, app_route
     me = requests.get(stack.url + "/users/me", timeout=30,
                       headers={"Authorization": f"Bearer {admin['token']}"})
     assert me.status_code == 200 and me.json()["role"] == "admin", me.text
+
+
+TOOL_CRASH = "AST constructor recursion depth mismatch"
 
 
 def junit_failures(path: Path) -> list[str]:
