@@ -22,23 +22,11 @@ struct LoanListQuery {
                 errors["status", default: []].append("Must be one of: \(Loan.Status.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
         }
-        func id(_ name: String) -> Int64? {
-            guard let value = query[name] else { return nil }
-            guard let id = PathPattern.positiveID(value) else {
-                errors[name, default: []].append("Must be a positive integer.")
-                return nil
-            }
-            return id
-        }
-        result.userID = id("user_id")
-        result.bookID = id("book_id")
+        let owners = OwnerFilter.read(from: query, errors: &errors)
         guard errors.isEmpty else { throw ProblemError(.badRequest, detail: "Invalid query parameters", errors: errors) }
-        if !caller.isAdmin {
-            guard result.userID == nil && result.bookID == nil else {
-                throw ProblemError(.forbidden, detail: "Only admins may filter loans by user_id or book_id")
-            }
-            result.userID = caller.userID
-        }
+        let scoped = try owners.scoped(to: caller, listing: "loans")
+        result.userID = scoped.userID
+        result.bookID = scoped.bookID
         return result
     }
 }
