@@ -89,13 +89,15 @@ struct HoldStore {
 
     /// Puts `userID` at the end of `bookID`'s queue, or throws the `HoldPolicy.Refusal` that
     /// stops it (the transaction is then rolled back, the counts untouched). Like a borrow: the
-    /// user's `active_holds` is incremented first (parallel holds by one user queue on that
-    /// row, and MAX_HOLDS is checked on the count including this one), then the book's row
-    /// takes the queue number, only while no copy is on the shelf.
+    /// book's row is locked first (RowLockOrder), then the user's `active_holds` is incremented
+    /// (parallel holds by one user queue on that row, and MAX_HOLDS is checked on the count
+    /// including this one), then the book's row takes the queue number, only while no copy is
+    /// on the shelf.
     func place(userID: Int64, bookID: Int64) throws -> PlaceOutcome {
         try expireDue(bookID: bookID)  // an expired copy may be back on the shelf
         do {
             return try database.transaction(attempts: 3) { () throws -> PlaceOutcome in
+                try lockBook(bookID)
                 let counted = try database.execute(
                     "UPDATE users SET active_holds = active_holds + 1, updated_at = updated_at WHERE id = ?", [.int(userID)])
                 guard counted.affectedRows == 1 else { return .noSuchUser }
@@ -260,11 +262,11 @@ struct HoldStore {
     }
 
     /// The first statement of every transaction that changes a book's holds or copies: they
-    /// queue on the book's row lock in one order (book, then holds, loans and users), so two of
-    /// them never wait for each other. (Each also writes the row: on a cluster, that is what
-    /// makes them conflict.)
+    /// queue on the book's row lock in one order (RowLockOrder: book, then user, then holds and
+    /// loans), so two of them never wait for each other. (Each also writes the row: on a
+    /// cluster, that is what makes them conflict.)
     func lockBook(_ bookID: Int64) throws {
-        _ = try database.query("SELECT id FROM books WHERE id = ? FOR UPDATE", [.int(bookID)])
+        try RowLockOrder.lockBook(bookID, on: database)
     }
 
     /// Whether a hold on the book is `waiting` (a renewal is then refused).

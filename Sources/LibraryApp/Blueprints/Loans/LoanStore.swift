@@ -4,11 +4,12 @@ import Models
 
 /// The `loans` table, and the copy counts of `books` that move with it.
 ///
-/// A borrow locks the user row, then the book row, then inserts the loan; a return locks the
-/// loan, the book and the user in one statement. A borrow holds its user's row lock while it
-/// checks that user's rules, so two parallel borrows by one user run one after the other; the
-/// copy itself is taken by one conditional UPDATE, so any number of parallel borrows of one
-/// book take at most the free copies.
+/// A borrow locks the book row, then the user row, then inserts the loan; a return locks the
+/// loan, the book and the user in one statement, in that order (`RowLockOrder`: the same order
+/// everywhere, so borrows, returns and holds never deadlock each other on one server). A borrow
+/// holds its user's row lock while it checks that user's rules, so two parallel borrows by one
+/// user run one after the other; the copy itself is taken by one conditional UPDATE, so any
+/// number of parallel borrows of one book take at most the free copies.
 struct LoanStore {
     let database: DatabaseConnection
 
@@ -69,7 +70,7 @@ struct LoanStore {
     /// taken by one conditional UPDATE of the book's row; the unique key on active loans stops a
     /// second copy of one book. On a Galera cluster, where a lock holds on one node only, two
     /// such borrows on two nodes write the same row and certification refuses one of them (a
-    /// deadlock error, retried). Six round trips; the loan is answered from what was written.
+    /// deadlock error, retried). Seven round trips; the loan is answered from what was written.
     /// Tries of a borrow or return that lost a deadlock or a cluster's certification: ten
     /// borrows of one user at once through two nodes needed more than three.
     static let attempts = 8
@@ -90,6 +91,10 @@ struct LoanStore {
         // Every borrow of one user writes that user's row: on a cluster, borrows on other nodes
         // abort each other at commit, and each loser must run again (with a random pause).
         try database.transaction(attempts: Self.attempts) {
+            // The book's row before the user's, as every return and hold change takes them: a
+            // borrow that took the user first deadlocked against returns (RowLockOrder). Should
+            // the book not exist, the SELECT below says so, after the user's check as before.
+            try RowLockOrder.lockBook(bookID, on: database)
             // updated_at is the user's profile, not their loans: kept as it is
             let counted = try database.execute(
                 "UPDATE users SET active_loans = active_loans + 1, updated_at = updated_at WHERE id = ?", [.int(userID)])
@@ -143,7 +148,7 @@ struct LoanStore {
 
     /// Inside the borrow: takes the copy set aside for the user's ready hold and fulfils the
     /// hold, unless it has expired (the database's clock decides). The book's row first, as in
-    /// every hold change (one lock order); should the hold have expired or been cancelled
+    /// every hold change (the book is locked already: RowLockOrder); should the hold have expired or been cancelled
     /// meanwhile, the copy is counted back and the borrow goes on as one without a hold.
     private func takeSetAsideCopy(holdID: Int64, bookID: Int64) throws -> Bool {
         let taken = try database.execute(
@@ -169,13 +174,15 @@ struct LoanStore {
     /// only the one whose UPDATE finds it still out goes on; the others get `.alreadyReturned`.
     /// The loan is named by its primary key: on a small table the optimiser may otherwise
     /// range-scan `idx_loans_returned_due`, and next-key locks on that range make parallel
-    /// returns deadlock.
+    /// returns deadlock. STRAIGHT_JOIN keeps the lock order loan, book, user (RowLockOrder):
+    /// left to the optimiser, the join order and so the lock order may change.
     func giveBack(loanID: Int64, bookID: Int64, now: Date, holdPolicy: HoldPolicy) throws {
         // While nobody waits for the book (b.holds_waiting = 0, checked under the row's lock).
         let returned = try database.retryingDeadlocks(attempts: Self.attempts) {
             try database.execute(
                 """
-                UPDATE loans l FORCE INDEX (PRIMARY) JOIN books b ON b.id = l.book_id JOIN users u ON u.id = l.user_id
+                UPDATE loans l FORCE INDEX (PRIMARY) STRAIGHT_JOIN books b ON b.id = l.book_id
+                    STRAIGHT_JOIN users u ON u.id = l.user_id
                 SET l.returned_at = ?, b.copies_available = b.copies_available + 1,
                     u.active_loans = u.active_loans - (u.active_loans > 0), u.updated_at = u.updated_at
                 WHERE l.id = ? AND l.returned_at IS NULL AND b.holds_waiting = 0
@@ -191,7 +198,10 @@ struct LoanStore {
         // also writes the book's row (HoldStore.passOn).
         let holds = HoldStore(database: database, policy: holdPolicy)
         try database.transaction(attempts: Self.attempts) {
-            try holds.lockBook(bookID)  // before the loan's rows: the lock order of every hold change
+            // the loan, then the book, as the statement above locks them (RowLockOrder): a
+            // parallel return of this loan by that statement deadlocked with this one
+            try RowLockOrder.lockLoan(loanID, on: database)
+            try holds.lockBook(bookID)
             let returned = try database.execute(
                 """
                 UPDATE loans l FORCE INDEX (PRIMARY) JOIN users u ON u.id = l.user_id
