@@ -87,10 +87,12 @@ class AppPool:
 
     def __init__(self, processes: Processes, app: App, socket: Path, count: int = 2,
                  threads: int = 64, supervise: bool = True, name: str = "app",
-                 command: list[str] | None = None):
+                 command: list[str] | None = None, socket_activation: bool = False):
         self.processes, self.app, self.socket = processes, app, socket
         self.count, self.threads, self.supervise, self.name = count, threads, supervise, name
         self.command = command
+        # systemd-socket-activate instead of spawn-fcgi: see start_socket_activated
+        self.socket_activation = socket_activation
 
     @property
     def total_threads(self) -> int:
@@ -98,6 +100,8 @@ class AppPool:
 
     def start(self) -> None:
         check_unix_socket_path(self.socket)
+        if self.socket_activation:
+            return self.start_socket_activated()
         for tool in ("spawn-fcgi", "multiwatch"):
             if not shutil.which(tool):
                 raise StartError(f"{tool} not found: run `make install-deps`")
@@ -118,6 +122,28 @@ class AppPool:
             # that count on a hit must not cache anything before every process has done so.
             wait_until(self.all_serving, "app processes serving", timeout=30,
                        alive=lambda: self.processes.ensure_alive(self.name))
+
+    def start_socket_activated(self) -> None:
+        """One process started the way conf/systemd/library-api@.socket and .service start it:
+        systemd-socket-activate (Debian's systemd package) makes the listen socket and, when
+        the first connection arrives, execs the app with that socket as its standard input
+        (`--inetd`: the units' `StandardInput=socket`, where FastCGI expects it). It passes
+        on only the environment named with -E, as a unit's EnvironmentFile does."""
+        tool = shutil.which("systemd-socket-activate")
+        if not tool:
+            raise StartError("systemd-socket-activate not found: run `make install-deps` (systemd)")
+        if self.supervise or self.count != 1:
+            raise StartError("a socket-activated pool is one process, supervised by systemd in production")
+        env = {**self.app.env, "APP_THREADS": str(self.threads)}
+        argv = [tool, "--inetd", "--listen", str(self.socket)]
+        for name in env:
+            argv += ["-E", name]  # the value from the environment given to the tool
+        serve = [str(self.app.binary), "serve", "--threads", str(self.threads)]
+        self.processes.start(self.name, argv + ["--"] + serve, env=env)
+        wait_until(self.socket.is_socket, "the activation socket", timeout=15,
+                   alive=lambda: self.processes.ensure_alive(self.name))
+        # The socket needs the web server's group, as the .socket unit's SocketGroup gives it.
+        os.chmod(self.socket, 0o660)
 
     def all_serving(self) -> bool:
         """Every current process has logged `library-app serving` (after its start-up work)."""

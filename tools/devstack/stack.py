@@ -49,6 +49,7 @@ class StackConfig:
                                          # a string: more server-level nginx text after it
     bench_upstreams: str = ""       # http-level nginx text (tools/bench's upstreams)
     memcached_servers: str = ""     # shared memcached servers (MEMCACHED_SERVERS); else our own
+    socket_activation: bool = False  # one app process under systemd-socket-activate (AppPool)
     app_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -120,7 +121,8 @@ class Stack:
 
         socket = self.run / "app.sock"
         self.pool = AppPool(self.processes, self.app, socket, count=c.processes,
-                            threads=c.threads, supervise=c.supervise)
+                            threads=c.threads, supervise=c.supervise,
+                            socket_activation=c.socket_activation)
         self.pool.start()
         if c.server == "nginx":
             self.web = Nginx(self.processes, c.host, self.port, socket, self.pool.total_threads,
