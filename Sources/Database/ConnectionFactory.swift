@@ -28,11 +28,16 @@ enum ConnectionFactory {
         var lastError = DatabaseError.unavailable(code: 0, message: "no database host")
         for step in 0..<endpoints.count {
             let index = (first + step) % endpoints.count
-            do {
+            do throws(DatabaseError) {
                 let mysql = try open(configuration, at: endpoints[index])
-                if isReadyNode(mysql) { return (mysql, index) }
+                let ready: Bool
+                do throws(DatabaseError) { ready = try isReadyNode(mysql) } catch {
+                    mysql_close(mysql)
+                    throw error
+                }
+                if ready { return (mysql, index) }
                 mysql_close(mysql)
-                lastError = .unavailable(code: Int(ER_UNKNOWN_COM_ERROR), message: "node \(endpoints[index]) is not ready (wsrep_ready)")
+                lastError = notReady(endpoints[index])
             } catch {
                 lastError = error
             }
@@ -40,16 +45,33 @@ enum ConnectionFactory {
         throw lastError
     }
 
-    /// `wsrep_ready` is ON (a synced node of the primary component), or the server has no
-    /// Galera at all (the variable is missing): either may serve.
-    private static func isReadyNode(_ mysql: UnsafeMutablePointer<MYSQL>) -> Bool {
-        guard mysql_query(mysql, "SHOW GLOBAL STATUS LIKE 'wsrep_ready'") == 0,
-            let result = mysql_store_result(mysql)
-        else { return false }
+    /// Whether the node may serve: a Galera node that is ready (`wsrep_ready=ON`), synced
+    /// (`wsrep_local_state` 4: not joining, not a donor) and in the primary component
+    /// (`wsrep_cluster_status=Primary`), or a server without a Galera provider (the variables
+    /// missing, or `wsrep_provider_name` empty). One round trip. Throws the query's error.
+    static func isReadyNode(_ mysql: UnsafeMutablePointer<MYSQL>) throws(DatabaseError) -> Bool {
+        let query = """
+            SHOW GLOBAL STATUS WHERE Variable_name IN \
+            ('wsrep_provider_name', 'wsrep_ready', 'wsrep_local_state', 'wsrep_cluster_status')
+            """
+        guard mysql_query(mysql, query) == 0, let result = mysql_store_result(mysql) else {
+            throw DatabaseError.classify(code: Int(mysql_errno(mysql)), message: String(cString: mysql_error(mysql)))
+        }
         defer { mysql_free_result(result) }
-        guard let row = mysql_fetch_row(result) else { return true }
-        guard let value = row[1] else { return false }
-        return String(cString: value) == "ON"
+        var status: [String: String] = [:]
+        while let row = mysql_fetch_row(result) {
+            guard let name = row[0] else { continue }
+            status[String(cString: name)] = row[1].map { String(cString: $0) } ?? ""
+        }
+        guard let provider = status["wsrep_provider_name"], !provider.isEmpty else { return true }
+        return status["wsrep_ready"] == "ON" && status["wsrep_local_state"] == "4"
+            && status["wsrep_cluster_status"] == "Primary"
+    }
+
+    /// Classified like a lost connection (`ER_UNKNOWN_COM_ERROR`, what such a node answers to
+    /// queries): the worker drops the handle and tries the next host.
+    static func notReady(_ endpoint: DatabaseEndpoint) -> DatabaseError {
+        .unavailable(code: Int(ER_UNKNOWN_COM_ERROR), message: "node \(endpoint) is not synced in the primary component")
     }
 
     private static func open(

@@ -37,6 +37,9 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
     public var endpoints: [DatabaseEndpoint] { [DatabaseEndpoint(host: host, port: port)] + otherEndpoints }
     /// Galera's causality checks for this session (`wsrep_sync_wait`); nil leaves the server's.
     public var syncWait: Int?
+    /// A Galera cluster: several hosts, or Galera's causality checks asked for. Its health
+    /// check asks whether the node is synced in the primary component (`DatabaseConnection.ping`).
+    public var isCluster: Bool { !otherEndpoints.isEmpty || syncWait != nil }
 
     public init(
         user: String, password: String = "", host: String = "localhost", port: Int = 3306,

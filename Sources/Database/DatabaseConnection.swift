@@ -70,10 +70,24 @@ public final class DatabaseConnection {
         try run(sql, parameters, collectRows: true, idempotent: true).rows
     }
 
-    /// Health check: one round trip (COM_PING); reconnects once if the link was stale.
+    /// Health check: one round trip; reconnects once if the link was stale. On one server a
+    /// `COM_PING`. On a Galera cluster (`configuration.isCluster`) the round trip asks the node
+    /// whether it is synced and in the primary component instead, since a node cut off from
+    /// the others still answers a ping: a node that is not is dropped like a lost connection,
+    /// and the retry connects to the next ready host of the list (or fails, with none).
     public func ping() throws {
+        let clustered = configuration.isCluster
         try withRetry(idempotent: true) { mysql throws(PreparedStatement.Failure) in
-            if mysql_ping(mysql) != 0 {
+            if clustered {
+                let ready: Bool
+                do throws(DatabaseError) { ready = try ConnectionFactory.isReadyNode(mysql) } catch {
+                    throw PreparedStatement.Failure(error: error, serverMayHaveRun: false)
+                }
+                guard ready else {
+                    let endpoint = configuration.endpoints[endpointIndex]  // the one connected to
+                    throw PreparedStatement.Failure(error: ConnectionFactory.notReady(endpoint), serverMayHaveRun: false)
+                }
+            } else if mysql_ping(mysql) != 0 {
                 throw PreparedStatement.Failure(error: Self.error(of: mysql), serverMayHaveRun: false)
             }
         }

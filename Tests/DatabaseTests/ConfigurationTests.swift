@@ -28,9 +28,11 @@ import Testing
     @Test func wsrepSyncWaitGoesIntoTheSessionSettings() throws {
         let plain = try DatabaseConfiguration(url: "mysql://u:p@127.0.0.1:3307/library")
         #expect(plain.syncWait == nil)
+        #expect(!plain.isCluster)  // its health check stays a COM_PING
         #expect(!ConnectionFactory.initCommand(plain).contains("wsrep"))
         let synced = try DatabaseConfiguration(url: "mysql://u:p@127.0.0.1:3307/library?wsrep_sync_wait=1")
         #expect(synced.syncWait == 1)
+        #expect(synced.isCluster)
         #expect(ConnectionFactory.initCommand(synced).hasSuffix(", wsrep_sync_wait = 1"))
         #expect(synced.description == "mysql://u:***@127.0.0.1:3307/library?wsrep_sync_wait=1")
         for bad in ["16", "-1", "yes", ""] {
@@ -54,6 +56,7 @@ import Testing
         #expect(configuration.connectTimeout == 2 && configuration.syncWait == 1)
         #expect(configuration.description == "mysql://app:***@db1:3306,db2:3307,10.0.0.3:3306/library?wsrep_sync_wait=1")
         #expect(try DatabaseConfiguration(url: "mysql://u:p@h:3306/db").endpoints == [DatabaseEndpoint(host: "h", port: 3306)])
+        #expect(try DatabaseConfiguration(url: "mysql://u:p@h1,h2/db").isCluster)
         for bad in [
             "mysql://u:p@h1:3306,/db", "mysql://u:p@h1,h2:x/db",
             "mysql://u:p@localhost,h2/db?socket=/tmp/s.sock",

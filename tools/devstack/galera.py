@@ -311,21 +311,32 @@ class Cluster:
         for server in self.memcached:
             server.processes.run.mkdir(parents=True, exist_ok=True)
             server.start()
-        servers = ",".join(server.servers for server in self.memcached)
-        shared = {"db_password": secrets.token_hex(12), "secret_key": secrets.token_hex(32),
-                  "admin_password": secrets.token_hex(12)}
+        self.shared = {"db_password": secrets.token_hex(12), "secret_key": secrets.token_hex(32),
+                       "admin_password": secrets.token_hex(12)}
         for index, (name, node) in enumerate(zip("ab", self.nodes)):
-            run = self.run / f"host-{name}"
-            run.mkdir(parents=True, exist_ok=True)
-            (run / "secrets.json").write_text(json.dumps(shared) + "\n")
-            env = {"RATELIMIT_ENABLED": "false", **c.app_env}
-            host = Stack(StackConfig(
-                run=run, port=0, binary=c.binary, processes=c.processes, threads=c.threads,
-                web_workers=1, keepalive=4, library_env=c.library_env, database=c.database,
-                create_admin=index == 0, memcached_servers=servers, app_env=env),
-                mariadb=FailoverDatabase(node, [n for n in self.nodes if n is not node]))
-            host.start()
-            self.hosts.append(host)
+            self.hosts.append(self.start_host(name, node, create_admin=index == 0))
+
+    def start_host(self, name: str, node: GaleraNode, failover: bool = True, create_admin: bool = False,
+                   processes: int | None = None) -> Stack:
+        """A host (app processes + nginx) under run/host-<name> whose DATABASE_URL names `node`
+        first and, with `failover`, the other nodes after it; the caller stops it (the
+        cluster's own hosts are stopped by `stop`)."""
+        c = self.config
+        run = self.run / f"host-{name}"
+        run.mkdir(parents=True, exist_ok=True)
+        (run / "secrets.json").write_text(json.dumps(self.shared) + "\n")
+        env = {"RATELIMIT_ENABLED": "false", **c.app_env}
+        others = [n for n in self.nodes if n is not node] if failover else []
+        host = Stack(StackConfig(
+            run=run, port=0, binary=c.binary, processes=processes or c.processes, threads=c.threads,
+            web_workers=1, keepalive=4, library_env=c.library_env, database=c.database,
+            create_admin=create_admin, memcached_servers=self.memcached_servers, app_env=env),
+            mariadb=FailoverDatabase(node, others))
+        return host.start()
+
+    @property
+    def memcached_servers(self) -> str:
+        return ",".join(server.servers for server in self.memcached)
 
     def stop(self) -> None:
         for host in reversed(self.hosts):
