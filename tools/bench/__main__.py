@@ -28,7 +28,7 @@ from pathlib import Path
 from ..devstack.app import PRODUCT, REPO
 from ..devstack.process import StartError, stop_recorded
 
-SCENARIOS = ["hello", "hello-memcached", "health", "me", "book", "book-list", "book-list-miss",
+SCENARIOS = ["hello", "hello-memcached", "hello-counted", "hello-one-write", "health", "me", "book", "book-list", "book-list-miss",
              "borrow-return", "login"]
 
 

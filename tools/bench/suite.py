@@ -26,7 +26,9 @@ def new_bench(args: argparse.Namespace) -> BenchStack:
         processes=args.app_processes, threads=args.app_threads, books=args.books,
         extra_threads=args.hello_threads, database="library_bench",
         extras=[ExtraPool("hello", run / "hello.sock", "/_bench/hello"),
-                ExtraPool("hello-memcached", run / "hello-mc.sock", "/_bench/hello-memcached")])
+                ExtraPool("hello-memcached", run / "hello-mc.sock", "/_bench/hello-memcached"),
+                ExtraPool("hello-counted", run / "hello-counted.sock", "/_bench/hello-counted"),
+                ExtraPool("hello-one-write", run / "hello-one-write.sock", "/_bench/hello-one-write")])
 
 
 def prepare(bench: BenchStack, args: argparse.Namespace) -> list[Scenario]:
@@ -34,7 +36,9 @@ def prepare(bench: BenchStack, args: argparse.Namespace) -> list[Scenario]:
     progress(f"bench: starting the stack under {bench.run} (seeding {args.books} books the first time) ...")
     hello = compile_hello(bench.run)
     stack = bench.start({"hello": (hello, [str(hello)]),
-                         "hello-memcached": (hello, [str(hello), "{memcached}"])})
+                         "hello-memcached": (hello, [str(hello), "{memcached}"]),
+                         "hello-counted": (hello, [str(hello), "{memcached}", "counted"]),
+                         "hello-one-write": (hello, [str(hello), "{memcached}", "one-write"])})
     # the reader logs in for real; the cycle's users get tokens minted like the app's
     user, token = fixtures.reader(stack)
     status, _, page = fixtures.call(stack.url + "/books?page=2&per_page=20", token=token)
