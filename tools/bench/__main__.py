@@ -5,8 +5,9 @@ this machine, beside a C FastCGI hello measured in the same run.
     python3 -m tools.bench --base COMMIT      # bench-check: this binary against COMMIT's
 
 One stack under run/bench (tools/devstack: MariaDB, memcached, the app under spawn-fcgi +
-multiwatch with LIBRARY_ENV=production, access log and rate limits on, nginx), two C hello
-pools beside the app (tools/bench/fcgi_hello.c: plain, and with one memcached get), then every
+multiwatch with LIBRARY_ENV=production, access log and rate limits on, nginx), four C hello
+pools beside the app (tools/bench/fcgi_hello.c: plain, with one memcached get, counted as the
+rate limiter counts (noreply incr + get), and those two in one write), then every
 scenario at each connection count, --runs times, interleaved, wrk -t2. Per row: medians of
 req/s, p50/p99/p99.9, the ratios to the C hello at the same connection count, and the serving
 pool's CPU µs and context switches per request (from /proc). Results are appended to
