@@ -3,6 +3,7 @@ CPU the scenario costs (and, for the record, nginx, memcached and MariaDB)."""
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ class Run:
     wrk: WrkResult
     cpu_us_per_req: float
     ctx_per_req: float
-    others_cpu_us_per_req: dict[str, float]   # nginx, memcached, mariadb
+    others_cpu_us_per_req: dict[str, float]   # nginx, memcached, mariadb, wrk
     pids_changed: bool
     load1: float
 
@@ -85,14 +86,19 @@ def measure(bench: BenchStack, case: Case, *, duration: float, threads: int, tim
     pids = pool.pids()
     before = procstat.usage(pids)
     others_before = {name: procstat.usage(p) for name, p in others.items()}
+    # wrk is the only child this process waits for during the run: its CPU is the children's delta
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = wrk.run(bench.stack.url + case.path_prefix + s.path, connections=case.connections,
                      threads=threads, duration=duration, timeout=timeout, script=s.script,
                      args=s.args(threads), headers=s.headers())
     used = procstat.usage(pids) - before
-    others_used = {name: procstat.usage(p) - others_before[name] for name, p in others.items()}
+    others_used = {name: (procstat.usage(p) - others_before[name]).cpu_s for name, p in others.items()}
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    others_used["wrk"] = (children_after.ru_utime + children_after.ru_stime
+                          - children_before.ru_utime - children_before.ru_stime)
     changed = pool.pids() != pids
     s.after(result)
     n = max(result.requests, 1)
     return Run(result, used.cpu_s * 1e6 / n, used.switches / n,
-               {name: u.cpu_s * 1e6 / n for name, u in others_used.items()},
+               {name: cpu_s * 1e6 / n for name, cpu_s in others_used.items()},
                changed, os.getloadavg()[0])
