@@ -49,4 +49,9 @@ public struct Loan: Sendable, Equatable {
         if returnedAt != nil { return .returned }
         return now > dueAt ? .overdue : .active
     }
+
+    /// Whole days since `dueAt`, rounded down (the overdue report's `days_overdue`); 0 before it.
+    public func daysOverdue(at now: Date) -> Int {
+        max(0, Int((now.timeIntervalSince(dueAt) / 86_400).rounded(.down)))
+    }
 }

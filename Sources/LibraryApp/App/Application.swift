@@ -23,7 +23,7 @@ public final class Application: Sendable {
     public convenience init(configuration: Configuration, logger: Logger) throws(Router.Invalid) {
         var blueprints = [
             OperationsBlueprint.make(), DocsBlueprint.make(logger: logger), UsersBlueprint.make(),
-            BooksBlueprint.make(), LoansBlueprint.make(), HoldsBlueprint.make(),
+            BooksBlueprint.make(), LoansBlueprint.make(), HoldsBlueprint.make(), ReportsBlueprint.make(),
         ]
         if configuration.environment == .testing {
             blueprints.append(TestingBlueprint.make())

@@ -25,21 +25,24 @@ enum LoanSchemas {
 
     /// The loan as the contract shows it, with `status` as of `now`.
     static func write(_ loan: Loan, now: Date, to json: inout JSONWriter) {
-        json.object { fields in
-            fields.key("id"); fields.integer(loan.id)
-            fields.key("user_id"); fields.integer(loan.userID)
-            fields.key("book_id"); fields.integer(loan.bookID)
-            fields.field("borrowed_at", loan.borrowedAt)
-            fields.field("due_at", loan.dueAt)
-            fields.field("returned_at", loan.returnedAt)
-            fields.key("renewals"); fields.integer(loan.renewals)
-            fields.field("status", loan.status(at: now).rawValue)
-            fields.key("book")
-            fields.object { book in
-                book.key("id"); book.integer(loan.book.id)
-                book.field("title", loan.book.title)
-                book.field("author", loan.book.author)
-            }
+        json.object { fields in writeFields(of: loan, now: now, to: &fields) }
+    }
+
+    /// The loan's fields, inside an object the caller opened (a report adds its own after them).
+    static func writeFields(of loan: Loan, now: Date, to fields: inout JSONWriter) {
+        fields.key("id"); fields.integer(loan.id)
+        fields.key("user_id"); fields.integer(loan.userID)
+        fields.key("book_id"); fields.integer(loan.bookID)
+        fields.field("borrowed_at", loan.borrowedAt)
+        fields.field("due_at", loan.dueAt)
+        fields.field("returned_at", loan.returnedAt)
+        fields.key("renewals"); fields.integer(loan.renewals)
+        fields.field("status", loan.status(at: now).rawValue)
+        fields.key("book")
+        fields.object { book in
+            book.key("id"); book.integer(loan.book.id)
+            book.field("title", loan.book.title)
+            book.field("author", loan.book.author)
         }
     }
 }

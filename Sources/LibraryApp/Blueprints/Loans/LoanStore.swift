@@ -135,8 +135,12 @@ struct LoanStore {
                 // The one atomic step that takes a copy from the shelf: it succeeds for exactly
                 // as many borrowers as there are free copies, whatever the number of processes.
                 // Set-aside copies are not on the shelf: nobody but their holder can take them.
+                // loans_total: the popular report's bound (sql/008), in the same write.
                 let taken = try database.execute(
-                    "UPDATE books SET copies_available = copies_available - 1 WHERE id = ? AND copies_available > 0", [.int(bookID)])
+                    """
+                    UPDATE books SET copies_available = copies_available - 1, loans_total = loans_total + 1
+                    WHERE id = ? AND copies_available > 0
+                    """, [.int(bookID)])
                 guard taken.affectedRows == 1 else { throw LoanPolicy.Refusal.noCopyAvailable }
             }
             let inserted: Int
@@ -149,6 +153,7 @@ struct LoanStore {
             } catch DatabaseError.duplicateKey(key: "uq_loans_active_book") {
                 throw LoanPolicy.Refusal.alreadyHoldsBook  // the unique key, should the checks above ever miss it
             }
+            try ReportStore(database: database).countLoan(bookID: bookID, at: now)
             let book = Loan.BookSummary(id: bookID, title: try row.string("title"), author: try row.string("author"))
             return .borrowed(
                 Loan(
@@ -163,7 +168,10 @@ struct LoanStore {
     /// meanwhile, the copy is counted back and the borrow goes on as one without a hold.
     private func takeSetAsideCopy(holdID: Int64, bookID: Int64) throws -> Bool {
         let taken = try database.execute(
-            "UPDATE books SET copies_set_aside = copies_set_aside - 1 WHERE id = ? AND copies_set_aside > 0", [.int(bookID)])
+            """
+            UPDATE books SET copies_set_aside = copies_set_aside - 1, loans_total = loans_total + 1
+            WHERE id = ? AND copies_set_aside > 0
+            """, [.int(bookID)])
         guard taken.affectedRows == 1 else { return false }
         let fulfilled = try database.execute(
             """
@@ -173,7 +181,8 @@ struct LoanStore {
             WHERE h.id = ? AND h.status = 'ready' AND h.expires_at > UTC_TIMESTAMP(6)
             """, [.int(holdID)])
         guard fulfilled.affectedRows > 0 else {
-            try database.execute("UPDATE books SET copies_set_aside = copies_set_aside + 1 WHERE id = ?", [.int(bookID)])
+            try database.execute(
+                "UPDATE books SET copies_set_aside = copies_set_aside + 1, loans_total = loans_total - 1 WHERE id = ?", [.int(bookID)])
             return false
         }
         return true
@@ -240,10 +249,11 @@ struct LoanStore {
     /// Part of deleting a user: their loan history goes with them. Active loans stay, and the
     /// foreign key then refuses to delete the user.
     func deleteReturnedLoans(userID: Int64) throws {
+        try ReportStore(database: database).uncountReturnedLoans(userID: userID)
         try database.execute("DELETE FROM loans WHERE user_id = ? AND returned_at IS NOT NULL", [.int(userID)])
     }
 
-    private static func loan(_ row: Row) throws -> Loan {
+    static func loan(_ row: Row) throws -> Loan {
         let book = Loan.BookSummary(
             id: Int64(try row.int("book_id")), title: try row.string("book_title"),
             author: try row.string("book_author"))

@@ -1,0 +1,147 @@
+import Database
+import Foundation
+import Models
+
+/// The reports' reads, and the loan counts the popular report rests on (sql/008): each book's
+/// `loans_total`, counted by the borrow's UPDATE of the book (LoanStore), and its loans per
+/// month in `book_loan_months`, kept here.
+struct ReportStore {
+    let database: DatabaseConnection
+
+    /// An overdue loan as the report shows it: the loan, and who has it.
+    struct OverdueLoan {
+        var loan: Loan
+        var username: String
+        var email: String
+    }
+
+    /// A line of the popular report.
+    struct PopularBook: Equatable {
+        var book: Loan.BookSummary
+        var loans: Int
+    }
+
+    // MARK: overdue
+
+    /// Loans out past their due date at `now`: their number (`X-Total-Count`)...
+    func overdueCount(now: Date) throws -> Int {
+        try database.query(
+            "SELECT COUNT(*) AS total FROM loans WHERE returned_at IS NULL AND due_at < ?", [.date(now)]
+        ).first?.int("total") ?? 0
+    }
+
+    /// ... and a page of them, most overdue first (then by id). The page's ids come from walking
+    /// idx_loans_returned_due alone (returned_at NULL, then due_at and id, its order), and only
+    /// their rows are read: a deep page skips index entries, never rows. Overdue loans are
+    /// active ones, at most MAX_ACTIVE_LOANS per user, however long the history.
+    func overdue(_ pagination: Pagination, now: Date) throws -> [OverdueLoan] {
+        let rows = try database.query(
+            """
+            SELECT l.id, l.user_id, l.book_id, l.borrowed_at, l.due_at, l.returned_at, l.renewals,
+                   b.title AS book_title, b.author AS book_author, u.username, u.email
+            FROM (SELECT id FROM loans FORCE INDEX (idx_loans_returned_due)
+                  WHERE returned_at IS NULL AND due_at < ? ORDER BY due_at, id LIMIT ? OFFSET ?) AS page
+            JOIN loans l ON l.id = page.id JOIN books b ON b.id = l.book_id JOIN users u ON u.id = l.user_id
+            ORDER BY l.due_at, l.id
+            """,
+            [.date(now), .int(Int64(pagination.perPage)), .int(Int64(pagination.offset))])
+        return try rows.map { row in
+            OverdueLoan(loan: try LoanStore.loan(row), username: try row.string("username"), email: try row.string("email"))
+        }
+    }
+
+    // MARK: popular
+
+    /// Candidates counted one by one at most; past this the report reads the window's loans by
+    /// time instead (a short window on a long history: few loans, many books with some).
+    static let maximumCandidates = 2_000
+
+    /// The `limit` books with the most loans made from `window.start` on (loans that still
+    /// exist), most first, then by id; books without such a loan are not listed.
+    ///
+    /// Counting every book's loans in a year of a long history reads a year of loans (200 ms
+    /// for 200,000). Instead: a book's loans in the window are at most its `loans_total`. The
+    /// window counts of the 2 × `limit` books with the most loans ever give a floor, the
+    /// `limit`-th largest of them: only books whose `loans_total` reaches it can be in the
+    /// answer, and only those are counted, each from its months in `book_loan_months` plus
+    /// the loans of the window's first, partial month (read by time, for every book at once).
+    /// Exact, whatever the history; fast when loans gather on some books, as they do.
+    func popular(_ query: PopularQuery, now: Date) throws -> [PopularBook] {
+        let window = query.window(endingAt: now)
+        let top = try counted(among: "ORDER BY b.loans_total DESC LIMIT ?", [.int(Int64(2 * query.limit))], window: window, limit: nil)
+        let floor = top.count >= query.limit ? max(1, top.map(\.loans).sorted(by: >)[query.limit - 1]) : 1
+        let candidates =
+            try database.query(
+                "SELECT COUNT(*) AS candidates FROM (SELECT 1 FROM books WHERE loans_total >= ? LIMIT ?) AS c",
+                [.int(Int64(floor)), .int(Int64(Self.maximumCandidates + 1))]
+            ).first?.int("candidates") ?? 0
+        guard candidates <= Self.maximumCandidates else { return try popularByTime(window, limit: query.limit) }
+        return try counted(among: "WHERE b.loans_total >= ?", [.int(Int64(floor))], window: window, limit: query.limit)
+    }
+
+    /// The window counts of the books `selection` picks (a fixed fragment over `books b`), most
+    /// first, then by id; `limit` of those with a loan in the window, or all of them.
+    private func counted(
+        among selection: String, _ parameters: [DatabaseValue], window: PopularQuery.Window, limit: Int?
+    )
+        throws -> [PopularBook]
+    {
+        let nextMonth = window.nextMonth
+        let rows = try database.query(
+            """
+            SELECT id, title, author, loans FROM (
+                SELECT b.id, b.title, b.author,
+                       COALESCE((SELECT SUM(m.loans) FROM book_loan_months m WHERE m.book_id = b.id AND m.month >= ?), 0)
+                       + COALESCE(edge.loans, 0) AS loans
+                FROM books b
+                LEFT JOIN (SELECT book_id, COUNT(*) AS loans FROM loans FORCE INDEX (idx_loans_borrowed)
+                           WHERE borrowed_at >= ? AND borrowed_at < ? GROUP BY book_id) AS edge ON edge.book_id = b.id
+                \(selection)
+            ) AS counted
+            \(limit == nil ? "" : "WHERE loans > 0 ORDER BY loans DESC, id LIMIT ?")
+            """,
+            [.date(nextMonth), .date(window.start), .date(nextMonth)] + parameters + (limit.map { [.int(Int64($0))] } ?? []))
+        return try rows.map(Self.popularBook)
+    }
+
+    /// The same answer from the window's loans read by time: one pass over idx_loans_borrowed.
+    private func popularByTime(_ window: PopularQuery.Window, limit: Int) throws -> [PopularBook] {
+        let rows = try database.query(
+            """
+            SELECT b.id, b.title, b.author, top.loans FROM (
+                SELECT book_id, COUNT(*) AS loans FROM loans FORCE INDEX (idx_loans_borrowed)
+                WHERE borrowed_at >= ? GROUP BY book_id ORDER BY loans DESC, book_id LIMIT ?
+            ) AS top JOIN books b ON b.id = top.book_id
+            ORDER BY top.loans DESC, b.id
+            """, [.date(window.start), .int(Int64(limit))])
+        return try rows.map(Self.popularBook)
+    }
+
+    private static func popularBook(_ row: Row) throws -> PopularBook {
+        PopularBook(
+            book: Loan.BookSummary(id: Int64(try row.int("id")), title: try row.string("title"), author: try row.string("author")),
+            loans: try row.int("loans"))
+    }
+
+    // MARK: the monthly counts
+
+    /// Inside a borrow's transaction, after the book's row is locked: one more loan of the book
+    /// in the month of `now`.
+    func countLoan(bookID: Int64, at now: Date) throws {
+        try database.execute(
+            "INSERT INTO book_loan_months (book_id, month, loans) VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE loans = loans + 1",
+            [.int(bookID), .date(PopularQuery.Window.firstDayOfMonth(of: now))])
+    }
+
+    /// Before a user's returned loans are deleted (with the user): their months count them no more.
+    func uncountReturnedLoans(userID: Int64) throws {
+        try database.execute(
+            """
+            UPDATE book_loan_months m JOIN (
+                SELECT book_id, DATE_FORMAT(borrowed_at, '%Y-%m-01') AS month, COUNT(*) AS loans
+                FROM loans WHERE user_id = ? AND returned_at IS NOT NULL GROUP BY book_id, month
+            ) AS gone ON gone.book_id = m.book_id AND gone.month = m.month
+            SET m.loans = GREATEST(0, m.loans - gone.loans)
+            """, [.int(userID)])
+    }
+}
