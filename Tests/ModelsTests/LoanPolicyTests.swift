@@ -17,6 +17,15 @@ import Models
         #expect(policy.dueDate(from: now).timeIntervalSince(now) == 14 * 86_400)
     }
 
+    @Test func daysOverdueAreWholeDaysSinceTheDueDateRoundedDown() {
+        #expect(loan(dueIn: 60).daysOverdue(at: now) == 0)
+        #expect(loan(dueIn: -1).daysOverdue(at: now) == 0)
+        #expect(loan(dueIn: -86_399).daysOverdue(at: now) == 0)
+        #expect(loan(dueIn: -86_400).daysOverdue(at: now) == 1)
+        #expect(loan(dueIn: -(3 * 86_400 + 86_399)).daysOverdue(at: now) == 3)
+        #expect(loan(dueIn: -1000 * 86_400).daysOverdue(at: now) == 1000)
+    }
+
     @Test func statusIsComputedFromTheClock() {
         #expect(loan(dueIn: 60).status(at: now) == .active)
         #expect(loan(dueIn: 0).status(at: now) == .active)
