@@ -70,9 +70,10 @@ class App:
             self._subcommands = set(re.findall(r"^  ([a-z][a-z0-9-]*)", section, re.M))
         return subcommand in self._subcommands
 
-    def run(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    def run(self, *args: str, env: dict[str, str] | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess:
         done = subprocess.run([str(self.binary), *args], capture_output=True, text=True,
-                              env={**self.env, **(env or {})}, timeout=120, stdin=subprocess.DEVNULL)
+                              env={**self.env, **(env or {})}, timeout=timeout, stdin=subprocess.DEVNULL)
         if done.returncode != 0:
             raise StartError(f"library-app {' '.join(args)} failed ({done.returncode}):\n"
                              f"{done.stdout}{done.stderr}")

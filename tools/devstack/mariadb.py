@@ -54,12 +54,14 @@ def make_certificates(folder: Path, name: str = "library-api test CA") -> Certif
 
 class MariaDB:
     def __init__(self, run: Path, port: int = 0, tls: bool = False,
-                 require_secure_transport: bool = False, durable: bool = False):
+                 require_secure_transport: bool = False, durable: bool = False,
+                 buffer_pool: str = "128M"):
         """durable: flush the redo log at every commit (innodb_flush_log_at_trx_commit=1), as a
         production server must to lose no committed loan in a crash (tools/drills); the
         default writes it once a second, which makes the tests much faster."""
         self.home = run / "mariadb"
         self.durable = durable
+        self.buffer_pool = buffer_pool  # the reports' benchmark holds a 1,000,000-loan history
         self.datadir = self.home / "data"
         self.socket = self.home / "mysqld.sock"
         self.port = port or free_port()
@@ -100,7 +102,7 @@ class MariaDB:
             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
             # each app thread holds a connection: processes x threads per stack, several stacks
             "--max-connections=1000",
-            "--innodb-buffer-pool-size=128M",
+            f"--innodb-buffer-pool-size={self.buffer_pool}",
             # a development server: durable at each second, not at each commit (much faster tests)
             f"--innodb-flush-log-at-trx-commit={1 if self.durable else 2}", "--sync-binlog=0",
         ]

@@ -44,6 +44,7 @@ class StackConfig:
     create_admin: bool = True
     database_tls: bool = False      # the app reaches MariaDB over TCP with TLS (MariaDB(tls=True))
     seed_books: int = 0             # `library-app seed --books N` once, when the binary has it
+    seed_loans: int = 0             # with seed_books: `--loans M`, a loan history (tools/bench/reports)
     fresh: bool = False             # wipe the run folder first (tests)
     bench_locations: bool | str = False  # nginx answers GET /_bench/static itself (tools/bench);
                                          # a string: more server-level nginx text after it
@@ -168,7 +169,9 @@ class Stack:
             marker.touch()
         if self.config.seed_books and self.app.supports("seed"):
             # A no-op when the catalogue already holds that many books.
-            self.app.run("seed", "--books", str(self.config.seed_books))
+            loans = ["--loans", str(self.config.seed_loans)] if self.config.seed_loans else []
+            self.app.run("seed", "--books", str(self.config.seed_books), *loans,
+                         timeout=120 + self.config.seed_loans / 1000)
 
     @property
     def admin_created(self) -> bool:
