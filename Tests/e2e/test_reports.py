@@ -3,8 +3,8 @@ and lighttpd, each on a stack of its own whose database `library-app seed` fille
 books and a 30,000-loan history over five years (a fresh database: the reports see every loan,
 so the shared stacks' loans would make the expected answers guesswork). Both of the popular
 report's ways of counting are checked against the contract's definition in SQL: the books that
-can reach the top counted one by one, and the loans read by time (a short window, in which
-too many books can reach the top)."""
+can reach the top counted one by one (a year, the top 10), and the window's loans read by time
+(a day; a year's top 100, where too many books could reach the floor)."""
 from __future__ import annotations
 
 import math
@@ -19,7 +19,7 @@ from test_races import assert_counts_match_the_loans
 from tools.devstack.stack import Stack
 
 SEEDED_BOOKS = 5_000
-SEEDED_LOANS = 30_000  # a short window: fewer than `limit` books with loans, 2,000+ books with one ever (read by time)
+SEEDED_LOANS = 30_000
 
 
 @pytest.fixture(scope="module", params=SERVERS)

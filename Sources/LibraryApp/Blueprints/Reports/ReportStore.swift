@@ -52,9 +52,9 @@ struct ReportStore {
 
     // MARK: popular
 
-    /// Candidates counted one by one at most; past this the report reads the window's loans by
-    /// time instead (a short window on a long history: few loans, many books with some).
-    static let maximumCandidates = 2_000
+    /// What counting one candidate book costs (its months' rows, its title and author), in loans
+    /// of the window read by time: measured on the 1,000,000-loan history (docs/performance.md).
+    static let candidateCostInLoans = 25
 
     /// The `limit` books with the most loans made from `window.start` on (loans that still
     /// exist), most first, then by id; books without such a loan are not listed.
@@ -65,22 +65,39 @@ struct ReportStore {
     /// `limit`-th largest of them: only books whose `loans_total` reaches it can be in the
     /// answer, and only those are counted, each from its months in `book_loan_months` plus
     /// the loans of the window's first, partial month (read by time, for every book at once).
-    /// Exact, whatever the history; fast when loans gather on some books, as they do.
+    /// Exact, whatever the history. When counting those candidates would cost more than reading
+    /// the window's loans (a short window: few loans, many books reaching a low floor), the
+    /// window is read by time instead.
     func popular(_ query: PopularQuery, now: Date) throws -> [PopularBook] {
         let window = query.window(endingAt: now)
+        let windowLoans = try estimatedLoans(since: window.start, now: now)
+        let affordable = windowLoans / Self.candidateCostInLoans
+        guard affordable > 2 * query.limit else { return try popularByTime(window, limit: query.limit) }
         let top = try counted(among: "ORDER BY b.loans_total DESC LIMIT ?", [.int(Int64(2 * query.limit))], window: window, limit: nil)
         let floor = top.count >= query.limit ? max(1, top.map(\.loans).sorted(by: >)[query.limit - 1]) : 1
         let candidates =
             try database.query(
                 "SELECT COUNT(*) AS candidates FROM (SELECT 1 FROM books WHERE loans_total >= ? LIMIT ?) AS c",
-                [.int(Int64(floor)), .int(Int64(Self.maximumCandidates + 1))]
+                [.int(Int64(floor)), .int(Int64(affordable + 1))]
             ).first?.int("candidates") ?? 0
-        guard candidates <= Self.maximumCandidates else { return try popularByTime(window, limit: query.limit) }
+        guard candidates <= affordable else { return try popularByTime(window, limit: query.limit) }
         return try counted(among: "WHERE b.loans_total >= ?", [.int(Int64(floor))], window: window, limit: query.limit)
     }
 
+    /// About how many loans were made since `start`: the loan ids spread evenly over the history
+    /// (three index ends, no scan).
+    private func estimatedLoans(since start: Date, now: Date) throws -> Int {
+        guard
+            let row = try database.query("SELECT MIN(id) AS first, MAX(id) AS last, MIN(borrowed_at) AS since FROM loans").first,
+            let first = try row.optionalInt("first"), let last = try row.optionalInt("last"), let since = try row.optionalDate("since")
+        else { return 0 }
+        let history = max(1, now.timeIntervalSince(since))
+        return Int(Double(last - first + 1) * min(1, now.timeIntervalSince(start) / history))
+    }
+
     /// The window counts of the books `selection` picks (a fixed fragment over `books b`), most
-    /// first, then by id; `limit` of those with a loan in the window, or all of them.
+    /// first, then by id; `limit` of those with a loan in the window, or all of them. HAVING, not
+    /// an outer WHERE: a derived table would be merged, and each count computed twice.
     private func counted(
         among selection: String, _ parameters: [DatabaseValue], window: PopularQuery.Window, limit: Int?
     )
@@ -89,16 +106,14 @@ struct ReportStore {
         let nextMonth = window.nextMonth
         let rows = try database.query(
             """
-            SELECT id, title, author, loans FROM (
-                SELECT b.id, b.title, b.author,
-                       COALESCE((SELECT SUM(m.loans) FROM book_loan_months m WHERE m.book_id = b.id AND m.month >= ?), 0)
-                       + COALESCE(edge.loans, 0) AS loans
-                FROM books b
-                LEFT JOIN (SELECT book_id, COUNT(*) AS loans FROM loans FORCE INDEX (idx_loans_borrowed)
-                           WHERE borrowed_at >= ? AND borrowed_at < ? GROUP BY book_id) AS edge ON edge.book_id = b.id
-                \(selection)
-            ) AS counted
-            \(limit == nil ? "" : "WHERE loans > 0 ORDER BY loans DESC, id LIMIT ?")
+            SELECT b.id, b.title, b.author,
+                   COALESCE((SELECT SUM(m.loans) FROM book_loan_months m WHERE m.book_id = b.id AND m.month >= ?), 0)
+                   + COALESCE(edge.loans, 0) AS loans
+            FROM books b
+            LEFT JOIN (SELECT book_id, COUNT(*) AS loans FROM loans FORCE INDEX (idx_loans_borrowed)
+                       WHERE borrowed_at >= ? AND borrowed_at < ? GROUP BY book_id) AS edge ON edge.book_id = b.id
+            \(selection)
+            \(limit == nil ? "" : "HAVING loans > 0 ORDER BY loans DESC, b.id LIMIT ?")
             """,
             [.date(nextMonth), .date(window.start), .date(nextMonth)] + parameters + (limit.map { [.int(Int64($0))] } ?? []))
         return try rows.map(Self.popularBook)
