@@ -25,6 +25,9 @@
 #                the short version `make test` runs; docs/drills.md)
 #   make soak    build (release), then SOAK_MINUTES (default 30) of mixed load through nginx:
 #                RSS per process and p99 per minute, errors (not part of make test)
+#   make bench-reports  build (release), then the reports' timings on a seeded history of
+#                100,000 books and 1,000,000 loans under run/bench-reports (seeded once, a few
+#                minutes): uncached popular and overdue pages through nginx; exit 1 over 100 ms
 #   make bench-check BASE=<commit>   build BASE (default HEAD) in run/bench-base beside this
 #                tree and measure both binaries in one interleaved run: fails when this tree's
 #                CPU per request is more than 10 % above BASE's (not part of make test)
@@ -41,6 +44,8 @@ PORT        ?= 8080
 SERVER      ?= nginx
 # options of tools/bench (`python3 -m tools.bench --help`), for bench and bench-check
 BENCH_FLAGS ?=
+# options of tools/bench/reports.py (`python3 -m tools.bench.reports --help`), for bench-reports
+REPORTS_FLAGS ?=
 # options of tools/drills (`python3 -m tools.drills --help`), e.g. "--quick --only db-stop"
 DRILLS_FLAGS ?=
 SOAK_MINUTES ?= 30
@@ -56,7 +61,7 @@ TSAN_FILTER ?=
 # and not libcrypto's scrypt; `make test` runs it
 TSAN_SKIP   ?= dummyVerificationIsFalseAndCostsTheSame
 
-.PHONY: help install-deps build run cluster stop test format-lint unit-test integration-test e2e-test test-cluster quick-drills drills soak fuzz tsan bench bench-check clean
+.PHONY: help install-deps build run cluster stop test format-lint unit-test integration-test e2e-test test-cluster quick-drills drills soak fuzz tsan bench bench-check bench-reports clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -87,6 +92,11 @@ bench: build
 # The same release build against BASE's, built with a scratch path of its own under run/.
 bench-check: build
 	$(PYTHON) -m tools.bench --base "$(BASE)" $(BENCH_FLAGS) \
+	    --binary "$$($(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/library-app"
+
+# The reports on a long history (tools/bench/reports.py; options: REPORTS_FLAGS="--repeat 9").
+bench-reports: build
+	$(PYTHON) -m tools.bench.reports $(REPORTS_FLAGS) \
 	    --binary "$$($(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/library-app"
 
 # The drills and the soak use Debian's python3 with requests, like the e2e tests.
