@@ -8,8 +8,10 @@ memcached, the app (LIBRARY_ENV=production, rate limits off), nginx), seeded onc
 nginx, each report --repeat times: GET /reports/popular for several `days` and `limit`, every
 request after a write that voids the cache (its answer must say X-Cache: MISS), and
 GET /reports/overdue (never cached) at its first, middle and last page. Prints the median and
-the slowest wall time each, as a client sees it, and exits 1 when one is over --budget-ms
-(100). Everything started is stopped at the end. Standard library only.
+the slowest wall time each, as a client sees it, and exits 1 when the median of one the target
+covers (popular with days=365, every overdue page) is over --budget-ms (100); the other
+windows are shown for what they are. Everything started is stopped at the end. Standard
+library only.
 """
 from __future__ import annotations
 
@@ -120,10 +122,13 @@ def measure(stack: Stack, args: argparse.Namespace) -> int:
     failed = False
     for path, times, note in rows:
         median, slowest = statistics.median(times), max(times)
-        over = median > args.budget_ms
+        budgeted = "days=365" in path or path.startswith("/reports/overdue")
+        over = budgeted and median > args.budget_ms
         failed |= over
-        print(f"{path:<48} {median:7.1f} ms {slowest:7.1f} ms  {note}{'  OVER BUDGET' if over else ''}")
-    print(f"\n{args.repeat} timed requests each (after one untimed); budget {args.budget_ms:.0f} ms on the median")
+        mark = "  OVER BUDGET" if over else ("" if budgeted else "  (no target)")
+        print(f"{path:<48} {median:7.1f} ms {slowest:7.1f} ms  {note}{mark}")
+    print(f"\n{args.repeat} timed requests each (after one untimed); target: {args.budget_ms:.0f} ms on the median "
+          "for popular over 365 days and every overdue page")
     return 1 if failed else 0
 
 
