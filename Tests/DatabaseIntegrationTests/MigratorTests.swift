@@ -23,7 +23,8 @@ import Testing
                 return statement[range.upperBound...].split(whereSeparator: { $0 == " " || $0 == "(" }).first.map(String.init)
             }
             #expect(created.contains("users") && created.contains("revoked_tokens"))
-            #expect(tables == (created + ["schema_migrations", "schema_migrations_lock"]).sorted())
+            // Both sorted here: the server's collation puts "books" before "book_loan_months".
+            #expect(tables.sorted() == (created + ["schema_migrations", "schema_migrations_lock"]).sorted())
 
             // A later migration is applied alone.
             let extended = try Migrator(
@@ -131,6 +132,48 @@ import Testing
             #expect(throws: DatabaseError.self) { try db.execute("UPDATE books SET copies_set_aside = 2 WHERE id = 1") }
             // no copy on the shelf while a hold waits
             #expect(throws: DatabaseError.self) { try db.execute("UPDATE books SET holds_waiting = 1 WHERE id = 1") }
+        }
+    }
+
+    /// Migration 008 (reports) on a database with loans: every row kept, each book's
+    /// loans_total and its loans per month counted from the loans, updated_at untouched, the
+    /// search index still finds stopwords.
+    @Test func theReportsMigrationCountsTheExistingLoans() throws {
+        try TestDatabase.withFreshDatabase { configuration in
+            let db = DatabaseConnection(configuration: configuration)
+            let all = try Migration.load(fromDirectory: TestDatabase.migrationsDirectory)
+            try Migrator(migrations: all.filter { $0.version < 8 }).migrate(on: db)
+            try db.execute("INSERT INTO users (username, email, password_hash) VALUES ('ann', 'ann@example.org', 'h')")
+            try db.execute(
+                """
+                INSERT INTO books (title, author, isbn, copies_total, copies_available, updated_at) VALUES
+                ('The Garden', 'a', '9780000000002', 3, 2, '2020-01-01'), ('t', 'a', '9780000000019', 1, 1, '2020-01-01'),
+                ('u', 'a', '9780000000026', 1, 1, '2020-01-01')
+                """)
+            try db.execute(
+                """
+                INSERT INTO loans (user_id, book_id, borrowed_at, due_at, returned_at) VALUES
+                (1, 1, '2026-01-31 23:59:59', '2026-02-14', '2026-02-01'), (1, 1, '2026-02-01 00:00:00', '2026-02-15', '2026-02-02'),
+                (1, 1, '2026-02-20', '2026-03-06', NULL), (1, 2, '2025-12-01', '2025-12-15', '2025-12-02')
+                """)
+            #expect(try Migrator(migrations: all).migrate(on: db).map(\.version) == [8])
+            let books = try db.query("SELECT loans_total, updated_at FROM books ORDER BY id")
+            #expect(try books.map { try $0.int("loans_total") } == [3, 1, 0])
+            #expect(try books.allSatisfy { try $0.date("updated_at") == Date(timeIntervalSince1970: 1_577_836_800) })
+            let months = try db.query(
+                "SELECT book_id, DATE_FORMAT(month, '%Y-%m-%d') AS month, loans FROM book_loan_months ORDER BY book_id, month")
+            #expect(
+                try months.map { "\(try $0.int("book_id")) \(try $0.string("month")) \(try $0.int("loans"))" }
+                    == ["1 2026-01-01 1", "1 2026-02-01 2", "2 2025-12-01 1"])
+            #expect(try db.query("SELECT COUNT(*) AS n FROM loans").first?.int("n") == 4)
+            #expect(
+                try db.query("SELECT id FROM books WHERE MATCH (title, author) AGAINST ('+the* +garden*' IN BOOLEAN MODE)")
+                    .count == 1)
+            // A month row is the first day of a month, and never counts below zero.
+            #expect(throws: DatabaseError.self) {
+                try db.execute("INSERT INTO book_loan_months (book_id, month, loans) VALUES (3, '2026-02-02', 1)")
+            }
+            #expect(throws: DatabaseError.self) { try db.execute("UPDATE book_loan_months SET loans = -1 WHERE book_id = 2") }
         }
     }
 
