@@ -16,6 +16,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // The HTTP vocabulary of the Swift server ecosystem (Hummingbird, Vapor): status, method,
+        // header fields (names checked as tokens, values cleaned of CR/LF/NUL).
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Basics every module may need, with no dependency of its own: hex digits, UTC date
@@ -48,7 +51,7 @@ let package = Package(
         .target(name: "Models"),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
 
-        // The application: configuration, HTTP types, router, blueprints.
+        // The application: configuration, request and response, router, blueprints.
         .target(
             name: "LibraryApp",
             dependencies: [
@@ -59,6 +62,7 @@ let package = Package(
                 "Cache",
                 "Security",
                 "Models",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -124,7 +128,10 @@ let package = Package(
 
         .testTarget(
             name: "LibraryAppTests",
-            dependencies: ["LibraryApp", "JSON", "FastCGI", "Security", "Cache", "Database"]
+            dependencies: [
+                "LibraryApp", "JSON", "FastCGI", "Security", "Cache", "Database",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
 
         // Passwords (scrypt) and JWT (HS256) over libcrypto; the only code touching OpenSSL pointers.

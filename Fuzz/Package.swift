@@ -9,7 +9,8 @@ import PackageDescription
 let package = Package(
     name: "library-api-fuzz",
     dependencies: [
-        .package(name: "library-api", path: "..")
+        .package(name: "library-api", path: ".."),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // libFuzzer's entry point, called from each target's main (see FuzzSupport).
@@ -35,11 +36,13 @@ let package = Package(
             name: "FuzzQuery",
             dependencies: [
                 "FuzzSupport", .product(name: "LibraryApp", package: "library-api"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
         .executableTarget(
             name: "FuzzHeaders",
             dependencies: [
                 "FuzzSupport", .product(name: "LibraryApp", package: "library-api"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
         .executableTarget(
             name: "FuzzCacheEntry",
@@ -50,6 +53,7 @@ let package = Package(
             name: "FuzzRequestBody",
             dependencies: [
                 "FuzzSupport", .product(name: "LibraryApp", package: "library-api"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JSON", package: "library-api"),
             ]),
     ]

@@ -1,5 +1,6 @@
 import Database
 import Logging
+import HTTPTypes
 import Testing
 @testable import LibraryApp
 import JSON
@@ -14,14 +15,16 @@ import JSON
 
     func request(_ method: String, _ path: String, headers: [(String, String)] = [], body: String = "") -> Request {
         Request(
-            method: method, pathSegments: path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init),
-            rawPath: path, headers: HTTPHeaders(headers), body: Array(body.utf8), requestID: "test-id")
+            method: HTTPRequest.Method(method)!,
+            pathSegments: path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init),
+            rawPath: path, headers: HTTPFields(headers.map { HTTPField(name: HTTPField.Name($0.0)!, value: $0.1) }), body: Array(body.utf8),
+            requestID: "test-id")
     }
 
     @Test func healthWithoutADatabaseIs503WithRetryAfter() throws {
         let response = application.handle(request("GET", "/health"), context: application.makeContext())
         #expect(response.status == .serviceUnavailable)
-        #expect(response.headers["Retry-After"] == "5")
+        #expect(response.headers[.retryAfter] == "5")
         #expect(
             try JSONParser.parse(response.body)
                 == .object([
@@ -32,12 +35,12 @@ import JSON
     @Test func protectedRoutesWantATokenBeforeAnyDatabaseWork() throws {
         let response = application.handle(request("GET", "/users/me"), context: application.makeContext())
         #expect(response.status == .unauthorized)
-        #expect(response.headers["WWW-Authenticate"] == "Bearer")
+        #expect(response.headers[.wwwAuthenticate] == "Bearer")
         let forged = application.handle(
             request("GET", "/users/me", headers: [("Authorization", "Bearer a.b.c")]),
             context: application.makeContext())
         #expect(forged.status == .unauthorized)
-        #expect(forged.headers["WWW-Authenticate"] == #"Bearer error="invalid_token""#)
+        #expect(forged.headers[.wwwAuthenticate] == #"Bearer error="invalid_token""#)
     }
 
     @Test func unknownPathIs404AndWrongMethodIs405WithAllow() {
@@ -45,7 +48,7 @@ import JSON
         #expect(application.handle(request("GET", "/nope"), context: context).status == .notFound)
         let wrong = application.handle(request("POST", "/health"), context: context)
         #expect(wrong.status == .methodNotAllowed)
-        #expect(wrong.headers["Allow"] == "GET, HEAD")
+        #expect(wrong.headers[.allow] == "GET, HEAD")
     }
 
     @Test func jsonBodyRules() {
@@ -71,7 +74,7 @@ import JSON
 
         let response = app.handle(request("GET", "/boom"), context: context)
         #expect(response.status == .internalServerError)
-        #expect(response.headers["Content-Type"] == "application/problem+json")
+        #expect(response.headers[.contentType] == "application/problem+json")
         let text = String(decoding: response.body, as: UTF8.self)
         #expect(text.contains("test-id"))
         #expect(!text.contains("Boom"))
@@ -87,7 +90,7 @@ import JSON
         // Rolled back, nothing written: the client may simply try again (not a 500).
         let response = app.handle(request("POST", "/contended"), context: app.makeContext())
         #expect(response.status == .serviceUnavailable)
-        #expect(response.headers["Retry-After"] == "1")
+        #expect(response.headers[.retryAfter] == "1")
         let text = String(decoding: response.body, as: UTF8.self)
         #expect(!text.contains("1213") && !text.lowercased().contains("deadlock"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import HTTPTypes
 import Testing
 @testable import LibraryApp
 import Models
@@ -9,8 +10,8 @@ import Models
         let entry = ResponseCache.Entry(
             generation: "42", etag: "\"0123456789abcdef\"",
             headers: [
-                ("Content-Type", "application/json"), ("X-Total-Count", "3"),
-                ("Link", "</books?page=2&per_page=2>; rel=\"next\""),
+                HTTPField(name: .contentType, value: "application/json"), HTTPField(name: .xTotalCount, value: "3"),
+                HTTPField(name: .link, value: "</books?page=2&per_page=2>; rel=\"next\""),
             ],
             body: Array("[{\"title\":\"a\\nb\"}]".utf8) + [0x0A, 0x0A, 0x00])
         #expect(ResponseCache.decode(ResponseCache.encode(entry)) == entry)
@@ -36,7 +37,7 @@ import Models
 
     @Test func keysIgnoreParameterOrderButNotValues() throws {
         func request(_ query: Substring) throws -> Request {
-            Request(method: "GET", pathSegments: ["books"], rawPath: "/books", query: try QueryParameters(parsing: query))
+            Request(method: .get, pathSegments: ["books"], rawPath: "/books", query: try QueryParameters(parsing: query))
         }
         let parameters = BookListQuery.parameterNames.sorted()
         let a = ResponseCache.key(region: .books, request: try request("q=war&page=2"), parameters: parameters)
@@ -53,7 +54,7 @@ import Models
             ResponseCache.key(
                 region: .books,
                 request: Request(
-                    method: "GET", pathSegments: ["books"], rawPath: "/books",
+                    method: .get, pathSegments: ["books"], rawPath: "/books",
                     query: try QueryParameters(parsing: query)), parameters: parameters)
         }
         #expect(try key("q=war&utm=1&x=2") == key("q=war"))
@@ -67,7 +68,7 @@ import Models
     private func link(_ query: Substring, page: Int = 2) throws -> String? {
         Pagination(page: page, perPage: 10).headers(
             total: 100, path: "/books", query: try QueryParameters(parsing: query),
-            filters: BookListQuery.filterNames)["Link"]
+            filters: BookListQuery.filterNames)[.link]
     }
 
     /// Issue 10: 20 unknown parameters of 200 bytes, each repeated in every link, overflowed
@@ -217,7 +218,7 @@ import Models
             ResponseCache.key(
                 region: .books,
                 request: Request(
-                    method: "GET", pathSegments: ["books"], rawPath: "/books",
+                    method: .get, pathSegments: ["books"], rawPath: "/books",
                     query: try QueryParameters(parsing: query)),
                 parameters: BookListQuery.parameterNames.sorted())
         }
@@ -228,7 +229,7 @@ import Models
     @Test func headerLinesWithEmptyValuesDecodeWithoutTrapping() {
         let bytes = Array("1\n\"e\"\nX-Empty:\nLink: \n\n{}".utf8)
         let entry = ResponseCache.decode(bytes)
-        #expect(entry?.headers.map(\.0) == ["Link"])
+        #expect(entry?.headers.map { $0.name } == [.link])
         #expect(entry?.body == Array("{}".utf8))
     }
 }
@@ -268,6 +269,6 @@ import Models
         #expect(QueueWait.seconds(since: "-1e300", now: 100) == nil)
         let refused = QueueWait.overloaded(waited: 2)
         #expect(refused.status == .serviceUnavailable)
-        #expect(refused.headers["Retry-After"] == "1")
+        #expect(refused.headers[.retryAfter] == "1")
     }
 }

@@ -53,6 +53,12 @@ import Testing
         Call(method: "POST", path: "/users/register", headers: [("Content-Type", "text/plain")], body: "{}", status: 415),
         Call(method: "GET", path: "/books?page=0", headers: [("Authorization", "Bearer x")], status: 401),
         Call(method: "GET", path: "/%FF", status: 400),
+        // the first of two Authorization fields counts, as before they were HTTPFields (joined
+        // into one value, the second would have made it no bearer token: 401)
+        Call(
+            method: "GET", path: "/users/me", headers: [("Authorization", "Bearer \(validToken)"), ("Authorization", "Bearer x")],
+            status: 503),
+        Call(method: "GE T", path: "/health", status: 400),  // no method token
         // holds its worker for a while, so the other clients' requests must be served by others
         // (fast requests alone may all be served by one worker, the leader again each time)
         Call(method: "GET", path: "/_testing/sleep?ms=20", status: 200),

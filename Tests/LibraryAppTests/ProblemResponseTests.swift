@@ -1,3 +1,4 @@
+import HTTPTypes
 import Testing
 @testable import LibraryApp
 import JSON
@@ -13,7 +14,7 @@ import JSON
     @Test func problemHasRFC9457ShapeAndContentType() throws {
         let response = ProblemError(.notFound, detail: "Book 42 not found").response
         #expect(response.status.code == 404)
-        #expect(response.headers["content-type"] == "application/problem+json")
+        #expect(response.headers[.contentType] == "application/problem+json")
         #expect(
             try bodyObject(response) == [
                 "type": .string("about:blank"), "title": .string("Not Found"), "status": .integer(404),
@@ -36,9 +37,7 @@ import JSON
     }
 
     @Test func cgiResponseHasStatusHeadersLengthAndOptionalBody() {
-        var headers = HTTPHeaders()
-        headers.set("Content-Type", "application/json")
-        let response = Response(status: .ok, headers: headers, body: Array("{}".utf8))
+        let response = Response(status: .ok, headers: [.contentType: "application/json"], body: Array("{}".utf8))
         #expect(
             String(decoding: response.cgiBytes(omitBody: false), as: UTF8.self)
                 == "Status: 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")

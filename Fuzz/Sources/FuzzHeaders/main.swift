@@ -1,4 +1,5 @@
 import FuzzSupport
+import HTTPTypes
 @testable import LibraryApp
 
 /// The request headers the application reads, as `Name: value` lines. Properties: nothing traps;
@@ -10,14 +11,21 @@ private let trustedProxies: Set<String> = [proxy, "10.0.0.2", "::1"]
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHeaders(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
-    var headers = HTTPHeaders()
+    var received: [(name: String, value: String)] = []
     for line in String(decoding: fuzzInput(data, count), as: UTF8.self).split(separator: "\n") {
         let parts = line.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-        headers.add(String(parts[0]), parts.count == 2 ? parts[1].trimmingSpaces() : "")
+        received.append((String(parts[0]), parts.count == 2 ? parts[1].trimmingSpaces() : ""))
+    }
+    let headers = HTTPFields(received: received)
+    check(headers.count == received.filter { HTTPField.Name($0.name) != nil }.count, "a field with a token name was dropped")
+    for field in headers {
+        field.withUnsafeBytesOfValue { value in
+            check(!value.contains(0x0D) && !value.contains(0x0A) && !value.contains(0), "CR, LF or NUL in a value")
+        }
     }
 
-    let forwardedLines = headers.filter { $0.name.caseInsensitiveEquals("x-forwarded-for") }.map(\.value)
-    let forwardedFor = headers.combined("X-Forwarded-For")
+    let forwardedLines = headers.filter { $0.name == .xForwardedFor }.map { $0.value }
+    let forwardedFor = headers[.xForwardedFor]
     check(forwardedFor == (forwardedLines.isEmpty ? nil : forwardedLines.joined(separator: ", ")), "lines not joined in order")
     let client = ClientAddress.resolve(remoteAddress: proxy, forwardedFor: forwardedFor, trustedProxies: trustedProxies)
     let hops = (forwardedFor ?? "").split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
@@ -31,14 +39,14 @@ public func fuzzHeaders(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         ClientAddress.resolve(remoteAddress: "192.0.2.9", forwardedFor: forwardedFor, trustedProxies: trustedProxies) == "192.0.2.9",
         "an untrusted peer's X-Forwarded-For was believed")
 
-    let requestID = RequestID.resolve(incoming: headers[RequestID.headerName])
+    let requestID = RequestID.resolve(incoming: headers.firstValue(.xRequestID))
     check(RequestID.isWellFormed(requestID), "request id \(requestID) is not well formed")
 
-    if let token = BearerAuthenticator.bearerToken(in: headers["Authorization"]) {
+    if let token = BearerAuthenticator.bearerToken(in: headers.firstValue(.authorization)) {
         check(!token.isEmpty && !token.utf8.contains(0x20), "bearer token \(token) is empty or holds a space")
     }
-    _ = MediaType.isJSON(headers["Content-Type"] ?? "")
-    if let waited = QueueWait.seconds(since: headers["Request-Start"]) {
+    _ = MediaType.isJSON(headers.firstValue(.contentType) ?? "")
+    if let waited = QueueWait.seconds(since: headers.firstValue(HTTPField.Name("Request-Start")!)) {
         check(waited >= 0 && waited < QueueWait.implausibleSeconds, "queue wait \(waited)")
         _ = QueueWait.overloaded(waited: waited)
     }

@@ -1,4 +1,5 @@
 import FuzzSupport
+import HTTPTypes
 @testable import LibraryApp
 
 /// The request target: the query string (`QUERY_STRING`) and the path segments, percent-decoded,
@@ -35,9 +36,9 @@ public func fuzzQuery(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     }
     let total = count * 37
     let headers = books.pagination.headers(total: total, path: "/books", query: query, filters: BookListQuery.filterNames)
-    check(headers["X-Total-Count"] == String(total), "X-Total-Count is \(headers["X-Total-Count"] ?? "missing")")
+    check(headers[.xTotalCount] == String(total), "X-Total-Count is \(headers[.xTotalCount] ?? "missing")")
     // Bounded whatever the query: the web servers' FastCGI header buffers are the limit.
-    if let link = headers["Link"] {
+    if let link = headers[.link] {
         check(link.utf8.count <= Pagination.maximumLinkLength && link.contains("rel=\"last\""), "Link of \(link.utf8.count) bytes")
     }
     return 0

@@ -1,4 +1,5 @@
 import FuzzSupport
+import HTTPTypes
 import JSON
 @testable import LibraryApp
 
@@ -8,10 +9,8 @@ import JSON
 /// itself valid JSON and names every field it complains about.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRequestBody(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
-    var headers = HTTPHeaders()
-    headers.add("Content-Type", "application/json")
     let request = Request(
-        method: "POST", pathSegments: ["fuzz"], rawPath: "/fuzz", headers: headers,
+        method: .post, pathSegments: ["fuzz"], rawPath: "/fuzz", headers: [.contentType: "application/json"],
         body: fuzzInput(data, count), requestID: "fuzz")
     let object: [String: JSONValue]
     do {

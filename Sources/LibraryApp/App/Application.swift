@@ -1,5 +1,6 @@
 import Cache
 import Glibc
+import HTTPTypes
 import Database
 import Logging
 import Security
@@ -65,15 +66,13 @@ public final class Application: Sendable {
         case .notFound:
             return (ProblemError(.notFound, detail: "No resource at \(request.rawPath)").response, "unmatched")
         case let .methodNotAllowed(allow):
-            var headers = HTTPHeaders()
-            headers.set("Allow", allow.joined(separator: ", "))
+            let allowed = allow.map { $0.rawValue }.joined(separator: ", ")
             let problem = ProblemError(
-                .methodNotAllowed, detail: "\(request.method) is not allowed here; use \(allow.joined(separator: ", "))",
-                headers: headers)
+                .methodNotAllowed, detail: "\(request.method) is not allowed here; use \(allowed)", headers: [.allow: allowed])
             return (problem.response, "unmatched")
         case let .matched(route, parameters):
             request.pathParameters = parameters
-            var limitHeaders = HTTPHeaders()
+            var limitHeaders = HTTPFields()
             var response: Response
             // Only a handler changes data: an answer given before it ran invalidates nothing.
             var handlerRan = false
@@ -118,7 +117,7 @@ public final class Application: Sendable {
             if let region = route.invalidates, handlerRan, !(400..<500).contains(response.status.code) {
                 context.invalidate { try ResponseCache(client: $0, timeoutSeconds: 0).invalidate(region) }
             }
-            for field in limitHeaders { response.headers.set(field.name, field.value) }
+            for field in limitHeaders { response.headers[field.name] = field.value }
             return (response, route.name)
         }
     }
@@ -131,20 +130,18 @@ public final class Application: Sendable {
             context.logger.warning(
                 "transaction still deadlocked after its retries",
                 metadata: ["request_id": "\(request.requestID)", "route": "\(route.name)"])
-            var headers = HTTPHeaders()
-            headers.set("Retry-After", "1")
             return ProblemError(
                 .serviceUnavailable, detail: "Too many concurrent changes to the same data; try again shortly",
-                headers: headers)
+                headers: [.retryAfter: "1"])
         }
         guard case .unavailable = error else {
             return internalError(error, request: request, route: route, context: context)
         }
         AppMetrics.databaseError(kind: .unavailable)
         context.logger.warning("database unavailable", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
-        var headers = HTTPHeaders()
-        headers.set("Retry-After", String(Self.databaseRetryAfterSeconds))
-        return ProblemError(.serviceUnavailable, detail: "The database is unavailable; try again shortly", headers: headers)
+        return ProblemError(
+            .serviceUnavailable, detail: "The database is unavailable; try again shortly",
+            headers: [.retryAfter: String(Self.databaseRetryAfterSeconds)])
     }
 
     /// Logged with the request id; the client gets only the id to quote.

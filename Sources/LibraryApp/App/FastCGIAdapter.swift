@@ -1,6 +1,7 @@
 import FastCGI
 import Foundation
 import Logging
+import HTTPTypes
 
 /// Turns a FastCGI exchange into a `Request`, runs the application, writes the CGI response
 /// and the access-log line. One per worker thread.
@@ -27,16 +28,16 @@ public final class FastCGIAdapter: FastCGIResponder {
         let started = DispatchTime.now().uptimeNanoseconds
         metrics.begin()
         let cgi = exchange.parameters()
-        var headers = HTTPHeaders()
-        for (name, value) in cgi.headers { headers.add(name, value) }
+        let headers = HTTPFields(received: cgi.headers)
 
-        let method = cgi.method
+        // nil when the web server passed something that is no token (nginx and lighttpd never do).
+        let method = HTTPRequest.Method(cgi.method)
         let rawPath = String(
             cgi.requestURI.utf8.split(
                 separator: UInt8(ascii: "?"), maxSplits: 1,
                 omittingEmptySubsequences: false
             ).first.map { Substring($0) } ?? "/")
-        let requestID = RequestID.resolve(incoming: headers[RequestID.headerName], generator: &requestIDs)
+        let requestID = RequestID.resolve(incoming: headers.firstValue(.xRequestID), generator: &requestIDs)
         let remoteAddress = cgi.remoteAddress
 
         var response: Response
@@ -55,14 +56,16 @@ public final class FastCGIAdapter: FastCGIResponder {
             if cgi.contentLength.flatMap(Int.init) ?? 0 > 0, !exchange.discardBody(limit: discardLimit) {
                 exchange.closeConnectionAfterResponse()
             }
-        } else {
+        } else if let method {
             (response, routeName) = readAndDispatch(
                 exchange: exchange, method: method, rawPath: rawPath, cgi: cgi,
                 headers: headers, remoteAddress: remoteAddress, requestID: requestID)
+        } else {
+            response = ProblemError(.badRequest, detail: "The request method is not a valid HTTP method name").response
         }
 
-        response.headers.set(RequestID.headerName, requestID)
-        exchange.write(response.cgiBytes(omitBody: method == "HEAD"))
+        response.headers[.xRequestID] = requestID
+        exchange.write(response.cgiBytes(omitBody: method == .head))
 
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
         metrics.record(
@@ -70,7 +73,7 @@ public final class FastCGIAdapter: FastCGIResponder {
             databaseConnected: context.hasDatabaseConnection, memcachedConnected: context.hasMemcachedConnection)
         if context.configuration.accessLog {
             context.logger.info(
-                "\(method) \(rawPath) \(response.status.code) \(Self.milliseconds(elapsed / 1000))ms",
+                "\(cgi.method) \(rawPath) \(response.status.code) \(Self.milliseconds(elapsed / 1000))ms",
                 metadata: [
                     "request_id": "\(requestID)", "client": "\(remoteAddress)",
                 ])
@@ -79,8 +82,8 @@ public final class FastCGIAdapter: FastCGIResponder {
 
     /// Reads the body within its bound, decodes the target and runs the application.
     private func readAndDispatch(
-        exchange: FastCGIExchange, method: String, rawPath: String, cgi: CGIParameters,
-        headers: HTTPHeaders, remoteAddress: String, requestID: String
+        exchange: FastCGIExchange, method: HTTPRequest.Method, rawPath: String, cgi: CGIParameters,
+        headers: HTTPFields, remoteAddress: String, requestID: String
     ) -> (Response, String) {
         let limit = context.configuration.maximumBodyBytes
         func tooLarge() -> Response { ProblemError(.contentTooLarge, detail: "The request body is larger than \(limit) bytes").response }

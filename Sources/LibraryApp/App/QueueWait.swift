@@ -1,4 +1,5 @@
 import Glibc
+import HTTPTypes
 
 /// Load shedding (docs/api.md, Degraded operation: overload): how long a request waited
 /// before a worker could start it, from `REQUEST_START` — the time the web server began the
@@ -19,8 +20,8 @@ enum QueueWait {
     }
 
     static func overloaded(waited: Double) -> Response {
-        var headers = HTTPHeaders()
-        headers.set("Retry-After", "1")
+        var headers = HTTPFields()
+        headers[.retryAfter] = "1"
         let milliseconds = Int(waited * 1000)
         return ProblemError(
             .serviceUnavailable, detail: "The service is overloaded (the request waited \(milliseconds) ms); try again shortly",

@@ -1,6 +1,7 @@
 import Database
 import Foundation
 import Security
+import HTTPTypes
 
 /// The `token_required` decorator, in two steps around the request's one memcached round trip:
 /// `verify` checks the token itself, `authenticate` makes sure its user still exists and the
@@ -22,7 +23,7 @@ struct BearerAuthenticator {
     /// Step one, no I/O: reads `Authorization: Bearer <token>` and verifies it (HS256 only,
     /// `exp` required, signature first).
     static func verify(_ request: Request, context: Context) -> Result<VerifiedToken, ProblemError> {
-        guard let token = bearerToken(in: request.headers["Authorization"]) else {
+        guard let token = bearerToken(in: request.headers.firstValue(.authorization)) else {
             return .failure(unauthorized("Token is missing", challenge: challenge))
         }
         let now = JWTClaims.currentTime()
@@ -90,8 +91,8 @@ struct BearerAuthenticator {
     }
 
     static func unauthorized(_ detail: String, challenge: String) -> ProblemError {
-        var headers = HTTPHeaders()
-        headers.set("WWW-Authenticate", challenge)
+        var headers = HTTPFields()
+        headers[.wwwAuthenticate] = challenge
         return ProblemError(.unauthorized, detail: detail, headers: headers)
     }
 

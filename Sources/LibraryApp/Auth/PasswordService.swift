@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Security
 import Synchronization
+import HTTPTypes
 
 /// The password hasher behind a gate: scrypt at the production cost takes ~100 ms of CPU and
 /// 32 MiB per call, so a burst of logins on 64 worker threads would queue on the CPUs anyway
@@ -46,8 +47,8 @@ public final class PasswordService: Sendable {
             return true
         }
         guard entered else {
-            var headers = HTTPHeaders()
-            headers.set("Retry-After", "1")
+            var headers = HTTPFields()
+            headers[.retryAfter] = "1"
             throw ProblemError(.serviceUnavailable, detail: "Too many sign-ins at once; try again in a second", headers: headers)
         }
         gate.wait()

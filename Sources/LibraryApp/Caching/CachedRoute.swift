@@ -1,4 +1,5 @@
 import Cache
+import HTTPTypes
 
 /// Serving a route declared with `cache:`: a hit replays the stored answer, a miss runs the
 /// handler and stores its `200` answer. Either way the answer carries `X-Cache`, a strong
@@ -35,7 +36,9 @@ enum CachedRoute {
         let entry = ResponseCache.Entry(
             generation: store?.generation ?? "",
             etag: ResponseCache.etag(of: response.body),
-            headers: ResponseCache.replayedHeaders.compactMap { name in response.headers[name].map { (name, $0) } },
+            headers: ResponseCache.replayedHeaders.compactMap { name in
+                response.headers.firstValue(name).map { HTTPField(name: name, value: $0) }
+            },
             body: response.body)
         if let store {
             try? store.cache.store(entry, forKey: entryKey, seal: context.cacheSeal)  // a lost store only costs the next reader a miss
@@ -44,13 +47,13 @@ enum CachedRoute {
     }
 
     private static func answer(_ entry: ResponseCache.Entry, hit: Bool, _ request: Request) -> Response {
-        var headers = HTTPHeaders()
-        for (name, value) in entry.headers { headers.set(name, value) }
-        headers.set("ETag", entry.etag)
-        headers.set("X-Cache", hit ? "HIT" : "MISS")
+        var headers = HTTPFields()
+        for field in entry.headers { headers[field.name] = field.value }
+        headers[.eTag] = entry.etag
+        headers[.xCache] = hit ? "HIT" : "MISS"
         // Signed-in content: shared caches keep out; clients revalidate with the ETag.
-        headers.set("Cache-Control", "private, no-cache")
-        if ResponseCache.matches(ifNoneMatch: request.headers["If-None-Match"], etag: entry.etag) {
+        headers[.cacheControl] = "private, no-cache"
+        if ResponseCache.matches(ifNoneMatch: request.headers.firstValue(.ifNoneMatch), etag: entry.etag) {
             return Response(status: .notModified, headers: headers)
         }
         return Response(status: .ok, headers: headers, body: entry.body)

@@ -1,6 +1,7 @@
 import Basics
 import Cache
 import Foundation
+import HTTPTypes
 
 /// Cached responses of a `CacheRegion` (`@cache.cached`): the exact status-200 body and the
 /// headers that go with it (`X-Total-Count`, `Link`), keyed by the request target, each stamped
@@ -17,16 +18,16 @@ struct ResponseCache {
     struct Entry: Equatable {
         var generation: String
         var etag: String
-        var headers: [(String, String)]
+        var headers: [HTTPField]
         var body: [UInt8]
 
         static func == (a: Entry, b: Entry) -> Bool {
-            a.generation == b.generation && a.etag == b.etag && a.body == b.body && a.headers.elementsEqual(b.headers, by: { $0 == $1 })
+            a.generation == b.generation && a.etag == b.etag && a.body == b.body && a.headers == b.headers
         }
     }
 
     /// The replayed headers of a cached list or item.
-    static let replayedHeaders = ["Content-Type", "X-Total-Count", "Link"]
+    static let replayedHeaders: [HTTPField.Name] = [.contentType, .xTotalCount, .link]
 
     // MARK: keys
 
@@ -72,7 +73,7 @@ struct ResponseCache {
     /// `generation \n etag \n name: value \n ... \n \n body` — header values never hold a newline.
     static func encode(_ entry: Entry) -> [UInt8] {
         var text = entry.generation + "\n" + entry.etag + "\n"
-        for (name, value) in entry.headers { text += "\(name): \(value)\n" }
+        for field in entry.headers { text += "\(field.name.rawName): \(field.value)\n" }
         text += "\n"
         return Array(text.utf8) + entry.body
     }
@@ -87,11 +88,12 @@ struct ResponseCache {
             if bytes[index] == 0x0A {
                 if index == start {  // the blank line: the body follows
                     guard lines.count >= 2 else { return nil }
-                    let headers = lines.dropFirst(2).compactMap { line -> (String, String)? in
+                    let headers = lines.dropFirst(2).compactMap { line -> HTTPField? in
                         // `name: value`, split at the first ": "
-                        guard let colon = line.indices.first(where: { $0 + 1 < line.endIndex && line[$0] == 0x3A && line[$0 + 1] == 0x20 })
+                        guard let colon = line.indices.first(where: { $0 + 1 < line.endIndex && line[$0] == 0x3A && line[$0 + 1] == 0x20 }),
+                            let name = HTTPField.Name(String(decoding: line[..<colon], as: UTF8.self))
                         else { return nil }
-                        return (String(decoding: line[..<colon], as: UTF8.self), String(decoding: line[(colon + 2)...], as: UTF8.self))
+                        return HTTPField(name: name, value: String(decoding: line[(colon + 2)...], as: UTF8.self))
                     }
                     return Entry(
                         generation: String(decoding: lines[0], as: UTF8.self), etag: String(decoding: lines[1], as: UTF8.self),

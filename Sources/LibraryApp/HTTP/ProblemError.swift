@@ -1,15 +1,18 @@
+import HTTPTypes
 import JSON
 
 /// An error a handler throws to answer with an RFC 9457 problem (`application/problem+json`).
 /// `type` is always `about:blank`, so `title` is the status phrase.
 public struct ProblemError: Error, Sendable {
-    public var status: HTTPStatus
+    public var status: HTTPResponse.Status
     public var detail: String
     /// Field-level validation messages: `{"email": ["Not a valid email address."]}`.
     public var errors: [String: [String]]
-    public var headers: HTTPHeaders
+    public var headers: HTTPFields
 
-    public init(_ status: HTTPStatus, detail: String, errors: [String: [String]] = [:], headers: HTTPHeaders = HTTPHeaders()) {
+    public init(
+        _ status: HTTPResponse.Status, detail: String, errors: [String: [String]] = [:], headers: HTTPFields = HTTPFields()
+    ) {
         self.status = status
         self.detail = detail
         self.errors = errors
@@ -18,7 +21,7 @@ public struct ProblemError: Error, Sendable {
 
     public var response: Response {
         var headers = self.headers
-        headers.set("Content-Type", "application/problem+json")
+        headers[.contentType] = "application/problem+json"
         var writer = JSONWriter()
         writer.object { json in
             json.key("type"); json.string("about:blank")

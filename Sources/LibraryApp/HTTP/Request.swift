@@ -1,14 +1,15 @@
+import HTTPTypes
 import JSON
 
 /// An HTTP request as the web server passed it over FastCGI, decoded and bounded.
 public struct Request: Sendable {
-    public let method: String
+    public let method: HTTPRequest.Method
     /// The percent-decoded path segments of the request target (`/books/7` → `["books", "7"]`).
     public let pathSegments: [String]
     /// The path as received, undecoded, without the query (for logs and `Location`-style links).
     public let rawPath: String
     public let query: QueryParameters
-    public let headers: HTTPHeaders
+    public let headers: HTTPFields
     /// The client address as the web server saw it (`REMOTE_ADDR`).
     public let remoteAddress: String
     public let body: [UInt8]
@@ -25,8 +26,8 @@ public struct Request: Sendable {
     }
 
     public init(
-        method: String, pathSegments: [String], rawPath: String, query: QueryParameters = QueryParameters(),
-        headers: HTTPHeaders = HTTPHeaders(), remoteAddress: String = "127.0.0.1", body: [UInt8] = [],
+        method: HTTPRequest.Method, pathSegments: [String], rawPath: String, query: QueryParameters = QueryParameters(),
+        headers: HTTPFields = HTTPFields(), remoteAddress: String = "127.0.0.1", body: [UInt8] = [],
         requestID: String = RequestID.generate()
     ) {
         self.method = method
@@ -42,7 +43,7 @@ public struct Request: Sendable {
     /// The body as a JSON object, enforcing the body rules of the contract: `415` unless the
     /// content type is JSON, `400` for malformed JSON or a JSON value that is not an object.
     public func jsonObject() throws(ProblemError) -> [String: JSONValue] {
-        guard let contentType = headers["Content-Type"], MediaType.isJSON(contentType) else {
+        guard let contentType = headers.firstValue(.contentType), MediaType.isJSON(contentType) else {
             throw ProblemError(.unsupportedMediaType, detail: "The request body must be JSON, sent with Content-Type: application/json")
         }
         let value: JSONValue

@@ -2,8 +2,6 @@ import Basics
 
 /// The `X-Request-Id` of a request: the client's own when it is well formed, else a new one.
 public enum RequestID {
-    public static let headerName = "X-Request-Id"
-
     /// 1–128 characters of `A-Z a-z 0-9 - _ . :` — enough for UUIDs, ULIDs and nginx's
     /// `$request_id`, and nothing that could forge a log line or a header.
     public static func isWellFormed(_ candidate: String) -> Bool {

@@ -1,12 +1,13 @@
+import HTTPTypes
 import JSON
 
 /// An HTTP response: status, headers and the exact body bytes.
 public struct Response: Sendable {
-    public var status: HTTPStatus
-    public var headers: HTTPHeaders
+    public var status: HTTPResponse.Status
+    public var headers: HTTPFields
     public var body: [UInt8]
 
-    public init(status: HTTPStatus, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+    public init(status: HTTPResponse.Status, headers: HTTPFields = HTTPFields(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -14,23 +15,23 @@ public struct Response: Sendable {
 
     /// A JSON response written by `write`.
     public static func json(
-        _ status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), _ write: (inout JSONWriter) -> Void
+        _ status: HTTPResponse.Status = .ok, headers: HTTPFields = HTTPFields(), _ write: (inout JSONWriter) -> Void
     ) -> Response {
         var writer = JSONWriter()
         write(&writer)
         var headers = headers
-        headers.set("Content-Type", "application/json")
+        headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: writer.bytes)
     }
 
     /// `201 Created` with the new resource's `Location`, its JSON written by `write`.
     public static func created(at location: String, _ write: (inout JSONWriter) -> Void) -> Response {
-        var headers = HTTPHeaders()
-        headers.set("Location", location)
+        var headers = HTTPFields()
+        headers[.location] = location
         return .json(.created, headers: headers, write)
     }
 
-    public static func noContent(headers: HTTPHeaders = HTTPHeaders()) -> Response {
+    public static func noContent(headers: HTTPFields = HTTPFields()) -> Response {
         Response(status: .noContent, headers: headers)
     }
 
@@ -41,7 +42,7 @@ public struct Response: Sendable {
         output.reserveCapacity(256 + (omitBody ? 0 : body.count))
         output.append(contentsOf: "Status: \(status.code) \(status.reasonPhrase)\r\n".utf8)
         for field in headers {
-            output.append(contentsOf: field.name.utf8)
+            output.append(contentsOf: field.name.rawName.utf8)
             output.append(contentsOf: ": ".utf8)
             output.append(contentsOf: field.value.utf8)
             output.append(contentsOf: "\r\n".utf8)

@@ -1,5 +1,6 @@
 import Cache
 import Glibc
+import HTTPTypes
 
 /// Failed sign-ins counted per account (`RATELIMIT_LOGIN_ACCOUNT`, default `10 per 15 minute`),
 /// from every address together: guessing one account's password from many addresses (or an
@@ -43,8 +44,8 @@ public struct AccountLockout {
         let decision = FixedWindowRateLimiter.decide(counters, counts: counts, now: now)
         if decision.outcome == .denied {
             AppMetrics.rateLimitRejections.increment()
-            var headers = HTTPHeaders()
-            headers.set("Retry-After", String(decision.retryAfter))
+            var headers = HTTPFields()
+            headers[.retryAfter] = String(decision.retryAfter)
             throw ProblemError(
                 .tooManyRequests,
                 detail: "Too many failed sign-ins for this account; try again in \(decision.retryAfter) seconds",

@@ -1,5 +1,6 @@
 import Cache
 import Glibc
+import HTTPTypes
 
 /// `@limiter.limit`: counts the request against its route's limits before anything else runs.
 /// Counters live in memcached, so every process and host shares them. The hits are sent ahead
@@ -15,7 +16,7 @@ enum RateLimitGuard {
         let limits = settings.limits(for: route.limit)
         guard settings.enabled, !limits.isEmpty else { return [] }
         let client = ClientAddress.resolve(
-            remoteAddress: request.remoteAddress, forwardedFor: request.headers.combined("X-Forwarded-For"),
+            remoteAddress: request.remoteAddress, forwardedFor: request.headers[.xForwardedFor],
             trustedProxies: settings.trustedProxies)
         return limiter.counters(client: client, scope: route.name, limits: limits, now: now)
     }
@@ -28,8 +29,8 @@ enum RateLimitGuard {
     static func check(
         _ counters: [RateLimitCounter], counted: CounterReads, _ context: Context,
         now: Int
-    ) throws(ProblemError) -> HTTPHeaders {
-        guard !counters.isEmpty else { return HTTPHeaders() }
+    ) throws(ProblemError) -> HTTPFields {
+        guard !counters.isEmpty else { return HTTPFields() }
         let decision: RateLimitDecision
         switch counted {
         case let .failed(error):
@@ -60,13 +61,13 @@ enum RateLimitGuard {
             return try storeUnavailable(error, context.configuration.rateLimits, context)
         }
 
-        var headers = HTTPHeaders()
-        headers.set("X-RateLimit-Limit", String(decision.limit.amount))
-        headers.set("X-RateLimit-Remaining", String(decision.remaining))
-        headers.set("X-RateLimit-Reset", String(decision.resetAt))
+        var headers = HTTPFields()
+        headers[.xRateLimitLimit] = String(decision.limit.amount)
+        headers[.xRateLimitRemaining] = String(decision.remaining)
+        headers[.xRateLimitReset] = String(decision.resetAt)
         if decision.outcome == .denied {
             AppMetrics.rateLimitRejections.increment()
-            headers.set("Retry-After", String(decision.retryAfter))
+            headers[.retryAfter] = String(decision.retryAfter)
             throw ProblemError(
                 .tooManyRequests, detail: "Rate limit exceeded: \(decision.limit); try again in \(decision.retryAfter) seconds",
                 headers: headers)
@@ -93,12 +94,12 @@ enum RateLimitGuard {
     static func storeUnavailable(
         _ error: CacheError, _ settings: Configuration.RateLimitSettings,
         _ context: Context
-    ) throws(ProblemError) -> HTTPHeaders {
+    ) throws(ProblemError) -> HTTPFields {
         AppMetrics.rateLimitStoreFailures.increment()
         context.cacheCoordinator.warnUnavailable(error, doing: "count rate limits (failing \(settings.failClosed ? "closed" : "open"))")
-        guard settings.failClosed else { return HTTPHeaders() }
-        var headers = HTTPHeaders()
-        headers.set("Retry-After", "5")
+        guard settings.failClosed else { return HTTPFields() }
+        var headers = HTTPFields()
+        headers[.retryAfter] = "5"
         throw ProblemError(.serviceUnavailable, detail: "The rate limiter is unavailable; try again shortly", headers: headers)
     }
 }

@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// A group of routes under one URL prefix, as a Flask blueprint: `Blueprint("books", prefix: "/books")`.
 /// Each route states beside its handler who may call it, its rate limit, and what it caches or
 /// invalidates: `books.get("/{id}", access: .user, cache: .books, show)`.
@@ -18,39 +20,39 @@ public struct Blueprint: Sendable {
         _ path: String, access: Access, limit: RouteLimit? = nil, cache: CacheRegion? = nil,
         query: [String] = [], _ handler: @escaping Handler
     ) {
-        add("GET", path, access, limit, cache, nil, handler, query: query)
+        add(.get, path, access, limit, cache, nil, handler, query: query)
     }
 
     public mutating func post(
         _ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
         _ handler: @escaping Handler
     ) {
-        add("POST", path, access, limit, nil, invalidates, handler)
+        add(.post, path, access, limit, nil, invalidates, handler)
     }
 
     public mutating func put(
         _ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
         _ handler: @escaping Handler
     ) {
-        add("PUT", path, access, limit, nil, invalidates, handler)
+        add(.put, path, access, limit, nil, invalidates, handler)
     }
 
     public mutating func patch(
         _ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
         _ handler: @escaping Handler
     ) {
-        add("PATCH", path, access, limit, nil, invalidates, handler)
+        add(.patch, path, access, limit, nil, invalidates, handler)
     }
 
     public mutating func delete(
         _ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
         _ handler: @escaping Handler
     ) {
-        add("DELETE", path, access, limit, nil, invalidates, handler)
+        add(.delete, path, access, limit, nil, invalidates, handler)
     }
 
     private mutating func add(
-        _ method: String, _ path: String, _ access: Access, _ limit: RouteLimit?,
+        _ method: HTTPRequest.Method, _ path: String, _ access: Access, _ limit: RouteLimit?,
         _ cache: CacheRegion?, _ invalidates: CacheRegion?, _ handler: @escaping Handler,
         query: [String] = []
     ) {

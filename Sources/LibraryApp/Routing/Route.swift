@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// What a handler is given besides the request: the services of the worker thread serving it.
 public typealias Handler = @Sendable (Request, Context) throws -> Response
 
@@ -35,7 +37,7 @@ public enum CacheRegion: String, Sendable {
 /// One endpoint: a method and a path pattern, the handler, and what is declared beside it.
 /// A class: the router hands out references, not copies of the closure and strings.
 public final class Route: Sendable {
-    public let method: String
+    public let method: HTTPRequest.Method
     public let pattern: PathPattern
     public let access: Access
     public let limit: RouteLimit
@@ -49,7 +51,7 @@ public final class Route: Sendable {
     public let handler: Handler
 
     public init(
-        method: String, pattern: PathPattern, access: Access, limit: RouteLimit = .default,
+        method: HTTPRequest.Method, pattern: PathPattern, access: Access, limit: RouteLimit = .default,
         cache: CacheRegion? = nil, invalidates: CacheRegion? = nil, query: [String] = [], handler: @escaping Handler
     ) {
         self.method = method

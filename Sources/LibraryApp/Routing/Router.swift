@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// Finds the route for a method and path. `HEAD` is served by the `GET` route; a path that
 /// exists under other methods gives the list for `Allow`.
 ///
@@ -13,7 +15,7 @@ public struct Router: Sendable {
 
     public enum Resolution {
         case matched(Route, PathParameters)
-        case methodNotAllowed(allow: [String])
+        case methodNotAllowed(allow: [HTTPRequest.Method])
         case notFound
     }
 
@@ -32,22 +34,22 @@ public struct Router: Sendable {
         if !problems.isEmpty { throw Invalid(problems: problems) }
     }
 
-    public func resolve(method: String, pathSegments: [String]) -> Resolution {
-        let lookupMethod = method == "HEAD" ? "GET" : method
-        var allowed: [String] = []
+    public func resolve(method: HTTPRequest.Method, pathSegments: [String]) -> Resolution {
+        let lookupMethod = method == .head ? .get : method
+        var allowed: [HTTPRequest.Method] = []
         for route in routes {
             guard let parameters = route.pattern.match(pathSegments) else { continue }
             if route.method == lookupMethod { return .matched(route, parameters) }
             allowed.append(route.method)
         }
         if allowed.isEmpty { return .notFound }
-        if allowed.contains("GET") { allowed.append("HEAD") }
+        if allowed.contains(.get) { allowed.append(.head) }
         return .methodNotAllowed(allow: Self.canonicalOrder(allowed))
     }
 
-    private static let methodOrder = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+    private static let methodOrder: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete]
 
-    private static func canonicalOrder(_ methods: [String]) -> [String] {
+    private static func canonicalOrder(_ methods: [HTTPRequest.Method]) -> [HTTPRequest.Method] {
         methodOrder.filter(methods.contains)
     }
 }

@@ -1,6 +1,7 @@
 import Basics
 import Database
 import Models
+import HTTPTypes
 
 /// `/books`: the catalogue. Anyone signed in reads it; only admins change it.
 enum BooksBlueprint {
@@ -89,7 +90,7 @@ enum BooksBlueprint {
     /// body) with the header: `404` before `412`, and `412` before the body is even read, so
     /// before any `400` or `409`. Without the header the write runs as it always did.
     private static func conditionally(_ request: Request, _ context: Context, _ write: () throws -> Response) throws -> Response {
-        guard let condition = request.headers["If-Match"] else { return try write() }
+        guard let condition = request.headers.firstValue(.ifMatch) else { return try write() }
         let id = try request.pathParameters.id()
         let database = try context.database()
         return try database.transaction(attempts: 3) {
@@ -118,7 +119,7 @@ enum BooksBlueprint {
             switch try BookStore(database: context.database()).update(id: id, changes, holdPolicy: context.configuration.holdPolicy) {
             case let .updated(book):
                 var response = ok(book)
-                response.headers.set("ETag", ResponseCache.etag(of: response.body))  // the new one
+                response.headers[.eTag] = ResponseCache.etag(of: response.body)  // the new one
                 return response
             case .notFound:
                 throw notFound(id)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import HTTPTypes
 
 /// The API documents (docs/api.md, Operations): `GET /swagger.yaml`, the OpenAPI document
 /// (`static/swagger.yaml`, read once at start-up), and `GET /api/docs`, a page that runs
@@ -21,21 +22,20 @@ enum DocsBlueprint {
             guard let document else {
                 throw ProblemError(.notFound, detail: "The OpenAPI document is not installed on this server")
             }
-            var headers = HTTPHeaders()
-            headers.set("Content-Type", "application/yaml")
-            headers.set("Cache-Control", "no-cache")
+            var headers = HTTPFields()
+            headers[.contentType] = "application/yaml"
+            headers[.cacheControl] = "no-cache"
             return Response(status: .ok, headers: headers, body: document)
         }
         docs.get("/api/docs", access: .everyone) { _, _ in
-            var headers = HTTPHeaders()
-            headers.set("Content-Type", "text/html; charset=utf-8")
-            headers.set("Cache-Control", "no-cache")
+            var headers = HTTPFields()
+            headers[.contentType] = "text/html; charset=utf-8"
+            headers[.cacheControl] = "no-cache"
             // Everything from this origin: the page works offline, and nothing else may load.
-            headers.set(
-                "Content-Security-Policy",
+            headers[.contentSecurityPolicy] =
                 "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-                    + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
-            headers.set("X-Content-Type-Options", "nosniff")
+                + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+            headers[.xContentTypeOptions] = "nosniff"
             return Response(status: .ok, headers: headers, body: Array(page.utf8))
         }
         return docs

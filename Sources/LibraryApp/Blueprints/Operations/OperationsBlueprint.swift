@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// Operational endpoints: health and metrics. Never rate limited.
 enum OperationsBlueprint {
     static func make() -> Blueprint {
@@ -16,9 +18,9 @@ enum OperationsBlueprint {
         let probe = context.healthCheck.current(context)
         let (databaseUp, cacheUp) = (probe.databaseUp, probe.cacheUp)
         let status = !databaseUp ? "unavailable" : cacheUp ? "ok" : "degraded"
-        var headers = HTTPHeaders()
-        headers.set("Cache-Control", "no-store")
-        if !databaseUp { headers.set("Retry-After", String(Application.databaseRetryAfterSeconds)) }
+        var headers = HTTPFields()
+        headers[.cacheControl] = "no-store"
+        if !databaseUp { headers[.retryAfter] = String(Application.databaseRetryAfterSeconds) }
         return .json(databaseUp ? .ok : .serviceUnavailable, headers: headers) { json in
             json.object { health in
                 health.field("status", status)
@@ -29,9 +31,9 @@ enum OperationsBlueprint {
     }
 
     @Sendable static func metrics(_ request: Request, _ context: Context) throws -> Response {
-        var headers = HTTPHeaders()
-        headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        headers.set("Cache-Control", "no-store")
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        headers[.cacheControl] = "no-store"
         return Response(status: .ok, headers: headers, body: AppMetrics.exposition())
     }
 }

@@ -1,4 +1,5 @@
 import Basics
+import HTTPTypes
 
 /// `page` and `per_page` of a list endpoint (docs/api.md, Pagination), and the headers that tell a
 /// client where it is: `X-Total-Count` and an RFC 8288 `Link` with first/prev/next/last.
@@ -43,9 +44,9 @@ struct Pagination: Sendable, Equatable {
     /// The list headers for `total` items at `path`. The links keep the first value of each of
     /// `filters` (the list's other parameters) and nothing else: a parameter the list does not
     /// know changes nothing in its answer, so it is not repeated back.
-    func headers(total: Int, path: String, query: QueryParameters, filters: [String]) -> HTTPHeaders {
-        var headers = HTTPHeaders()
-        headers.set("X-Total-Count", String(total))
+    func headers(total: Int, path: String, query: QueryParameters, filters: [String]) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[.xTotalCount] = String(total)
         let lastPage = max(1, (total + perPage - 1) / perPage)
         var links: [String] = []
         func link(_ page: Int, _ relation: String) {
@@ -56,7 +57,7 @@ struct Pagination: Sendable, Equatable {
         if page < lastPage { link(page + 1, "next") }
         link(lastPage, "last")
         let link = links.joined(separator: ", ")
-        if link.utf8.count <= Self.maximumLinkLength { headers.set("Link", link) }
+        if link.utf8.count <= Self.maximumLinkLength { headers[.link] = link }
         return headers
     }
 

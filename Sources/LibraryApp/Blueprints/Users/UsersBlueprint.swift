@@ -2,6 +2,7 @@ import Database
 import Foundation
 import Models
 import Security
+import HTTPTypes
 
 /// `/users`: registration, login and logout, the caller's own account, and user administration.
 enum UsersBlueprint {
@@ -64,8 +65,8 @@ enum UsersBlueprint {
             sub: String(account.user.id), role: account.user.role.rawValue, lifetime: lifetime,
             sessionVersion: account.sessionVersion)
         let token = context.tokens.sign(claims: claims)
-        var headers = HTTPHeaders()
-        headers.set("Cache-Control", "no-store")
+        var headers = HTTPFields()
+        headers[.cacheControl] = "no-store"
         return .json(headers: headers) { json in
             json.object { body in
                 body.field("token", token)
