@@ -1,6 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Strict settings for every target (as Hummingbird's): existentials spelled `any`, imports
+// internal unless a file says `public import` (what a module's API exposes is stated where it
+// is used), and members visible only from modules the file itself imports.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
 // Linux only: the code imports Glibc and uses epoll, so no Apple platform is declared (and
 // none is claimed). Synchronization.Mutex needs Swift 6 on Linux.
 let package = Package(
@@ -150,3 +159,7 @@ let package = Package(
         ),
     ]
 )
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + strictSettings
+}

@@ -6,6 +6,13 @@
 //   swift build --package-path Fuzz -Xswiftc -sanitize=fuzzer,address
 import PackageDescription
 
+// The main package's strict settings (its Package.swift) for these targets too.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
 let package = Package(
     name: "library-api-fuzz",
     dependencies: [
@@ -58,3 +65,7 @@ let package = Package(
             ]),
     ]
 )
+
+for target in package.targets {
+    target.swiftSettings = (target.swiftSettings ?? []) + strictSettings
+}

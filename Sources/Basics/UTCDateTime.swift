@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A civil date and time in UTC, to the second: the one place that turns instants into
 /// calendar fields and back (API timestamps, log lines, MariaDB DATETIME values, the current

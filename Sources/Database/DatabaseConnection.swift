@@ -1,6 +1,6 @@
 import CMariaDB
 import Glibc
-import Logging
+public import Logging
 
 /// What `execute` reports. With CLIENT_FOUND_ROWS, `affectedRows` of an UPDATE counts the rows
 /// that matched, changed or not: "0" means "no such row", never "same values".

@@ -1,4 +1,5 @@
 import CMariaDB
+import Foundation
 
 /// What went wrong, classified so that callers can answer the right HTTP status.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+public import Logging
 
 /// Applies migrations in version order, each once, recording them in `schema_migrations`.
 ///

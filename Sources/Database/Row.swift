@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Names a column of a row: by name (`"email"`) or by zero-based index (`0`).
 public protocol RowColumn: Sendable {

@@ -1,7 +1,7 @@
 import CFastCGI
 import Foundation
 import Glibc
-import Logging
+public import Logging
 
 /// A FastCGI application server: a fixed pool of worker threads sharing one poller over the
 /// listening socket and every open web-server connection (see `Worker`).
@@ -55,7 +55,7 @@ public final class FastCGIServer: Sendable {
     }
 
     /// Serves until a shutdown signal. `makeResponder` runs once on each worker thread.
-    public func run(makeResponder: @escaping @Sendable (_ workerIndex: Int) -> FastCGIResponder) throws -> Outcome {
+    public func run(makeResponder: @escaping @Sendable (_ workerIndex: Int) -> any FastCGIResponder) throws -> Outcome {
         _ = FastCGILibrary.initialize()
         // After FCGX_Init (which installs its own SIGTERM/SIGUSR1 handlers): our masks win.
         ShutdownSignals.blockInCallingThread()

@@ -37,7 +37,7 @@ final class Worker: Sendable {
         self.connectionsChanged = connectionsChanged
     }
 
-    func run(listener: ListenSocket, poller: ReadinessPoller, responder: FastCGIResponder, logger: Logger) {
+    func run(listener: ListenSocket, poller: ReadinessPoller, responder: any FastCGIResponder, logger: Logger) {
         WakeSignal.allowDelivery()
         state.withLock { $0.thread = pthread_self() }
         while true {
@@ -114,7 +114,7 @@ final class Worker: Sendable {
 
     /// Serves the request that has arrived on a connection, then puts the connection back in
     /// the poller (or closes it: the web server asked so, or shutdown has begun).
-    private func serve(_ token: UnsafeMutableRawPointer, hangUp: Bool, poller: ReadinessPoller, responder: FastCGIResponder) {
+    private func serve(_ token: UnsafeMutableRawPointer, hangUp: Bool, poller: ReadinessPoller, responder: any FastCGIResponder) {
         let connection = WebConnection.from(token: token)
         guard !hangUp, connection.readRequest() else {
             poller.forget(connection.fd)

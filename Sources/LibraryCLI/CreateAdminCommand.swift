@@ -2,6 +2,7 @@ import ArgumentParser
 import Database
 import Foundation
 import LibraryApp
+import Logging
 
 /// `library-app create-admin`: the only way to make the first admin. The password comes from
 /// `LIBRARY_ADMIN_PASSWORD` or standard input, never from the command line (where `ps` shows it).

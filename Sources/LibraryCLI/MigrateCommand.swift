@@ -1,6 +1,7 @@
 import ArgumentParser
 import Database
 import LibraryApp
+import Logging
 
 /// `library-app migrate`: applies the new `sql/NNN_name.sql` migrations, each once.
 struct MigrateCommand: ParsableCommand {

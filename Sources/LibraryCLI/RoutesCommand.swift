@@ -1,5 +1,6 @@
 import ArgumentParser
 import LibraryApp
+import Logging
 
 /// `library-app routes` (hidden): the routes the application registers, one `METHOD PATH` a
 /// line, e.g. `GET /books/{id}`. The end-to-end tests compare them with the OpenAPI document.

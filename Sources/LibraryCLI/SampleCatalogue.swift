@@ -1,5 +1,6 @@
 import LibraryApp
 import Models
+import Foundation
 
 /// A made-up but plausible catalogue for demos and benchmarks: varied titles from a few
 /// patterns and word lists, authors from name lists, genres with realistic weights, years

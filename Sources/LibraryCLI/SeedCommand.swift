@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import LibraryApp
 import Models
+import Logging
 
 /// `library-app seed --books N [--loans M]`: fills the catalogue with generated books for demos
 /// and benchmarks, and with `--loans` a loan history (`SampleHistory`) for the reports.

@@ -3,6 +3,7 @@ import Cache
 import Foundation
 import LibraryApp
 import Models
+import Logging
 
 /// `library-app unlock --email E`: ends an account's lockout after too many failed sign-ins
 /// (`RATELIMIT_LOGIN_ACCOUNT`) before its window ends, for every address at once.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A title in the catalogue with its copies. `copiesAvailable` is what is on the shelf:
 /// `0 ≤ copiesAvailable ≤ copiesTotal`; the copies neither available nor set aside for a hold

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A reader's place in the queue for a book. Active while `waiting` or `ready`; `fulfilled`,
 /// `cancelled` and `expired` are final.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The hold rules from configuration (`MAX_HOLDS`, `HOLD_PICKUP_SECONDS`), and the reasons a
 /// hold is refused. The store applies them inside the transactions that write the book's row.

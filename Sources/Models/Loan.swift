@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One borrowing of one copy of a book by one user. A loan is active until it is returned;
 /// its status is worked out when it is read, from the clock and `dueAt`.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The circulation rules from configuration (`LOAN_PERIOD_DAYS`, `MAX_ACTIVE_LOANS`,
 /// `MAX_RENEWALS`), and the reasons a borrow or a renewal is refused.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A library member or administrator, as stored. The password hash never leaves the storage layer.
 public struct User: Sendable, Equatable {

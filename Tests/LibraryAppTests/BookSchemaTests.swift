@@ -1,6 +1,8 @@
 import Testing
 @testable import LibraryApp
 import JSON
+import HTTPTypes
+import Models
 
 /// Books request validation: every failing field at once, read-only fields refused, defaults.
 @Suite struct BookSchemaTests {

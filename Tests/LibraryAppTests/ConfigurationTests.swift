@@ -1,6 +1,7 @@
 import Cache
 import Testing
 @testable import LibraryApp
+import Database
 
 @Suite struct ConfigurationTests {
     @Test func defaultsToDevelopment() throws {

@@ -2,6 +2,8 @@ import Foundation
 import Models
 import Testing
 @testable import LibraryApp
+import HTTPTypes
+import JSON
 
 /// Loans request validation, the loan list query, and the circulation settings.
 @Suite struct LoanSchemaTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LibraryApp
+import HTTPTypes
 
 /// `GET /reports/popular`'s parameters and the window it counts loans in.
 @Suite struct PopularQueryTests {

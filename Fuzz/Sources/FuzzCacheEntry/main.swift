@@ -1,5 +1,7 @@
 import FuzzSupport
 @testable import LibraryApp
+import Foundation
+import Models
 
 /// Entries read back from memcached, which whoever reaches memcached can write: a cached token
 /// check (`AuthCache`, length-prefixed fields) and a cached answer (`ResponseCache`). The first

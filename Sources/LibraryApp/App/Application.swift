@@ -2,7 +2,7 @@ import Cache
 import Glibc
 import HTTPTypes
 import Database
-import Logging
+public import Logging
 import Security
 
 /// The app factory (`create_app`): a configuration in, the wired application out — the router
@@ -145,7 +145,7 @@ public final class Application: Sendable {
     }
 
     /// Logged with the request id; the client gets only the id to quote.
-    private func internalError(_ error: Error, request: Request, route: Route, context: Context) -> ProblemError {
+    private func internalError(_ error: any Error, request: Request, route: Route, context: Context) -> ProblemError {
         if error is DatabaseError { AppMetrics.databaseError(kind: .other) }
         context.logger.error(
             "unhandled error",

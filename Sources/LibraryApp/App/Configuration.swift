@@ -1,9 +1,9 @@
-import Cache
-import Database
+public import Cache
+public import Database
 import Foundation
-import Logging
-import Models
-import Security
+public import Logging
+public import Models
+public import Security
 
 /// The application's settings, read once from the environment. `LIBRARY_ENV` names the set of
 /// defaults, as the Development / Testing / Production classes of the Flask `config.py`.

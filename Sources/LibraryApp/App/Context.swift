@@ -1,7 +1,7 @@
 import Cache
-import Database
-import Logging
-import Security
+public import Database
+public import Logging
+public import Security
 
 /// What a handler may use besides its request: the services of the worker thread serving it.
 /// One per worker thread, never shared, so nothing in it needs a lock.

@@ -1,4 +1,4 @@
-import FastCGI
+public import FastCGI
 import Foundation
 import Logging
 import HTTPTypes

@@ -2,7 +2,7 @@ import Basics
 import Foundation
 import Glibc
 import JSON
-import Logging
+public import Logging
 
 /// A swift-log handler that formats each record as one line of bytes (text, or JSON: `LogFormat`) and hands it to a
 /// `LogOutput` (standard error, written at once or through a buffer): no stdio buffer and no

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Glibc
 
 /// Where log lines go: a file descriptor (standard error), written either line by line or

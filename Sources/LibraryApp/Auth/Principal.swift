@@ -1,4 +1,4 @@
-import Models
+public import Models
 
 /// Who is calling: the user behind a verified, unrevoked token, with the role the database
 /// holds now (a demoted admin loses admin rights at once, whatever the token says).

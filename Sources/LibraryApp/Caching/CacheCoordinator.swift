@@ -56,7 +56,7 @@ public final class CacheCoordinator: Sendable {
     }
 
     /// An invalidation did not reach every server it should have.
-    func recordLostInvalidation(_ error: Error) {
+    func recordLostInvalidation(_ error: any Error) {
         let startBumper: Bool = state.withLock { state in
             state.losses += 1
             trusted.store(false, ordering: .releasing)
@@ -95,7 +95,7 @@ public final class CacheCoordinator: Sendable {
     }
 
     /// Logs that memcached is unreachable, at most once per `warningInterval` per process.
-    func warnUnavailable(_ error: Error, doing work: String) {
+    func warnUnavailable(_ error: any Error, doing work: String) {
         let due: Bool = state.withLock { state in
             let now = Date().timeIntervalSince1970
             guard now - state.lastWarning >= Self.warningInterval else { return false }

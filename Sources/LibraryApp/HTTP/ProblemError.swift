@@ -1,4 +1,4 @@
-import HTTPTypes
+public import HTTPTypes
 import JSON
 
 /// An error a handler throws to answer with an RFC 9457 problem (`application/problem+json`).

@@ -1,5 +1,5 @@
-import HTTPTypes
-import JSON
+public import HTTPTypes
+public import JSON
 
 /// An HTTP request as the web server passed it over FastCGI, decoded and bounded.
 public struct Request: Sendable {

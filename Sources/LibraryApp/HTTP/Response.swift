@@ -1,5 +1,5 @@
-import HTTPTypes
-import JSON
+public import HTTPTypes
+public import JSON
 
 /// An HTTP response: status, headers and the exact body bytes.
 public struct Response: Sendable {

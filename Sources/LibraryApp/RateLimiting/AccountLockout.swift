@@ -1,4 +1,4 @@
-import Cache
+public import Cache
 import Glibc
 import HTTPTypes
 

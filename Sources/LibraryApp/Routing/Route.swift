@@ -1,4 +1,4 @@
-import HTTPTypes
+public import HTTPTypes
 
 /// What a handler is given besides the request: the services of the worker thread serving it.
 public typealias Handler = @Sendable (Request, Context) throws -> Response

@@ -1,4 +1,4 @@
-import HTTPTypes
+public import HTTPTypes
 
 /// Finds the route for a method and path. `HEAD` is served by the `GET` route; a path that
 /// exists under other methods gives the list for `Allow`.

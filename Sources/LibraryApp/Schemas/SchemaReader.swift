@@ -1,4 +1,5 @@
 import JSON
+import HTTPTypes
 
 /// Reads the fields of a JSON request object against a schema, collecting every problem per
 /// field (marshmallow's messages) so one `400` lists them all. Fields not read are unknown.

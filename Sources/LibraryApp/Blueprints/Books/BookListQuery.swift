@@ -1,4 +1,5 @@
 import Database
+import HTTPTypes
 
 /// The query of `GET /books`: pagination, `q`, `author`, `genre`, `available`, `sort`.
 /// Every value outside its set is a `400` naming the parameter; an empty text filter is no filter.

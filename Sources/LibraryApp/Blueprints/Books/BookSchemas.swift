@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import JSON
+import HTTPTypes
 
 /// Request and response shapes of the books blueprint (the `schemas.py` of the Flask design).
 /// `id`, `copies_total`, `copies_available`, `created_at` and `updated_at` are read-only: sent

@@ -2,6 +2,7 @@ import Basics
 import Database
 import Models
 import HTTPTypes
+import JSON
 
 /// `/books`: the catalogue. Anyone signed in reads it; only admins change it.
 enum BooksBlueprint {

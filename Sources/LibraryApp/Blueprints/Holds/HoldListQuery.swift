@@ -1,4 +1,5 @@
 import Models
+import HTTPTypes
 
 /// The query of `GET /holds`: pagination, `status` (a status, or `active`), and for admins
 /// `user_id` and `book_id`.

@@ -1,5 +1,7 @@
 import Foundation
 import Models
+import HTTPTypes
+import JSON
 
 /// `/holds`: the queue for books that are out. Users see and cancel their own holds (another
 /// user's hold is `404`); admins every hold, and each book's queue (`GET /books/{id}/holds`).

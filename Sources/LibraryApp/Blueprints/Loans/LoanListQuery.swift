@@ -1,4 +1,5 @@
 import Models
+import HTTPTypes
 
 /// The query of `GET /loans`: pagination, `status`, and for admins `user_id` and `book_id`.
 struct LoanListQuery {

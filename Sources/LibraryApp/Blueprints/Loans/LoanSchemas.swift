@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import JSON
+import HTTPTypes
 
 /// Request and response shapes of the loans blueprint.
 enum LoanSchemas {

@@ -1,5 +1,7 @@
 import Foundation
 import Models
+import HTTPTypes
+import JSON
 
 /// `/loans`: borrowing, returning and renewing. Users see and act on their own loans only
 /// (another user's loan is `404`); admins on every loan.

@@ -1,4 +1,6 @@
 import Glibc
+import Cache
+import Database
 
 /// `GET /health` answers from a probe of MariaDB and memcached at most `maximumAge` old,
 /// shared by the process's workers: a load balancer (or anyone, the route is public) polling

@@ -1,4 +1,5 @@
 import HTTPTypes
+import JSON
 
 /// Operational endpoints: health and metrics. Never rate limited.
 enum OperationsBlueprint {

@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import HTTPTypes
 
 /// The query of `GET /reports/popular`: `days` (1–365, default 30) and `limit` (1–100, default
 /// 10). Not paginated: `page` and `per_page` are unknown here, and ignored like any other.

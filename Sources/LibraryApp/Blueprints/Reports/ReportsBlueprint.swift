@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Models
+import HTTPTypes
 
 /// `/reports`: the overdue list staff work from (admins) and what readers borrow most (anyone
 /// signed in). Both read only; docs/api.md, Reports.

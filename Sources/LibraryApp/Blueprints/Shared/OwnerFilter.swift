@@ -1,3 +1,4 @@
+import HTTPTypes
 /// `user_id` and `book_id` of a list of loans or holds. An admin filters by them freely; anyone
 /// else sees only their own rows, and naming either is `403`.
 struct OwnerFilter: Equatable {

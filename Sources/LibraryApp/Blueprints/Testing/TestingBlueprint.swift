@@ -1,4 +1,6 @@
 import Glibc
+import HTTPTypes
+import JSON
 
 /// Routes that exist only with `LIBRARY_ENV=testing`, for tests of the serving machinery itself
 /// (graceful shutdown needs a request that is still running when `SIGTERM` arrives).

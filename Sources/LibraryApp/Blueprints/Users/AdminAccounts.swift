@@ -1,6 +1,7 @@
 import Database
 import Models
 import Security
+import HTTPTypes
 
 /// Making admins outside the API (the `create-admin` command): the same validation and
 /// storage as registration, with the admin role that no API call can grant to oneself.

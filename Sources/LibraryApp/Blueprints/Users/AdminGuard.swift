@@ -1,5 +1,6 @@
 import Database
 import Models
+import HTTPTypes
 
 /// At least one admin always remains. A change that can take an admin away (a delete, a role
 /// change) calls `checkRemoval` first in its transaction: it writes the one `admin_guard` row,

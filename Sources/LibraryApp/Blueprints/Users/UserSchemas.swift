@@ -1,6 +1,7 @@
 import Basics
 import Models
 import JSON
+import HTTPTypes
 
 /// Request and response shapes of the users blueprint (the `schemas.py` of the Flask design).
 enum UserSchemas {

@@ -3,6 +3,7 @@ import Foundation
 import Models
 import Security
 import HTTPTypes
+import JSON
 
 /// `/users`: registration, login and logout, the caller's own account, and user administration.
 enum UsersBlueprint {
