@@ -47,12 +47,15 @@ enum CachedRoute {
     }
 
     private static func answer(_ entry: ResponseCache.Entry, hit: Bool, _ request: Request) -> Response {
+        // Appended, not set: the names differ (the replayed ones are `ResponseCache.replayedHeaders`),
+        // and a set scans the list each time (docs/performance.md, Kept libraries).
         var headers = HTTPFields()
-        for field in entry.headers { headers[field.name] = field.value }
-        headers[.eTag] = entry.etag
-        headers[.xCache] = hit ? "HIT" : "MISS"
+        headers.reserveCapacity(entry.headers.count + 3)
+        headers.append(contentsOf: entry.headers)
+        headers.append(HTTPField(name: .eTag, value: entry.etag))
+        headers.append(HTTPField(name: .xCache, value: hit ? "HIT" : "MISS"))
         // Signed-in content: shared caches keep out; clients revalidate with the ETag.
-        headers[.cacheControl] = "private, no-cache"
+        headers.append(HTTPField(name: .cacheControl, value: "private, no-cache"))
         if ResponseCache.matches(ifNoneMatch: request.headers.firstValue(.ifNoneMatch), etag: entry.etag) {
             return Response(status: .notModified, headers: headers)
         }
