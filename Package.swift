@@ -60,7 +60,12 @@ let package = Package(
         .target(name: "Models"),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
 
-        // The application: configuration, request and response, router, blueprints.
+        // All the SQL: the stores behind the repository protocols the handlers use, their
+        // transactions and retries, and constraint violations turned into domain errors. No HTTP
+        // type, no JSON: the handlers give it domain input.
+        .target(name: "Storage", dependencies: ["Basics", "Database", "Models"]),
+
+        // The application: configuration, HTTP types, router, blueprints.
         .target(
             name: "LibraryApp",
             dependencies: [
@@ -71,6 +76,7 @@ let package = Package(
                 "Cache",
                 "Security",
                 "Models",
+                "Storage",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -87,6 +93,7 @@ let package = Package(
                 "Database",
                 "Security",
                 "Models",
+                "Storage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -138,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "LibraryAppTests",
             dependencies: [
-                "LibraryApp", "JSON", "FastCGI", "Security", "Cache", "Database",
+                "LibraryApp", "JSON", "FastCGI", "Security", "Cache", "Database", "Storage", "Models",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),

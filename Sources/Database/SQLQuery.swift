@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A statement and its parameters, written as one string: every interpolated value becomes a
 /// `?` placeholder and travels as a bound parameter, never as SQL text (postgres-nio's

@@ -35,9 +35,8 @@ struct CreateAdminCommand: ParsableCommand {
             case let .created(id): logger.info("admin \(username) created with id \(id)")
             case let .alreadyExists(id): logger.info("admin \(username) already exists with id \(id); nothing changed")
             }
-        } catch let problem as ProblemError {
-            let fields = problem.errors.map { "\($0.key): \($0.value.joined(separator: " "))" }.sorted().joined(separator: "; ")
-            logger.critical("cannot create admin: \(problem.detail)\(fields.isEmpty ? "" : " (\(fields))")")
+        } catch let refusal as AdminAccounts.Refusal {
+            logger.critical("cannot create admin: \(refusal.message)")
             throw ExitCode.failure
         } catch {
             logger.critical("cannot create admin: \(error)")

@@ -9,7 +9,7 @@ import HTTPTypes
 struct AdminGuard {
     let database: DatabaseConnection
 
-    /// Refuses with `409` when `userID` is an admin and no other admin exists. Must be the
+    /// Refuses (`UserConflict.lastAdmin`) when `userID` is an admin and no other admin exists. Must be the
     /// first statement of the transaction: later reads then see every such change committed
     /// before this one took the guard.
     func checkRemoval(of userID: Int64) throws {
@@ -23,6 +23,6 @@ struct AdminGuard {
         let others = try database.query(
             "SELECT id FROM users WHERE role = 'admin' AND id <> ? LIMIT 1 LOCK IN SHARE MODE", [.int(userID)])
         guard others.isEmpty else { return }
-        throw ProblemError(.conflict, detail: "User \(userID) is the last admin; make another user admin first")
+        throw UserConflict.lastAdmin(userID: userID)
     }
 }

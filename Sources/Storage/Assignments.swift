@@ -1,24 +1,23 @@
 import Database
+import Models
 
 /// The `SET` list of an UPDATE built from a partial change: each call adds `column = ?` and
-/// its parameter, fields left out add nothing. Column names are fixed text of the caller,
-/// never input; values travel only as parameters.
+/// its parameter, fields left out add nothing. Column names are literals of the caller
+/// (`StaticString`), never input; values travel only as parameters.
 struct Assignments {
-    private(set) var clauses: [String] = []
-    private(set) var parameters: [DatabaseValue] = []
+    private(set) var clauses: [SQLQuery] = []
 
     var isEmpty: Bool { clauses.isEmpty }
-    var sql: String { clauses.joined(separator: ", ") }
+    var sql: SQLQuery { SQLQuery.joined(clauses, separator: ", ") }
 
-    mutating func set(_ column: String, _ value: DatabaseValue?) {
+    mutating func set(_ column: StaticString, _ value: DatabaseValue?) {
         guard let value else { return }
-        clauses.append("\(column) = ?")
-        parameters.append(value)
+        clauses.append("\(raw: column) = \(value)")
     }
 
     /// A nullable field of a PATCH: left out, set to NULL, or set to a value.
-    mutating func set<Value>(_ column: String, _ field: SchemaReader.Field<Value>, _ convert: (Value) -> DatabaseValue) {
-        switch field {
+    mutating func set<Value>(_ column: StaticString, _ change: FieldChange<Value>, _ convert: (Value) -> DatabaseValue) {
+        switch change {
         case .absent: return
         case .null: set(column, .null)
         case let .value(value): set(column, convert(value))
@@ -26,8 +25,7 @@ struct Assignments {
     }
 
     /// An expression the caller wrote, with its own parameters.
-    mutating func append(_ clause: String, _ clauseParameters: [DatabaseValue] = []) {
+    mutating func append(_ clause: SQLQuery) {
         clauses.append(clause)
-        parameters += clauseParameters
     }
 }

@@ -4,81 +4,43 @@ import Models
 
 /// The `books` table. Every statement is prepared; the copy counts change only by conditional
 /// updates that the CHECK constraints back up, so no read-then-write can break them.
-struct BookStore {
+package struct BookStore: BookRepository {
     let database: DatabaseConnection
+    let holdPolicy: HoldPolicy
 
-    /// A book's writable fields, validated: what `POST` creates and `PUT` replaces.
-    struct Fields {
-        var title: String
-        var author: String
-        var isbn: ISBN
-        var publishedYear: Int?
-        var genre: String?
-        var description: String?
-        var copies: Int
+    package init(database: DatabaseConnection, holdPolicy: HoldPolicy) {
+        self.database = database
+        self.holdPolicy = holdPolicy
     }
 
-    /// A `PATCH`: absent fields stay as they are; nullable ones may be set to null.
-    struct Changes {
-        var title: String?
-        var author: String?
-        var isbn: ISBN?
-        var publishedYear: SchemaReader.Field<Int64> = .absent
-        var genre: SchemaReader.Field<String> = .absent
-        var description: SchemaReader.Field<String> = .absent
-        var copies: Int?
-
-        /// A `PUT`: every field, the absent optional ones back to their defaults.
-        init(replacingWith fields: Fields) {
-            title = fields.title
-            author = fields.author
-            isbn = fields.isbn
-            publishedYear = fields.publishedYear.map { .value(Int64($0)) } ?? .null
-            genre = fields.genre.map { .value($0) } ?? .null
-            description = fields.description.map { .value($0) } ?? .null
-            copies = fields.copies
-        }
-
-        init() {}
-    }
-
-    /// Why an update changed nothing.
-    enum UpdateOutcome {
-        case updated(Book)
-        case notFound
-        /// `copies` is below the copies on loan now.
-        case belowCopiesOnLoan(onLoan: Int)
-    }
-
-    private static let columns = """
+    private static let columns: SQLQuery = """
         id, title, author, isbn, published_year, genre, description, copies_total, copies_available, copies_set_aside, \
         holds_waiting, created_at, updated_at
         """
 
-    func insert(_ fields: Fields) throws -> Book {
-        let result = try database.execute(
-            """
-            INSERT INTO books (title, author, isbn, published_year, genre, description, copies_total, copies_available)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                .string(fields.title), .string(fields.author), .string(fields.isbn.digits), DatabaseValue(fields.publishedYear),
-                DatabaseValue(fields.genre), DatabaseValue(fields.description), DatabaseValue(fields.copies), DatabaseValue(fields.copies),
-            ])
+    package func insert(_ fields: BookFields) throws -> Book {
+        let result = try conflictsMapped {
+            try database.perform(
+                """
+                INSERT INTO books (title, author, isbn, published_year, genre, description, copies_total, copies_available)
+                VALUES (\(fields.title), \(fields.author), \(fields.isbn.digits), \(fields.publishedYear), \(fields.genre), \
+                \(fields.description), \(fields.copies), \(fields.copies))
+                """)
+        }
         guard let book = try find(id: Int64(result.lastInsertID)) else {
             throw DatabaseError.other(code: 0, message: "inserted book not found")
         }
         return book
     }
 
-    func find(id: Int64) throws -> Book? {
-        try database.query("SELECT \(Self.columns) FROM books WHERE id = ?", [.int(id)]).first.map(Self.book)
+    package func find(id: Int64) throws -> Book? {
+        try database.fetch("SELECT \(Self.columns) FROM books WHERE id = \(id)").first.map(Self.book)
     }
 
-    /// The book, its row locked until the transaction ends (a conditional write compares it
-    /// with `If-Match`, then changes it, with nothing in between).
-    func findLocked(id: Int64) throws -> Book? {
-        try database.query("SELECT \(Self.columns) FROM books WHERE id = ? FOR UPDATE", [.int(id)]).first.map(Self.book)
+    package func withLockedBook<T>(id: Int64, _ body: (Book?) throws -> T) throws -> T {
+        try database.transaction(attempts: 3) {
+            try body(try database.fetch("SELECT \(Self.columns) FROM books WHERE id = \(id) FOR UPDATE").first.map(Self.book))
+        }
     }
 
     /// `body` in a transaction: the caller's when one is open (a conditional write), else its own.
@@ -87,77 +49,69 @@ struct BookStore {
     }
 
     /// The size of the filtered catalogue (`X-Total-Count`).
-    func count(_ query: BookListQuery) throws -> Int {
-        let (filter, parameters) = Self.filter(of: query)
-        return try database.query("SELECT COUNT(*) AS total FROM books \(filter)", parameters).first?.int("total") ?? 0
+    package func count(_ filter: BookListFilter) throws -> Int {
+        try database.fetch("SELECT COUNT(*) AS total FROM books \(Self.whereClause(Self.conditions(of: filter)))").first?.int("total") ?? 0
     }
 
     /// A page of the filtered, sorted catalogue: from `start` when given (`PageAnchors`), else
     /// by its offset.
-    func page(_ query: BookListQuery, from start: PageAnchors.Start? = nil) throws -> [Book] {
-        var (filter, parameters) = Self.filter(of: query)
+    package func page(_ filter: BookListFilter, sort: BookSort, paging: Paging, from start: BookListStart?) throws -> [Book] {
+        var conditions = Self.conditions(of: filter)
         let skip: Int
         if let start {
-            let (condition, values) = query.sort.rows(from: start.anchor)
-            filter += (filter.isEmpty ? "WHERE " : " AND ") + condition
-            parameters += values
+            conditions.append(sort.rows(from: start.anchor))
             skip = start.skip
         } else {
-            skip = query.pagination.offset
+            skip = paging.offset
         }
         // A deferred join: the page's ids come from walking a sort index alone (each carries id
         // and copies_available, sql/004), and only those rows are read; a plain ORDER BY ...
         // OFFSET would read and sort every row before the page.
-        let order = query.sort.orderBy
-        let rows = try database.query(
+        let order = sort.orderBy
+        let rows = try database.fetch(
             """
             SELECT \(Self.columns) FROM books
-            JOIN (SELECT id FROM books \(filter) ORDER BY \(order) LIMIT ? OFFSET ?) AS page USING (id)
+            JOIN (SELECT id FROM books \(Self.whereClause(conditions)) ORDER BY \(order) LIMIT \(paging.limit) OFFSET \(skip)) \
+            AS page USING (id)
             ORDER BY \(order)
-            """, parameters + [.int(Int64(query.pagination.perPage)), .int(Int64(skip))])
+            """)
         return try rows.map(Self.book)
     }
 
     /// The sort keys of rows 0, `spacing`, 2 × `spacing`, ... of the filtered, sorted catalogue:
     /// one pass over the sort index (`PageAnchors`).
-    func anchors(_ query: BookListQuery, every spacing: Int) throws -> [PageAnchors.Anchor] {
-        let (filter, parameters) = Self.filter(of: query)
-        let rows = try database.query(
+    package func anchors(_ filter: BookListFilter, sort: BookSort, every spacing: Int) throws -> [BookListAnchor] {
+        let rows = try database.fetch(
             """
-            SELECT \(query.sort.keyColumn) AS sort_value, id FROM books \(filter) ORDER BY \(query.sort.orderBy)
-            """, parameters)
+            SELECT \(raw: sort.keyColumn) AS sort_value, id FROM books \(Self.whereClause(Self.conditions(of: filter))) \
+            ORDER BY \(sort.orderBy)
+            """)
         return try stride(from: 0, to: rows.count, by: spacing).map { index in
-            PageAnchors.Anchor(value: try rows[index].value("sort_value"), id: Int64(try rows[index].int("id")))
+            BookListAnchor(value: try rows[index].value("sort_value"), id: Int64(try rows[index].int("id")))
         }
     }
 
-    /// The WHERE clause of the list's filters, and its parameters. Every fragment is fixed
-    /// text; the input travels only in the parameters.
-    private static func filter(of query: BookListQuery) -> (String, [DatabaseValue]) {
-        var conditions: [String] = []
-        var parameters: [DatabaseValue] = []
-        if let search = query.search {
+    /// The conditions of the list's filters: fixed text, the input only in parameters.
+    private static func conditions(of filter: BookListFilter) -> [SQLQuery] {
+        var conditions: [SQLQuery] = []
+        if let search = filter.search {
             if let fullText = search.fullTextQuery {
-                conditions.append("MATCH (title, author) AGAINST (? IN BOOLEAN MODE)")
-                parameters.append(.string(fullText))
+                conditions.append("MATCH (title, author) AGAINST (\(fullText) IN BOOLEAN MODE)")
             }
             for pattern in search.wordStartPatterns {
-                conditions.append("(title REGEXP ? OR author REGEXP ?)")
-                parameters += [.string(pattern), .string(pattern)]
+                conditions.append("(title REGEXP \(pattern) OR author REGEXP \(pattern))")
             }
         }
-        if let author = query.author {
-            conditions.append("author = ?")
-            parameters.append(.string(author))
-        }
-        if let genre = query.genre {
-            conditions.append("genre = ?")
-            parameters.append(.string(genre))
-        }
-        if let available = query.available {
+        if let author = filter.author { conditions.append("author = \(author)") }
+        if let genre = filter.genre { conditions.append("genre = \(genre)") }
+        if let available = filter.available {
             conditions.append(available ? "copies_available > 0" : "copies_available = 0")
         }
-        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), parameters)
+        return conditions
+    }
+
+    private static func whereClause(_ conditions: [SQLQuery]) -> SQLQuery {
+        conditions.isEmpty ? "" : "WHERE \(SQLQuery.joined(conditions, separator: " AND "))"
     }
 
     /// Applies `changes` in one statement. A new `copies` moves `copies_available` by the same
@@ -165,116 +119,96 @@ struct BookStore {
     /// the condition is part of the UPDATE, so a borrow racing with it cannot slip in between a
     /// check and the write. More copies while holds wait go to the queue first (`HoldStore.passOn`
     /// rules): then it is a transaction that also makes those holds ready.
-    func update(id: Int64, _ changes: Changes, holdPolicy: HoldPolicy) throws -> UpdateOutcome {
-        guard changes.copies != nil else { return try updating(id: id, changes, toHolds: 0) }
-        return try atomically { () throws -> UpdateOutcome in
-            // The row lock first: holds_waiting and copies_total cannot move under the update.
-            guard
-                let row = try database.query(
-                    "SELECT copies_total, holds_waiting FROM books WHERE id = ? FOR UPDATE",
-                    [.int(id)]
-                ).first
-            else { return .notFound }
-            let added = (changes.copies ?? 0) - (try row.int("copies_total"))
-            let toHolds = HoldPolicy.distribute(freed: added, waiting: try row.int("holds_waiting")).toHolds
-            let outcome = try updating(id: id, changes, toHolds: toHolds)
-            if case .updated = outcome, toHolds > 0 {
-                try HoldStore(database: database, policy: holdPolicy).makeReady(count: toHolds, bookID: id, readyFrom: nil)
-                guard let book = try find(id: id) else { return .notFound }
-                return .updated(book)
+    package func update(id: Int64, _ changes: BookChanges) throws -> Book? {
+        try conflictsMapped {
+            guard changes.copies != nil else { return try updating(id: id, changes, toHolds: 0) }
+            return try atomically { () throws -> Book? in
+                // The row lock first: holds_waiting and copies_total cannot move under the update.
+                guard
+                    let row = try database.fetch("SELECT copies_total, holds_waiting FROM books WHERE id = \(id) FOR UPDATE").first
+                else { return nil }
+                let added = (changes.copies ?? 0) - (try row.int("copies_total"))
+                let toHolds = HoldPolicy.distribute(freed: added, waiting: try row.int("holds_waiting")).toHolds
+                let book = try updating(id: id, changes, toHolds: toHolds)
+                if book != nil, toHolds > 0 {
+                    try HoldStore(database: database, policy: holdPolicy).makeReady(count: toHolds, bookID: id, readyFrom: nil)
+                    return try find(id: id)
+                }
+                return book
             }
-            return outcome
         }
     }
 
     /// The UPDATE of `update`; `toHolds` of the added copies are set aside for waiting holds.
-    private func updating(id: Int64, _ changes: Changes, toHolds: Int) throws -> UpdateOutcome {
+    private func updating(id: Int64, _ changes: BookChanges, toHolds: Int) throws -> Book? {
         var assignments = Assignments()
         assignments.set("title", changes.title.map(DatabaseValue.string))
         assignments.set("author", changes.author.map(DatabaseValue.string))
         assignments.set("isbn", changes.isbn.map { .string($0.digits) })
-        assignments.set("published_year", changes.publishedYear, DatabaseValue.int)
+        assignments.set("published_year", changes.publishedYear) { DatabaseValue($0) }
         assignments.set("genre", changes.genre, DatabaseValue.string)
         assignments.set("description", changes.description, DatabaseValue.string)
-        var condition = "id = ?"
-        var conditionParameters: [DatabaseValue] = [.int(id)]
+        var condition: SQLQuery = "id = \(id)"
         if let copies = changes.copies {
             // MariaDB assigns left to right, each seeing the values before it: available
             // first, from the old total, then the total.
-            assignments.append(
-                "copies_available = copies_available + (? - copies_total) - ?", [DatabaseValue(copies), DatabaseValue(toHolds)])
+            assignments.append("copies_available = copies_available + (\(copies) - copies_total) - \(toHolds)")
             if toHolds > 0 {
-                assignments.append("copies_set_aside = copies_set_aside + ?", [DatabaseValue(toHolds)])
-                assignments.append("holds_waiting = holds_waiting - ?", [DatabaseValue(toHolds)])
+                assignments.append("copies_set_aside = copies_set_aside + \(toHolds)")
+                assignments.append("holds_waiting = holds_waiting - \(toHolds)")
             }
-            assignments.append("copies_total = ?", [DatabaseValue(copies)])
-            condition += " AND copies_total - copies_available <= ?"
-            conditionParameters.append(DatabaseValue(copies))
+            assignments.append("copies_total = \(copies)")
+            condition += " AND copies_total - copies_available <= \(copies)"
         }
         if !assignments.isEmpty {
             let matched: Int
             do {
-                matched = try database.execute(
-                    "UPDATE books SET \(assignments.sql) WHERE \(condition)",
-                    assignments.parameters + conditionParameters
-                ).affectedRows
+                matched = try database.perform("UPDATE books SET \(assignments.sql) WHERE \(condition)").affectedRows
             } catch DatabaseError.checkConstraint("chk_books_copies_available") {
                 matched = 0  // the backstop of the condition
             }
             if matched == 0 {
-                guard let book = try find(id: id) else { return .notFound }
-                return .belowCopiesOnLoan(onLoan: book.copiesTotal - book.copiesAvailable)
+                guard let book = try find(id: id) else { return nil }
+                throw BookConflict.copiesBelowInUse(bookID: id, inUse: book.copiesTotal - book.copiesAvailable)
             }
         }
-        guard let book = try find(id: id) else { return .notFound }
-        return .updated(book)
-    }
-
-    enum DeleteOutcome {
-        case deleted
-        case notFound
-        case onLoan
-        /// Holds on the book are waiting or ready.
-        case holdsActive
+        return try find(id: id)
     }
 
     /// Deletes a book, its returned loans and finished holds, unless copies are on loan or holds
     /// are active (a hold placed meanwhile writes the book's row, so it waits for this lock). The row lock orders
     /// this after any borrow of the book in flight; the loans' foreign key refuses the delete
     /// anyway while an active loan is left.
-    func delete(id: Int64) throws -> DeleteOutcome {
+    package func delete(id: Int64) throws -> Bool {
         try atomically {
-            guard try !database.query("SELECT id FROM books WHERE id = ? FOR UPDATE", [.int(id)]).isEmpty else {
-                return .notFound
-            }
+            guard try !database.fetch("SELECT id FROM books WHERE id = \(id) FOR UPDATE").isEmpty else { return false }
             let active =
-                try database.query(
-                    "SELECT COUNT(*) AS active FROM loans WHERE book_id = ? AND returned_at IS NULL",
-                    [.int(id)]
-                ).first?.int("active") ?? 0
-            guard active == 0 else { return .onLoan }
+                try database.fetch("SELECT COUNT(*) AS active FROM loans WHERE book_id = \(id) AND returned_at IS NULL")
+                .first?.int("active") ?? 0
+            guard active == 0 else { throw BookConflict.copiesOnLoan(bookID: id) }
             let holds =
-                try database.query(
-                    "SELECT COUNT(*) AS active FROM holds WHERE book_id = ? AND status IN ('waiting', 'ready')",
-                    [.int(id)]
-                ).first?.int("active") ?? 0
-            guard holds == 0 else { return .holdsActive }
+                try database.fetch("SELECT COUNT(*) AS active FROM holds WHERE book_id = \(id) AND status IN ('waiting', 'ready')")
+                .first?.int("active") ?? 0
+            guard holds == 0 else { throw BookConflict.activeHolds(bookID: id) }
             // The finished holds go with the book, like its returned loans.
-            try database.execute("DELETE FROM holds WHERE book_id = ?", [.int(id)])
-            try database.execute("DELETE FROM loans WHERE book_id = ? AND returned_at IS NOT NULL", [.int(id)])
+            try database.perform("DELETE FROM holds WHERE book_id = \(id)")
+            try database.perform("DELETE FROM loans WHERE book_id = \(id) AND returned_at IS NOT NULL")
             do {
-                try database.execute("DELETE FROM books WHERE id = ?", [.int(id)])
+                try database.perform("DELETE FROM books WHERE id = \(id)")
             } catch DatabaseError.foreignKey {
-                return .onLoan
+                throw BookConflict.copiesOnLoan(bookID: id)
             }
-            return .deleted
+            return true
         }
     }
 
-    /// Which field a unique key protects, for a `409` that names it.
-    /// The request field a unique key protects, or nil for a key no field names alone.
-    static func field(forUniqueKey key: String) -> String? {
-        key == "uq_books_isbn" ? "isbn" : nil
+    /// A unique key's violation as the conflict it means: only `uq_books_isbn` names a field.
+    private func conflictsMapped<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let DatabaseError.duplicateKey(key) {
+            throw key == "uq_books_isbn" ? BookConflict.duplicateISBN : BookConflict.duplicate
+        }
     }
 
     static func book(_ row: Row) throws -> Book {

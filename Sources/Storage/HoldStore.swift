@@ -18,69 +18,55 @@ import Models
 ///   loan, so no answer waits for the sweeper.
 /// A hold whose expiry was missed (every process down) expires when found, and the next hold's
 /// `ready_at` is that `expires_at`: a quiet book's queue moves as if swept on time.
-struct HoldStore {
+package struct HoldStore: HoldRepository {
     let database: DatabaseConnection
     let policy: HoldPolicy
 
-    private static let columns = """
+    package init(database: DatabaseConnection, policy: HoldPolicy) {
+        self.database = database
+        self.policy = policy
+    }
+
+    private static let columns: SQLQuery = """
         h.id, h.user_id, h.book_id, h.status, h.placed_at, h.ready_at, h.expires_at, \
         b.title AS book_title, b.author AS book_author, \
         IF(h.status = 'waiting', (SELECT COUNT(*) FROM holds w WHERE w.book_id = h.book_id AND w.status = 'waiting' \
         AND w.queue_number <= h.queue_number), NULL) AS position
         """
-    private static let tables = "holds h JOIN books b ON b.id = h.book_id"
+    private static let tables: SQLQuery = "holds h JOIN books b ON b.id = h.book_id"
 
-    func find(id: Int64) throws -> Hold? {
-        try database.query("SELECT \(Self.columns) FROM \(Self.tables) WHERE h.id = ?", [.int(id)]).first.map(Self.hold)
+    package func find(id: Int64) throws -> Hold? {
+        try database.fetch("SELECT \(Self.columns) FROM \(Self.tables) WHERE h.id = \(id)").first.map(Self.hold)
     }
 
     /// A page of holds, oldest first, and the size of the whole filtered list.
-    func list(_ query: HoldListQuery) throws -> (holds: [Hold], total: Int) {
-        var conditions: [String] = []
-        var parameters: [DatabaseValue] = []
-        if let userID = query.userID {
-            conditions.append("h.user_id = ?")
-            parameters.append(.int(userID))
-        }
-        if let bookID = query.bookID {
-            conditions.append("h.book_id = ?")
-            parameters.append(.int(bookID))
-        }
-        switch query.status {
+    package func list(_ filter: HoldListFilter, paging: Paging) throws -> (holds: [Hold], total: Int) {
+        var conditions: [SQLQuery] = []
+        if let userID = filter.userID { conditions.append("h.user_id = \(userID)") }
+        if let bookID = filter.bookID { conditions.append("h.book_id = \(bookID)") }
+        switch filter.status {
         case nil: break
         case .active?: conditions.append("h.active_book_id IS NOT NULL")
-        case let .status(status)?:
-            conditions.append("h.status = ?")
-            parameters.append(.string(status.rawValue))
+        case let .status(status)?: conditions.append("h.status = \(status.rawValue)")
         }
-        // Fixed fragments only; the input travels in the parameters.
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let total = try database.query("SELECT COUNT(*) AS total FROM holds h \(filter)", parameters).first?.int("total") ?? 0
-        let rows = try database.query(
-            "SELECT \(Self.columns) FROM \(Self.tables) \(filter) ORDER BY h.id LIMIT ? OFFSET ?",
-            parameters + [.int(Int64(query.pagination.perPage)), .int(Int64(query.pagination.offset))])
+        let whereClause: SQLQuery = conditions.isEmpty ? "" : "WHERE \(SQLQuery.joined(conditions, separator: " AND "))"
+        let total = try database.fetch("SELECT COUNT(*) AS total FROM holds h \(whereClause)").first?.int("total") ?? 0
+        let rows = try database.fetch(
+            "SELECT \(Self.columns) FROM \(Self.tables) \(whereClause) ORDER BY h.id LIMIT \(paging.limit) OFFSET \(paging.offset)")
         return (try rows.map(Self.hold), total)
     }
 
     /// A book's active holds: the ready ones first (by `ready_at`), then the queue in order.
-    func active(bookID: Int64, pagination: Pagination) throws -> (holds: [Hold], total: Int) {
+    package func active(bookID: Int64, paging: Paging) throws -> (holds: [Hold], total: Int) {
         let total =
-            try database.query(
-                "SELECT COUNT(*) AS total FROM holds WHERE book_id = ? AND status IN ('waiting', 'ready')",
-                [.int(bookID)]
-            ).first?.int("total") ?? 0
-        let rows = try database.query(
+            try database.fetch("SELECT COUNT(*) AS total FROM holds WHERE book_id = \(bookID) AND status IN ('waiting', 'ready')")
+            .first?.int("total") ?? 0
+        let rows = try database.fetch(
             """
-            SELECT \(Self.columns) FROM \(Self.tables) WHERE h.book_id = ? AND h.status IN ('waiting', 'ready')
-            ORDER BY h.status = 'waiting', h.ready_at, h.queue_number LIMIT ? OFFSET ?
-            """, [.int(bookID), .int(Int64(pagination.perPage)), .int(Int64(pagination.offset))])
+            SELECT \(Self.columns) FROM \(Self.tables) WHERE h.book_id = \(bookID) AND h.status IN ('waiting', 'ready')
+            ORDER BY h.status = 'waiting', h.ready_at, h.queue_number LIMIT \(paging.limit) OFFSET \(paging.offset)
+            """)
         return (try rows.map(Self.hold), total)
-    }
-
-    enum PlaceOutcome {
-        case placed(id: Int64)
-        case noSuchUser
-        case noSuchBook
     }
 
     /// Thrown inside a transaction to roll it back.
@@ -93,7 +79,7 @@ struct HoldStore {
     /// (parallel holds by one user queue on that row, and MAX_HOLDS is checked on the count
     /// including this one), then the book's row takes the queue number, only while no copy is
     /// on the shelf.
-    func place(userID: Int64, bookID: Int64) throws -> PlaceOutcome {
+    package func place(userID: Int64, bookID: Int64) throws -> PlaceOutcome {
         try expireDue(bookID: bookID)  // an expired copy may be back on the shelf
         do {
             return try database.transaction(attempts: 3) { () throws -> PlaceOutcome in
@@ -141,7 +127,7 @@ struct HoldStore {
     }
 
     /// Cancels an active hold; a `ready` one's copy passes on. False when it is not active.
-    func cancel(_ hold: Hold) throws -> Bool {
+    package func cancel(_ hold: Hold) throws -> Bool {
         try expireDue(bookID: hold.book.id)  // past its expiry a ready hold is expired, not cancellable
         return try database.transaction(attempts: 3) { try cancelling(holdID: hold.id, bookID: hold.book.id) }
     }
@@ -204,15 +190,12 @@ struct HoldStore {
         // MariaDB assigns left to right: expires_at is computed from the new ready_at. Whole
         // seconds, as the JSON shows them: a client reading expires_at sees the true instant,
         // not one up to a second earlier (which would eat the contract's 1 s tolerance).
-        let readyAt = readyFrom == nil ? "UTC_TIMESTAMP()" : "?"
-        let parameters: [DatabaseValue] =
-            (readyFrom.map { [DatabaseValue.date($0)] } ?? [])
-            + [DatabaseValue(policy.pickupSeconds), .int(bookID), DatabaseValue(count)]
-        let made = try database.execute(
+        let readyAt: SQLQuery = readyFrom.map { "\($0)" } ?? "UTC_TIMESTAMP()"
+        let made = try database.perform(
             """
-            UPDATE holds SET status = 'ready', ready_at = \(readyAt), expires_at = ready_at + INTERVAL ? SECOND
-            WHERE book_id = ? AND status = 'waiting' ORDER BY queue_number LIMIT ?
-            """, parameters)
+            UPDATE holds SET status = 'ready', ready_at = \(readyAt), expires_at = ready_at + INTERVAL \(policy.pickupSeconds) SECOND
+            WHERE book_id = \(bookID) AND status = 'waiting' ORDER BY queue_number LIMIT \(count)
+            """)
         // holds_waiting said they were there: anything else is a broken count, rolled back.
         guard made.affectedRows == count else {
             throw DatabaseError.other(code: 0, message: "holds_waiting of book \(bookID) disagrees with its waiting holds")
@@ -224,18 +207,17 @@ struct HoldStore {
     /// caller can void the cached book reads. Cheap when nothing is due: one probe of
     /// `idx_holds_ready_expires`.
     @discardableResult
-    func expireDue(bookID: Int64? = nil) throws -> Int {
+    package func expireDue(bookID: Int64?) throws -> Int {
         var expired = 0
-        let filter = bookID == nil ? "" : "AND book_id = ?"
-        let parameters = bookID.map { [DatabaseValue.int($0)] } ?? []
+        let filter: SQLQuery = bookID.map { "AND book_id = \($0)" } ?? ""
         // Rounds, because the holds just made ready may be due already (a chain on a quiet
         // book); bounded, so that a flood of due holds cannot keep one request for long.
         for _ in 0..<20 {
-            let due = try database.query(
+            let due = try database.fetch(
                 """
                 SELECT id, book_id, expires_at FROM holds
                 WHERE ready_expires_at <= UTC_TIMESTAMP(6) \(filter) ORDER BY ready_expires_at LIMIT 50
-                """, parameters)
+                """)
             if due.isEmpty { break }
             for row in due {
                 let holdID = Int64(try row.int("id")), book = Int64(try row.int("book_id"))
@@ -270,7 +252,7 @@ struct HoldStore {
     }
 
     /// Whether a hold on the book is `waiting` (a renewal is then refused).
-    func isWanted(bookID: Int64) throws -> Bool {
+    package func isWanted(bookID: Int64) throws -> Bool {
         try (database.query("SELECT holds_waiting FROM books WHERE id = ?", [.int(bookID)]).first?.int("holds_waiting") ?? 0) > 0
     }
 

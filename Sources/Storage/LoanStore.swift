@@ -10,55 +10,41 @@ import Models
 /// holds its user's row lock while it checks that user's rules, so two parallel borrows by one
 /// user run one after the other; the copy itself is taken by one conditional UPDATE, so any
 /// number of parallel borrows of one book take at most the free copies.
-struct LoanStore {
+package struct LoanStore: LoanRepository {
     let database: DatabaseConnection
+    let holdPolicy: HoldPolicy
 
-    private static let columns = """
+    package init(database: DatabaseConnection, holdPolicy: HoldPolicy) {
+        self.database = database
+        self.holdPolicy = holdPolicy
+    }
+
+    private static let columns: SQLQuery = """
         l.id, l.user_id, l.book_id, l.borrowed_at, l.due_at, l.returned_at, l.renewals, \
         b.title AS book_title, b.author AS book_author
         """
-    private static let tables = "loans l JOIN books b ON b.id = l.book_id"
+    private static let tables: SQLQuery = "loans l JOIN books b ON b.id = l.book_id"
 
-    func find(id: Int64) throws -> Loan? {
-        try database.query("SELECT \(Self.columns) FROM \(Self.tables) WHERE l.id = ?", [.int(id)]).first.map(Self.loan)
+    package func find(id: Int64) throws -> Loan? {
+        try database.fetch("SELECT \(Self.columns) FROM \(Self.tables) WHERE l.id = \(id)").first.map(Self.loan)
     }
 
     /// A page of loans and the size of the whole filtered list; `now` decides active vs overdue.
-    func list(_ query: LoanListQuery, now: Date) throws -> (loans: [Loan], total: Int) {
-        var conditions: [String] = []
-        var parameters: [DatabaseValue] = []
-        if let userID = query.userID {
-            conditions.append("l.user_id = ?")
-            parameters.append(.int(userID))
-        }
-        if let bookID = query.bookID {
-            conditions.append("l.book_id = ?")
-            parameters.append(.int(bookID))
-        }
-        switch query.status {
+    package func list(_ filter: LoanListFilter, paging: Paging, now: Date) throws -> (loans: [Loan], total: Int) {
+        var conditions: [SQLQuery] = []
+        if let userID = filter.userID { conditions.append("l.user_id = \(userID)") }
+        if let bookID = filter.bookID { conditions.append("l.book_id = \(bookID)") }
+        switch filter.status {
         case nil: break
-        case .active?:
-            conditions.append("l.returned_at IS NULL AND l.due_at >= ?")
-            parameters.append(.date(now))
-        case .overdue?:
-            conditions.append("l.returned_at IS NULL AND l.due_at < ?")
-            parameters.append(.date(now))
-        case .returned?:
-            conditions.append("l.returned_at IS NOT NULL")
+        case .active?: conditions.append("l.returned_at IS NULL AND l.due_at >= \(now)")
+        case .overdue?: conditions.append("l.returned_at IS NULL AND l.due_at < \(now)")
+        case .returned?: conditions.append("l.returned_at IS NOT NULL")
         }
-        // Fixed fragments only; the input travels in the parameters.
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let total = try database.query("SELECT COUNT(*) AS total FROM loans l \(filter)", parameters).first?.int("total") ?? 0
-        let rows = try database.query(
-            "SELECT \(Self.columns) FROM \(Self.tables) \(filter) ORDER BY l.id LIMIT ? OFFSET ?",
-            parameters + [.int(Int64(query.pagination.perPage)), .int(Int64(query.pagination.offset))])
+        let whereClause: SQLQuery = conditions.isEmpty ? "" : "WHERE \(SQLQuery.joined(conditions, separator: " AND "))"
+        let total = try database.fetch("SELECT COUNT(*) AS total FROM loans l \(whereClause)").first?.int("total") ?? 0
+        let rows = try database.fetch(
+            "SELECT \(Self.columns) FROM \(Self.tables) \(whereClause) ORDER BY l.id LIMIT \(paging.limit) OFFSET \(paging.offset)")
         return (try rows.map(Self.loan), total)
-    }
-
-    enum BorrowOutcome {
-        case borrowed(Loan)
-        case noSuchUser
-        case noSuchBook
     }
 
     /// Lends one copy of `bookID` to `userID`, or throws the `LoanPolicy.Refusal` that stops it
@@ -74,9 +60,9 @@ struct LoanStore {
     /// holds); the loan is answered from what was written.
     /// Tries of a borrow or return that lost a deadlock or a cluster's certification: ten
     /// borrows of one user at once through two nodes needed more than three.
-    static let attempts = 8
+    package static let attempts = 8
 
-    func borrow(userID: Int64, bookID: Int64, policy: LoanPolicy, now: Date) throws -> BorrowOutcome {
+    package func borrow(userID: Int64, bookID: Int64, policy: LoanPolicy, now: Date) throws -> BorrowOutcome {
         let dueAt = policy.dueDate(from: now)
         do {
             return try borrowing(userID: userID, bookID: bookID, policy: policy, now: now, dueAt: dueAt)
@@ -196,7 +182,7 @@ struct LoanStore {
     /// range-scan `idx_loans_returned_due`, and next-key locks on that range make parallel
     /// returns deadlock. STRAIGHT_JOIN keeps the lock order loan, book, user (RowLockOrder):
     /// left to the optimiser, the join order and so the lock order may change.
-    func giveBack(loanID: Int64, bookID: Int64, now: Date, holdPolicy: HoldPolicy) throws {
+    package func giveBack(loanID: Int64, bookID: Int64, now: Date) throws {
         // While nobody waits for the book (b.holds_waiting = 0, checked under the row's lock).
         let returned = try database.retryingDeadlocks(attempts: Self.attempts) {
             try database.execute(
@@ -236,7 +222,7 @@ struct LoanStore {
     /// Extends an active, not overdue loan with renewals left, while no hold on its book waits;
     /// one conditional UPDATE, so parallel renewals cannot pass the limit. False when the loan
     /// no longer qualifies.
-    func renew(loanID: Int64, policy: LoanPolicy, now: Date) throws -> Bool {
+    package func renew(loanID: Int64, policy: LoanPolicy, now: Date) throws -> Bool {
         try database.execute(
             """
             UPDATE loans FORCE INDEX (PRIMARY) SET due_at = ?, renewals = renewals + 1
@@ -248,7 +234,7 @@ struct LoanStore {
 
     /// Part of deleting a user: their loan history goes with them. Active loans stay, and the
     /// foreign key then refuses to delete the user.
-    func deleteReturnedLoans(userID: Int64) throws {
+    package func deleteReturnedLoans(userID: Int64) throws {
         try ReportStore(database: database).uncountReturnedLoans(userID: userID)
         try database.execute("DELETE FROM loans WHERE user_id = ? AND returned_at IS NOT NULL", [.int(userID)])
     }

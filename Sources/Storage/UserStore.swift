@@ -4,61 +4,61 @@ import Models
 
 /// The `users` and `revoked_tokens` tables. Every statement is prepared; uniqueness is decided
 /// by the unique keys (so two racing registrations cannot both win), not by a prior SELECT.
-struct UserStore {
+package struct UserStore: UserRepository {
     let database: DatabaseConnection
+    /// For the holds a deleted user leaves (their ready copies pass on).
+    let holdPolicy: HoldPolicy
 
-    /// A new user's fields, already validated and normalised.
-    struct NewUser {
-        var username: String
-        var email: String
-        var passwordHash: String
-        var firstName: String?
-        var lastName: String?
-        var role: User.Role
+    package init(database: DatabaseConnection, holdPolicy: HoldPolicy) {
+        self.database = database
+        self.holdPolicy = holdPolicy
     }
 
-    /// Which field a unique key protects, for a `409` that names it.
-    static func field(forUniqueKey key: String) -> String {
-        switch key {
-        case "uq_users_username": return "username"
-        case "uq_users_email": return "email"
-        default: return "user"
+    /// A unique key's violation as the conflict it means, naming the field the key protects.
+    private func conflictsMapped<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let DatabaseError.duplicateKey(key) {
+            switch key {
+            case "uq_users_username": throw UserConflict.taken(field: "username")
+            case "uq_users_email": throw UserConflict.taken(field: "email")
+            default: throw UserConflict.taken(field: "user")
+            }
         }
     }
 
-    private static let columns = "id, username, email, first_name, last_name, role, created_at"
+    private static let columns: SQLQuery = "id, username, email, first_name, last_name, role, created_at"
 
-    func insert(_ user: NewUser) throws -> User {
-        let result = try database.execute(
-            """
-            INSERT INTO users (username, email, password_hash, first_name, last_name, role)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """,
-            [
-                .string(user.username), .string(user.email), .string(user.passwordHash),
-                DatabaseValue(user.firstName), DatabaseValue(user.lastName), .string(user.role.rawValue),
-            ])
+    package func insert(_ user: NewUser) throws -> User {
+        let result = try conflictsMapped {
+            try database.perform(
+                """
+                INSERT INTO users (username, email, password_hash, first_name, last_name, role)
+                VALUES (\(user.username), \(user.email), \(user.passwordHash), \(user.firstName), \(user.lastName), \
+                \(user.role.rawValue))
+                """)
+        }
         guard let created = try find(id: Int64(result.lastInsertID)) else {
             throw DatabaseError.other(code: 0, message: "inserted user not found")
         }
         return created
     }
 
-    func find(id: Int64) throws -> User? {
-        try database.query("SELECT \(Self.columns) FROM users WHERE id = ?", [.int(id)]).first.map(Self.user)
+    package func find(id: Int64) throws -> User? {
+        try database.fetch("SELECT \(Self.columns) FROM users WHERE id = \(id)").first.map(Self.user)
     }
 
     /// A token's user, and whether that token was revoked (a logout), in one round trip.
     /// `revoked` covers a logout of this token and a password change after it was issued
     /// (the token's session version is no longer the user's).
-    func findForToken(userID: Int64, tokenID: String, sessionVersion: Int64) throws -> (user: User, revoked: Bool)? {
+    package func findForToken(userID: Int64, tokenID: String, sessionVersion: Int64) throws -> (user: User, revoked: Bool)? {
         guard
-            let row = try database.query(
+            let row = try database.fetch(
                 """
                 SELECT \(Self.columns),
-                       EXISTS(SELECT 1 FROM revoked_tokens WHERE jti = ?) OR session_version <> ? AS revoked
-                FROM users WHERE id = ?
-                """, [.string(tokenID), .int(sessionVersion), .int(userID)]
+                       EXISTS(SELECT 1 FROM revoked_tokens WHERE jti = \(tokenID)) OR session_version <> \(sessionVersion) AS revoked
+                FROM users WHERE id = \(userID)
+                """
             ).first
         else { return nil }
         return (try Self.user(row), try row.bool("revoked"))
@@ -66,46 +66,44 @@ struct UserStore {
 
     /// The user, password hash and session version for a login, read together: a token is
     /// issued under the version that went with the password it proved.
-    func credentials(email: String) throws -> (user: User, passwordHash: String, sessionVersion: Int64)? {
+    package func credentials(email: String) throws -> (user: User, passwordHash: String, sessionVersion: Int64)? {
         guard
-            let row = try database.query(
-                "SELECT \(Self.columns), password_hash, session_version FROM users WHERE email = ?",
-                [.string(email)]
-            ).first
+            let row = try database.fetch("SELECT \(Self.columns), password_hash, session_version FROM users WHERE email = \(email)")
+                .first
         else { return nil }
         return (try Self.user(row), try row.string("password_hash"), Int64(try row.int("session_version")))
     }
 
-    func passwordHash(id: Int64) throws -> String? {
+    package func passwordHash(id: Int64) throws -> String? {
         try database.query("SELECT password_hash FROM users WHERE id = ?", [.int(id)]).first?.string("password_hash")
     }
 
     /// A page of users whose username or email contains `search`, and the total count.
-    func list(search: String?, pagination: Pagination) throws -> (users: [User], total: Int) {
-        var condition = ""
-        var parameters: [DatabaseValue] = []
+    package func list(search: String?, paging: Paging) throws -> (users: [User], total: Int) {
+        var condition: SQLQuery = ""
         if let search, !search.isEmpty {
-            condition = "WHERE username LIKE ? OR email LIKE ?"
             let pattern = "%" + Self.escapeLike(search) + "%"
-            parameters = [.string(pattern), .string(pattern.lowercased())]
+            condition = "WHERE username LIKE \(pattern) OR email LIKE \(pattern.lowercased())"
         }
-        let total = try database.query("SELECT COUNT(*) AS total FROM users \(condition)", parameters).first?.int("total") ?? 0
-        let rows = try database.query(
-            "SELECT \(Self.columns) FROM users \(condition) ORDER BY id LIMIT ? OFFSET ?",
-            parameters + [.int(Int64(pagination.perPage)), .int(Int64(pagination.offset))])
+        let total = try database.fetch("SELECT COUNT(*) AS total FROM users \(condition)").first?.int("total") ?? 0
+        let rows = try database.fetch(
+            "SELECT \(Self.columns) FROM users \(condition) ORDER BY id LIMIT \(paging.limit) OFFSET \(paging.offset)")
         return (try rows.map(Self.user), total)
     }
 
-    /// Applies the given changes; nil fields stay as they are (names use `Change` to allow null).
-    struct Changes {
-        var firstName: SchemaReader.Field<String> = .absent
-        var lastName: SchemaReader.Field<String> = .absent
-        var email: String?
-        var passwordHash: String?
-        var role: User.Role?
+    /// A demotion (a role other than admin) takes the admin guard first, in a transaction: never
+    /// of the last admin, even when two admins demote each other at once.
+    package func update(id: Int64, _ changes: UserChanges) throws -> User? {
+        try conflictsMapped {
+            guard let role = changes.role, role != .admin else { return try updating(id: id, changes) }
+            return try database.transaction(attempts: 3) {
+                try AdminGuard(database: database).checkRemoval(of: id)
+                return try updating(id: id, changes)
+            }
+        }
     }
 
-    func update(id: Int64, _ changes: Changes) throws -> User? {
+    private func updating(id: Int64, _ changes: UserChanges) throws -> User? {
         var assignments = Assignments()
         assignments.set("first_name", changes.firstName, DatabaseValue.string)
         assignments.set("last_name", changes.lastName, DatabaseValue.string)
@@ -117,26 +115,42 @@ struct UserStore {
         }
         assignments.set("role", changes.role.map { .string($0.rawValue) })
         if !assignments.isEmpty {
-            try database.execute("UPDATE users SET \(assignments.sql) WHERE id = ?", assignments.parameters + [.int(id)])
+            try database.perform("UPDATE users SET \(assignments.sql) WHERE id = \(id)")
         }
         return try find(id: id)
     }
 
     /// A stronger hash of the same password (after a login): only if the password was not
     /// changed meanwhile, so an old password is never written back over a new one.
-    func upgradePasswordHash(id: Int64, from old: String, to new: String) throws {
+    package func upgradePasswordHash(id: Int64, from old: String, to new: String) throws {
         try database.execute(
             "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
             [.string(new), .int(id), .string(old)])
     }
 
-    /// True when a row was deleted.
-    func delete(id: Int64) throws -> Bool {
-        try database.execute("DELETE FROM users WHERE id = ?", [.int(id)]).affectedRows > 0
+    /// Deletes a user, their returned loans and their holds (the history goes with the
+    /// account); false when there is no such user. While the user has active loans it is
+    /// `UserConflict.activeLoans` (the loans' foreign key refuses the delete); the last admin is
+    /// `UserConflict.lastAdmin` (`AdminGuard`). The row lock orders this after any borrow for
+    /// the user in flight, as borrows take the same lock first.
+    package func delete(id: Int64) throws -> Bool {
+        do {
+            return try database.transaction(attempts: 3) { () throws -> Bool in
+                try AdminGuard(database: database).checkRemoval(of: id)
+                guard try !database.query("SELECT id FROM users WHERE id = ? FOR UPDATE", [.int(id)]).isEmpty else { return false }
+                try LoanStore(database: database, holdPolicy: holdPolicy).deleteReturnedLoans(userID: id)
+                // Their active holds end first, a ready one's copy passing on; the rows then go
+                // with the user (ON DELETE CASCADE). All rolled back if active loans refuse it.
+                try HoldStore(database: database, policy: holdPolicy).cancelAll(userID: id)
+                return try database.execute("DELETE FROM users WHERE id = ?", [.int(id)]).affectedRows > 0
+            }
+        } catch DatabaseError.foreignKey {
+            throw UserConflict.activeLoans(userID: id)
+        }
     }
 
     /// Refuses the token from now until it would have expired; also drops long-expired entries.
-    func revoke(tokenID: String, userID: Int64, expiresAt: Int64) throws {
+    package func revoke(tokenID: String, userID: Int64, expiresAt: Int64) throws {
         try database.execute(
             "INSERT IGNORE INTO revoked_tokens (jti, user_id, expires_at) VALUES (?, ?, ?)",
             [.string(tokenID), .int(userID), .date(Date(timeIntervalSince1970: TimeInterval(expiresAt)))])

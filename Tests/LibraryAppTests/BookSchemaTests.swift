@@ -3,6 +3,7 @@ import Testing
 import JSON
 import HTTPTypes
 import Models
+import Storage
 
 /// Books request validation: every failing field at once, read-only fields refused, defaults.
 @Suite struct BookSchemaTests {
@@ -64,7 +65,7 @@ import Models
     }
 
     @Test func putResetsOmittedOptionalFields() throws {
-        let changes = BookStore.Changes(replacingWith: try BookSchemas.fullBook(valid, currentYear: 2026))
+        let changes = BookChanges(replacingWith: try BookSchemas.fullBook(valid, currentYear: 2026))
         #expect(changes.copies == 1)
         if case .null = changes.publishedYear {} else { Issue.record("published_year should be reset") }
     }
@@ -132,7 +133,7 @@ import Models
 
 @Suite struct BookConflictTests {
     @Test func aTakenISBNIsNamedLikeTheContractWritesIt() {
-        let isbn = BooksBlueprint.taken(BookStore.field(forUniqueKey: "uq_books_isbn"))
+        let isbn = BookConflict.duplicateISBN.problem
         #expect(isbn.status == .conflict)
         #expect(isbn.detail == "Another book already has that ISBN")
         #expect(isbn.errors == ["isbn": ["Already taken."]])
@@ -140,7 +141,7 @@ import Models
 
     /// Another unique key (none exists today) must not produce "that BOOK" nor a field `book`.
     @Test func anotherUniqueKeyGivesAPlainSentence() {
-        let other = BooksBlueprint.taken(BookStore.field(forUniqueKey: "PRIMARY"))
+        let other = BookConflict.duplicate.problem
         #expect(other.status == .conflict)
         #expect(!other.detail.contains("BOOK"))
         #expect(other.errors.isEmpty)

@@ -4,6 +4,7 @@ import HTTPTypes
 import Database
 public import Logging
 import Security
+import Storage
 
 /// The app factory (`create_app`): a configuration in, the wired application out — the router
 /// with every blueprint registered, and the shared services. Immutable, shared by all workers.
@@ -16,6 +17,8 @@ public final class Application: Sendable {
     let cacheCoordinator: CacheCoordinator
     let healthCheck = HealthCheck()
     let pageAnchors = PageAnchors()
+    /// Each worker's repositories: over a MariaDB connection of its own, or in the tests, in memory.
+    private let makeSession: @Sendable (Logger) -> (any StorageSession)?
 
     /// Seconds a client is told to wait when the database is down.
     static let databaseRetryAfterSeconds = 5
@@ -32,8 +35,17 @@ public final class Application: Sendable {
         try self.init(configuration: configuration, logger: logger, blueprints: blueprints)
     }
 
-    init(configuration: Configuration, logger: Logger, blueprints: [Blueprint]) throws(Router.Invalid) {
+    init(
+        configuration: Configuration, logger: Logger, blueprints: [Blueprint],
+        storage: (@Sendable (Logger) -> (any StorageSession)?)? = nil
+    ) throws(Router.Invalid) {
         self.configuration = configuration
+        makeSession =
+            storage ?? { logger in
+                configuration.database.map {
+                    MariaDBSession(connection: DatabaseConnection(configuration: $0, logger: logger), holdPolicy: configuration.holdPolicy)
+                }
+            }
         self.logger = logger
         router = try Router(blueprints: blueprints)
         tokens = JWTSigner(secret: Array(configuration.secretKey.utf8))
@@ -50,7 +62,8 @@ public final class Application: Sendable {
     public func makeContext() -> Context {
         Context(
             configuration: configuration, logger: logger, tokens: tokens, passwords: passwords,
-            cacheCoordinator: cacheCoordinator, healthCheck: healthCheck, pageAnchors: pageAnchors)
+            cacheCoordinator: cacheCoordinator, healthCheck: healthCheck, pageAnchors: pageAnchors,
+            session: makeSession(logger))
     }
 
     public func handle(_ request: Request, context: Context) -> Response {
@@ -104,12 +117,8 @@ public final class Application: Sendable {
                 } else {
                     response = try route.handler(request, context)
                 }
-            } catch let problem as ProblemError {
-                response = problem.response
-            } catch let error as DatabaseError {
-                response = databaseProblem(error, request: request, route: route, context: context).response
             } catch {
-                response = internalError(error, request: request, route: route, context: context).response
+                response = problem(for: error, request: request, route: route, context: context).response
             }
             // A write that succeeded, or failed in an unknown state (5xx), may have changed what
             // the region caches; 4xx answers changed nothing, and neither did a refusal (429,
@@ -120,6 +129,14 @@ public final class Application: Sendable {
             for field in limitHeaders { response.headers[field.name] = field.value }
             return (response, route.name)
         }
+    }
+
+    /// What a client is told of a failure: the problem an error says it is (`ProblemRepresentable`),
+    /// a `503` for a database that is down or still deadlocked, else a `500` that reveals nothing.
+    private func problem(for error: any Error, request: Request, route: Route, context: Context) -> ProblemError {
+        if let error = error as? any ProblemRepresentable { return error.problem }
+        if let error = error as? DatabaseError { return databaseProblem(error, request: request, route: route, context: context) }
+        return internalError(error, request: request, route: route, context: context)
     }
 
     private func databaseProblem(_ error: DatabaseError, request: Request, route: Route, context: Context) -> ProblemError {

@@ -2,6 +2,7 @@ import Cache
 public import Database
 public import Logging
 public import Security
+import Storage
 
 /// What a handler may use besides its request: the services of the worker thread serving it.
 /// One per worker thread, never shared, so nothing in it needs a lock.
@@ -20,12 +21,13 @@ public final class Context {
     let cacheSeal: CacheEntrySeal
     /// Tokens this thread has verified (see `VerifiedTokenCache`).
     var verifiedTokens = VerifiedTokenCache()
-    private let databaseConnection: DatabaseConnection?
+    private let session: (any StorageSession)?
     private let cacheClient: MemcachedClient?
 
     init(
         configuration: Configuration, logger: Logger, tokens: JWTSigner, passwords: PasswordService,
-        cacheCoordinator: CacheCoordinator, healthCheck: HealthCheck, pageAnchors: PageAnchors
+        cacheCoordinator: CacheCoordinator, healthCheck: HealthCheck, pageAnchors: PageAnchors,
+        session: (any StorageSession)?
     ) {
         self.configuration = configuration
         self.logger = logger
@@ -35,18 +37,18 @@ public final class Context {
         self.healthCheck = healthCheck
         self.pageAnchors = pageAnchors
         cacheSeal = CacheEntrySeal(secretKey: configuration.secretKey, logger: logger)
-        databaseConnection = configuration.database.map { DatabaseConnection(configuration: $0, logger: logger) }
+        self.session = session
         cacheClient = configuration.memcached.map { MemcachedClient(configuration: $0, logger: logger) }
     }
 
-    /// This thread's database session; it connects (or reconnects) on first use.
-    public func database() throws -> DatabaseConnection {
-        guard let databaseConnection else { throw DatabaseError.unavailable(code: 0, message: "DATABASE_URL is not set") }
-        return databaseConnection
+    /// This thread's repositories (one MariaDB session, which connects or reconnects on first use).
+    func storage() throws -> any StorageSession {
+        guard let session else { throw DatabaseError.unavailable(code: 0, message: "DATABASE_URL is not set") }
+        return session
     }
 
     /// Whether this thread holds an open MariaDB session (metrics).
-    var hasDatabaseConnection: Bool { databaseConnection?.isConnected ?? false }
+    var hasDatabaseConnection: Bool { session?.isConnected ?? false }
 
     /// Whether this thread's memcached client holds its connections (metrics).
     var hasMemcachedConnection: Bool { cacheClient?.isConnected ?? false }

@@ -55,7 +55,7 @@ struct BearerAuthenticator {
         // The generation the answer will be stamped with is fixed before the database is asked.
         let authCache = reads.answered ? context.cache.map { AuthCache(client: $0, seal: context.cacheSeal) } : nil
         let generation = try? authCache?.stamp(of: userID, read: reads)
-        let store = UserStore(database: try context.database())
+        let store = try context.storage().users
         guard
             let (user, revoked) = try store.findForToken(
                 userID: userID, tokenID: claims.jti,

@@ -2,7 +2,6 @@ import Dispatch
 import Foundation
 import Security
 import Synchronization
-import HTTPTypes
 
 /// The password hasher behind a gate: scrypt at the production cost takes ~100 ms of CPU and
 /// 32 MiB per call, so a burst of logins on 64 worker threads would queue on the CPUs anyway
@@ -22,6 +21,9 @@ public final class PasswordService: Sendable {
         gate = DispatchSemaphore(value: running)
         maximumAdmitted = 4 * running
     }
+
+    /// Refused at the gate: too many hashes running or waiting (`503`, `Retry-After: 1`).
+    public struct Busy: Error, Equatable {}
 
     public func hash(password: String) throws -> String {
         try gated { try hasher.hash(password: password) }
@@ -46,11 +48,7 @@ public final class PasswordService: Sendable {
             admitted += 1
             return true
         }
-        guard entered else {
-            var headers = HTTPFields()
-            headers[.retryAfter] = "1"
-            throw ProblemError(.serviceUnavailable, detail: "Too many sign-ins at once; try again in a second", headers: headers)
-        }
+        guard entered else { throw Busy() }
         gate.wait()
         defer {
             gate.signal()

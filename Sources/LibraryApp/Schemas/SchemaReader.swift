@@ -1,20 +1,12 @@
 import JSON
 import HTTPTypes
+import Models
 
 /// Reads the fields of a JSON request object against a schema, collecting every problem per
 /// field (marshmallow's messages) so one `400` lists them all. Fields not read are unknown.
 struct SchemaReader {
     /// A field of a partial update: left out, sent as `null`, or sent with a value.
-    enum Field<Value> {
-        case absent
-        case null
-        case value(Value)
-
-        var value: Value? {
-            if case let .value(value) = self { return value }
-            return nil
-        }
-    }
+    typealias Field<Value> = FieldChange<Value>
 
     static let missing = "Missing data for required field."
     static let unknown = "Unknown field."

@@ -1,57 +1,11 @@
-import Database
 import HTTPTypes
+import Storage
 
 /// The query of `GET /books`: pagination, `q`, `author`, `genre`, `available`, `sort`.
 /// Every value outside its set is a `400` naming the parameter; an empty text filter is no filter.
 struct BookListQuery {
-    /// The `sort` values, each with its ORDER BY clause (fixed text, never built from input).
-    /// `id` breaks ties in the same direction, so an index serves the order, read either way.
-    enum Sort: String, CaseIterable {
-        case title, titleDescending = "-title"
-        case publishedYear = "published_year", publishedYearDescending = "-published_year"
-        case id, idDescending = "-id"
-
-        var orderBy: String {
-            switch self {
-            case .title: return "title ASC, id ASC"
-            case .titleDescending: return "title DESC, id DESC"
-            case .publishedYear: return "published_year ASC, id ASC"
-            case .publishedYearDescending: return "published_year DESC, id DESC"
-            case .id: return "id ASC"
-            case .idDescending: return "id DESC"
-            }
-        }
-
-        /// The column the order is by before `id` (`id` itself for the id sorts).
-        var keyColumn: String {
-            switch self {
-            case .title, .titleDescending: return "title"
-            case .publishedYear, .publishedYearDescending: return "published_year"
-            case .id, .idDescending: return "id"
-            }
-        }
-
-        /// The rows from `anchor` on, in this order, as a condition a range scan of the sort
-        /// index serves (`PageAnchors`). NULL years come first ascending, last descending.
-        func rows(from anchor: PageAnchors.Anchor) -> (String, [DatabaseValue]) {
-            let id = DatabaseValue.int(anchor.id)
-            let value = anchor.value
-            switch self {
-            case .id: return ("id >= ?", [id])
-            case .idDescending: return ("id <= ?", [id])
-            case .title: return ("(title > ? OR (title = ? AND id >= ?))", [value, value, id])
-            case .titleDescending: return ("(title < ? OR (title = ? AND id <= ?))", [value, value, id])
-            case .publishedYear where value.isNull:
-                return ("((published_year IS NULL AND id >= ?) OR published_year IS NOT NULL)", [id])
-            case .publishedYear:
-                return ("(published_year > ? OR (published_year = ? AND id >= ?))", [value, value, id])
-            case .publishedYearDescending where value.isNull:
-                return ("(published_year IS NULL AND id <= ?)", [id])
-            case .publishedYearDescending:
-                return ("(published_year < ? OR (published_year = ? AND id <= ?) OR published_year IS NULL)", [value, value, id])
-            }
-        }
-    }
+    /// The `sort` values (their SQL is `Storage`'s).
+    typealias Sort = BookSort
 
     static let maximumSearchLength = 255
     /// The parameters besides pagination; `read` reads nothing else.
@@ -65,6 +19,11 @@ struct BookListQuery {
     var genre: String?
     var available: Bool?
     var sort: Sort = .id
+
+    /// The filters as the store takes them.
+    var filter: BookListFilter {
+        BookListFilter(search: search, author: author, genre: genre, available: available)
+    }
 
     static func read(from query: QueryParameters) throws(ProblemError) -> BookListQuery {
         var errors: [String: [String]] = [:]

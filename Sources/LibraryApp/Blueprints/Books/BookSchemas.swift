@@ -2,6 +2,7 @@ import Foundation
 import Models
 import JSON
 import HTTPTypes
+import Storage
 
 /// Request and response shapes of the books blueprint (the `schemas.py` of the Flask design).
 /// `id`, `copies_total`, `copies_available`, `created_at` and `updated_at` are read-only: sent
@@ -9,29 +10,29 @@ import HTTPTypes
 enum BookSchemas {
     /// `POST /books` and `PUT /books/{id}`: `title`, `author`, `isbn` required; the absent
     /// optional fields take their defaults (null, and one copy).
-    static func fullBook(_ object: [String: JSONValue], currentYear: Int) throws(ProblemError) -> BookStore.Fields {
+    static func fullBook(_ object: [String: JSONValue], currentYear: Int) throws(ProblemError) -> BookFields {
         var reader = SchemaReader(object)
         let fields = readFields(&reader, required: true, currentYear: currentYear)
         try reader.finish()
         guard let title = fields.title, let author = fields.author, let isbn = fields.isbn else {
             throw ProblemError(.badRequest, detail: "The request body has invalid fields")  // finish() already threw
         }
-        return BookStore.Fields(
+        return BookFields(
             title: title, author: author, isbn: isbn, publishedYear: fields.publishedYear.value.map { Int($0) },
             genre: fields.genre.value, description: fields.description.value,
             copies: fields.copies ?? BookRules.defaultCopies)
     }
 
     /// `PATCH /books/{id}`: any of the fields of `POST`.
-    static func changes(_ object: [String: JSONValue], currentYear: Int) throws(ProblemError) -> BookStore.Changes {
+    static func changes(_ object: [String: JSONValue], currentYear: Int) throws(ProblemError) -> BookChanges {
         var reader = SchemaReader(object)
         let fields = readFields(&reader, required: false, currentYear: currentYear)
         try reader.finish()
-        var changes = BookStore.Changes()
+        var changes = BookChanges()
         changes.title = fields.title
         changes.author = fields.author
         changes.isbn = fields.isbn
-        changes.publishedYear = fields.publishedYear
+        changes.publishedYear = fields.publishedYear.map { Int($0) }
         changes.genre = fields.genre
         changes.description = fields.description
         changes.copies = fields.copies

@@ -1,8 +1,8 @@
 import Basics
-import Database
 import Models
 import HTTPTypes
 import JSON
+import Storage
 
 /// `/books`: the catalogue. Anyone signed in reads it; only admins change it.
 enum BooksBlueprint {
@@ -29,8 +29,8 @@ enum BooksBlueprint {
                 ])
         }
         let cached = counts?.read()
-        let store = try BookStore(database: context.database())
-        let total = try cached?.count ?? store.count(query)
+        let store = try context.storage().books
+        let total = try cached?.count ?? store.count(query.filter)
         if let counts, let cached, cached.count == nil { counts.store(total, stamp: cached.stamp) }
         var books: [Book] = []
         if query.pagination.offset < total {  // past the end the page is empty: no query
@@ -40,10 +40,10 @@ enum BooksBlueprint {
                     of: counts.key + "&sort=" + query.sort.rawValue,
                     offset: query.pagination.offset, total: total, stamp: stamp
                 ) {
-                    try store.anchors(query, every: PageAnchors.spacing)
+                    try store.anchors(query.filter, sort: query.sort, every: PageAnchors.spacing)
                 }
             }
-            books = try store.page(query, from: start)
+            books = try store.page(query.filter, sort: query.sort, paging: query.pagination.paging, from: start)
         }
         return .json(
             headers: query.pagination.headers(total: total, path: "/books", query: request.query, filters: BookListQuery.filterNames)
@@ -54,24 +54,20 @@ enum BooksBlueprint {
 
     @Sendable static func show(_ request: Request, _ context: Context) throws -> Response {
         let id = try request.pathParameters.id()
-        guard let book = try BookStore(database: context.database()).find(id: id) else { throw notFound(id) }
+        guard let book = try context.storage().books.find(id: id) else { throw notFound(id) }
         return ok(book)
     }
 
     @Sendable static func create(_ request: Request, _ context: Context) throws -> Response {
         let fields = try BookSchemas.fullBook(request.jsonObject(), currentYear: UTCDateTime.currentYear())
-        do {
-            let book = try BookStore(database: context.database()).insert(fields)
-            return .created(at: "/books/\(book.id)") { BookSchemas.write(book, to: &$0) }
-        } catch let DatabaseError.duplicateKey(key) {
-            throw taken(BookStore.field(forUniqueKey: key))
-        }
+        let book = try context.storage().books.insert(fields)
+        return .created(at: "/books/\(book.id)") { BookSchemas.write(book, to: &$0) }
     }
 
     @Sendable static func replace(_ request: Request, _ context: Context) throws -> Response {
         try conditionally(request, context) {
             let fields = try BookSchemas.fullBook(request.jsonObject(), currentYear: UTCDateTime.currentYear())
-            return try apply(BookStore.Changes(replacingWith: fields), to: request.pathParameters.id(), context: context)
+            return try apply(BookChanges(replacingWith: fields), to: request.pathParameters.id(), context: context)
         }
     }
 
@@ -93,9 +89,8 @@ enum BooksBlueprint {
     private static func conditionally(_ request: Request, _ context: Context, _ write: () throws -> Response) throws -> Response {
         guard let condition = request.headers.firstValue(.ifMatch) else { return try write() }
         let id = try request.pathParameters.id()
-        let database = try context.database()
-        return try database.transaction(attempts: 3) {
-            guard let book = try BookStore(database: database).findLocked(id: id) else { throw notFound(id) }
+        return try context.storage().books.withLockedBook(id: id) { book in
+            guard let book else { throw notFound(id) }
             guard ResponseCache.matches(ifMatch: condition, etag: ResponseCache.etag(of: ok(book).body)) else {
                 throw ProblemError(.preconditionFailed, detail: "Book \(id) has changed: its ETag no longer matches If-Match")
             }
@@ -104,34 +99,17 @@ enum BooksBlueprint {
     }
 
     private static func deleting(_ id: Int64, context: Context) throws -> Response {
-        switch try BookStore(database: context.database()).delete(id: id) {
-        case .deleted: return .noContent()
-        case .notFound: throw notFound(id)
-        case .onLoan: throw ProblemError(.conflict, detail: "Book \(id) has copies on loan; they must be returned first")
-        case .holdsActive:
-            throw ProblemError(.conflict, detail: "Book \(id) has active holds; they must be fulfilled, cancelled or expire first")
-        }
+        guard try context.storage().books.delete(id: id) else { throw notFound(id) }
+        return .noContent()
     }
 
     // MARK: helpers
 
-    private static func apply(_ changes: BookStore.Changes, to id: Int64, context: Context) throws -> Response {
-        do {
-            switch try BookStore(database: context.database()).update(id: id, changes, holdPolicy: context.configuration.holdPolicy) {
-            case let .updated(book):
-                var response = ok(book)
-                response.headers[.eTag] = ResponseCache.etag(of: response.body)  // the new one
-                return response
-            case .notFound:
-                throw notFound(id)
-            case let .belowCopiesOnLoan(onLoan):
-                throw ProblemError(
-                    .conflict, detail: "Book \(id) has \(onLoan) copies on loan or set aside for holds; copies cannot go below that",
-                    errors: ["copies": ["Must be at least the \(onLoan) copies on loan or set aside."]])
-            }
-        } catch let DatabaseError.duplicateKey(key) {
-            throw taken(BookStore.field(forUniqueKey: key))
-        }
+    private static func apply(_ changes: BookChanges, to id: Int64, context: Context) throws -> Response {
+        guard let book = try context.storage().books.update(id: id, changes) else { throw notFound(id) }
+        var response = ok(book)
+        response.headers[.eTag] = ResponseCache.etag(of: response.body)  // the new one
+        return response
     }
 
     private static func ok(_ book: Book) -> Response {
@@ -140,10 +118,5 @@ enum BooksBlueprint {
 
     static func notFound(_ id: Int64) -> ProblemError {
         ProblemError(.notFound, detail: "Book \(id) not found")
-    }
-
-    static func taken(_ field: String?) -> ProblemError {
-        guard field == "isbn" else { return ProblemError(.conflict, detail: "The book conflicts with another book") }
-        return ProblemError(.conflict, detail: "Another book already has that ISBN", errors: ["isbn": ["Already taken."]])
     }
 }

@@ -1,4 +1,4 @@
-import Database
+import Storage
 import Synchronization
 
 /// Where the deep pages of a book list start. `LIMIT ? OFFSET n` walks n index entries before
@@ -14,17 +14,10 @@ import Synchronization
 /// A page read while a write commits may start a row early or late, as an OFFSET read a moment
 /// earlier or later would; its answer carries the older stamp, so it is not served after the write.
 final class PageAnchors: Sendable {
-    /// The sort key of one row of a list: the sort column's value (unused for the id sorts) and id.
-    struct Anchor: Sendable, Equatable {
-        let value: DatabaseValue
-        let id: Int64
-    }
-
-    /// Where a page starts: at `anchor`, after skipping `skip` more rows of the list.
-    struct Start: Sendable, Equatable {
-        let anchor: Anchor
-        let skip: Int
-    }
+    /// The sort key of one row of a list (`Storage` reads them).
+    typealias Anchor = BookListAnchor
+    /// Where a page starts: at an anchor, after skipping some more rows of the list.
+    typealias Start = BookListStart
 
     static let spacing = 32
     /// Lists kept per process (each at most `maximumRows / spacing` anchors, ~60 bytes each).

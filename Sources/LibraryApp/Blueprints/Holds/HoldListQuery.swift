@@ -1,19 +1,19 @@
 import Models
 import HTTPTypes
+import Storage
 
 /// The query of `GET /holds`: pagination, `status` (a status, or `active`), and for admins
 /// `user_id` and `book_id`.
 struct HoldListQuery {
-    enum StatusFilter: Equatable {
-        /// `waiting` or `ready`.
-        case active
-        case status(Hold.Status)
-    }
+    typealias StatusFilter = HoldListFilter.Status
 
     var pagination: Pagination
     var status: StatusFilter?
     var userID: Int64?
     var bookID: Int64?
+
+    /// The filters as the store takes them.
+    var filter: HoldListFilter { HoldListFilter(status: status, userID: userID, bookID: bookID) }
 
     static let statusNames = Hold.Status.allCases.map(\.rawValue) + ["active"]
     /// The list's parameters besides pagination, kept in its `Link`s.

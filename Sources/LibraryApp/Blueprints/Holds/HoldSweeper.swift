@@ -21,8 +21,7 @@ public enum HoldSweeper {
             while true {
                 usleep(intervalMicroseconds)
                 do {
-                    let store = HoldStore(database: try context.database(), policy: context.configuration.holdPolicy)
-                    if try store.expireDue() > 0 {
+                    if try context.storage().holds.expireDue(bookID: nil) > 0 {
                         context.invalidate { try ResponseCache(client: $0, timeoutSeconds: 0).invalidate(.books) }
                     }
                     failing = false

@@ -2,6 +2,7 @@ import Foundation
 import Models
 import HTTPTypes
 import JSON
+import Storage
 
 /// `/holds`: the queue for books that are out. Users see and cancel their own holds (another
 /// user's hold is `404`); admins every hold, and each book's queue (`GET /books/{id}/holds`).
@@ -23,14 +24,8 @@ enum HoldsBlueprint {
         if userID != caller.userID && !caller.isAdmin {
             throw ProblemError(.forbidden, detail: "Only admins may place a hold for another user")
         }
-        let store = try store(context)
-        let outcome: HoldStore.PlaceOutcome
-        do {
-            outcome = try store.place(userID: userID, bookID: input.bookID)
-        } catch let refusal as HoldPolicy.Refusal {
-            throw ProblemError(.conflict, detail: refusal.message)
-        }
-        switch outcome {
+        let store = try context.storage().holds
+        switch try store.place(userID: userID, bookID: input.bookID) {
         case let .placed(id):
             guard let hold = try store.find(id: id) else { throw notFound(id) }
             return .created(at: "/holds/\(id)") { HoldSchemas.write(hold, to: &$0) }
@@ -43,9 +38,9 @@ enum HoldsBlueprint {
 
     @Sendable static func list(_ request: Request, _ context: Context) throws -> Response {
         let query = try HoldListQuery.read(from: request.query, caller: request.requirePrincipal())
-        let store = try store(context)
+        let store = try context.storage().holds
         try store.expireDue(bookID: query.bookID)
-        let page = try store.list(query)
+        let page = try store.list(query.filter, paging: query.pagination.paging)
         return .json(
             headers: query.pagination.headers(total: page.total, path: "/holds", query: request.query, filters: HoldListQuery.filterNames)
         ) { json in
@@ -54,16 +49,16 @@ enum HoldsBlueprint {
     }
 
     @Sendable static func show(_ request: Request, _ context: Context) throws -> Response {
-        let store = try store(context)
+        let store = try context.storage().holds
         var hold = try callersHold(request, store: store)
         if try store.expireDue(bookID: hold.book.id) > 0, let current = try store.find(id: hold.id) { hold = current }
         return .json { HoldSchemas.write(hold, to: &$0) }
     }
 
     @Sendable static func cancel(_ request: Request, _ context: Context) throws -> Response {
-        let store = try store(context)
+        let store = try context.storage().holds
         let hold = try callersHold(request, store: store)
-        guard try store.cancel(hold) else { throw ProblemError(.conflict, detail: HoldPolicy.Refusal.notActive.message) }
+        guard try store.cancel(hold) else { throw HoldPolicy.Refusal.notActive }
         return .noContent()
     }
 
@@ -73,10 +68,10 @@ enum HoldsBlueprint {
         let pagination = Pagination.read(from: request.query, errors: &errors)
         guard errors.isEmpty else { throw ProblemError(.badRequest, detail: "Invalid query parameters", errors: errors) }
         let id = try request.pathParameters.id()
-        let store = try store(context)
-        guard try BookStore(database: store.database).find(id: id) != nil else { throw BooksBlueprint.notFound(id) }
-        try store.expireDue(bookID: id)
-        let page = try store.active(bookID: id, pagination: pagination)
+        let storage = try context.storage()
+        guard try storage.books.find(id: id) != nil else { throw BooksBlueprint.notFound(id) }
+        try storage.holds.expireDue(bookID: id)
+        let page = try storage.holds.active(bookID: id, paging: pagination.paging)
         return .json(headers: pagination.headers(total: page.total, path: "/books/\(id)/holds", query: request.query, filters: [])) {
             json in
             json.array { list in page.holds.forEach { HoldSchemas.write($0, to: &list) } }
@@ -85,12 +80,8 @@ enum HoldsBlueprint {
 
     // MARK: helpers
 
-    private static func store(_ context: Context) throws -> HoldStore {
-        HoldStore(database: try context.database(), policy: context.configuration.holdPolicy)
-    }
-
     /// The hold of the path, if the caller may see it: its holder or an admin; `404` to anyone else.
-    private static func callersHold(_ request: Request, store: HoldStore) throws -> Hold {
+    private static func callersHold(_ request: Request, store: any HoldRepository) throws -> Hold {
         let caller = try request.requirePrincipal()
         let id = try request.pathParameters.id()
         guard let hold = try store.find(id: id) else { throw notFound(id) }

@@ -1,5 +1,6 @@
 import Models
 import HTTPTypes
+import Storage
 
 /// The query of `GET /loans`: pagination, `status`, and for admins `user_id` and `book_id`.
 struct LoanListQuery {
@@ -10,6 +11,9 @@ struct LoanListQuery {
     var status: Loan.Status?
     var userID: Int64?
     var bookID: Int64?
+
+    /// The filters as the store takes them.
+    var filter: LoanListFilter { LoanListFilter(status: status, userID: userID, bookID: bookID) }
 
     /// Values outside their set are `400`; `user_id` or `book_id` from a non-admin is `403`.
     /// A user's list is always their own.

@@ -2,6 +2,7 @@ import Foundation
 import Models
 import HTTPTypes
 import JSON
+import Storage
 
 /// `/loans`: borrowing, returning and renewing. Users see and act on their own loans only
 /// (another user's loan is `404`); admins on every loan.
@@ -25,25 +26,15 @@ enum LoansBlueprint {
             throw ProblemError(.forbidden, detail: "Only admins may lend a book for another user")
         }
         let now = Date()
-        let outcome: LoanStore.BorrowOutcome
+        let storage = try context.storage()
+        let outcome: BorrowOutcome
         do {
-            outcome = try LoanStore(database: context.database())
-                .borrow(userID: userID, bookID: input.bookID, policy: context.configuration.loanPolicy, now: now)
+            outcome = try storage.loans.borrow(userID: userID, bookID: input.bookID, policy: context.configuration.loanPolicy, now: now)
         } catch LoanPolicy.Refusal.noCopyAvailable {
             // A ready hold past its expiry may still keep a copy off the shelf (the sweeper
             // runs four times a second): expire it now and try once more.
-            let database = try context.database()
-            guard try HoldStore(database: database, policy: context.configuration.holdPolicy).expireDue(bookID: input.bookID) > 0 else {
-                throw conflict(.noCopyAvailable)
-            }
-            do {
-                outcome = try LoanStore(database: database)
-                    .borrow(userID: userID, bookID: input.bookID, policy: context.configuration.loanPolicy, now: now)
-            } catch let refusal as LoanPolicy.Refusal {
-                throw conflict(refusal)
-            }
-        } catch let refusal as LoanPolicy.Refusal {
-            throw conflict(refusal)
+            guard try storage.holds.expireDue(bookID: input.bookID) > 0 else { throw LoanPolicy.Refusal.noCopyAvailable }
+            outcome = try storage.loans.borrow(userID: userID, bookID: input.bookID, policy: context.configuration.loanPolicy, now: now)
         }
         switch outcome {
         case let .borrowed(loan):
@@ -58,7 +49,7 @@ enum LoansBlueprint {
     @Sendable static func list(_ request: Request, _ context: Context) throws -> Response {
         let query = try LoanListQuery.read(from: request.query, caller: request.requirePrincipal())
         let now = Date()
-        let page = try LoanStore(database: context.database()).list(query, now: now)
+        let page = try context.storage().loans.list(query.filter, paging: query.pagination.paging, now: now)
         return .json(
             headers: query.pagination.headers(total: page.total, path: "/loans", query: request.query, filters: LoanListQuery.filterNames)
         ) { json in
@@ -67,35 +58,32 @@ enum LoansBlueprint {
     }
 
     @Sendable static func show(_ request: Request, _ context: Context) throws -> Response {
-        let loan = try callersLoan(request, store: LoanStore(database: context.database()))
+        let loan = try callersLoan(request, store: context.storage().loans)
         return ok(loan)
     }
 
     @Sendable static func giveBack(_ request: Request, _ context: Context) throws -> Response {
-        let store = LoanStore(database: try context.database())
+        let store = try context.storage().loans
         let loan = try callersLoan(request, store: store)
         let now = Date()
-        do {
-            try store.giveBack(loanID: loan.id, bookID: loan.book.id, now: now, holdPolicy: context.configuration.holdPolicy)
-        } catch let refusal as LoanPolicy.Refusal {
-            throw conflict(refusal)
-        }
+        try store.giveBack(loanID: loan.id, bookID: loan.book.id, now: now)
         var returned = loan
         returned.returnedAt = now  // what the UPDATE wrote: no need to read it back
         return ok(returned)
     }
 
     @Sendable static func renew(_ request: Request, _ context: Context) throws -> Response {
-        let store = LoanStore(database: try context.database())
+        let storage = try context.storage()
+        let store = storage.loans
         let loan = try callersLoan(request, store: store)
         let policy = context.configuration.loanPolicy
         let now = Date()
         guard try store.renew(loanID: loan.id, policy: policy, now: now) else {
             // Say why from the loan as it is now (a parallel request may have changed it).
             let current = try reloaded(loan.id, store: store)
-            if let refusal = policy.refusal(toRenew: current, at: now) { throw conflict(refusal) }
-            let holds = HoldStore(database: store.database, policy: context.configuration.holdPolicy)
-            throw conflict(try holds.isWanted(bookID: loan.book.id) ? .wantedByHold : .renewalLimit(limit: policy.maximumRenewals))
+            if let refusal = policy.refusal(toRenew: current, at: now) { throw refusal }
+            throw try storage.holds.isWanted(bookID: loan.book.id)
+                ? LoanPolicy.Refusal.wantedByHold : .renewalLimit(limit: policy.maximumRenewals)
         }
         return try ok(reloaded(loan.id, store: store))
     }
@@ -103,7 +91,7 @@ enum LoansBlueprint {
     // MARK: helpers
 
     /// The loan of the path, if the caller may see it: its owner or an admin; `404` to anyone else.
-    private static func callersLoan(_ request: Request, store: LoanStore) throws -> Loan {
+    private static func callersLoan(_ request: Request, store: any LoanRepository) throws -> Loan {
         let caller = try request.requirePrincipal()
         let id = try request.pathParameters.id()
         guard let loan = try store.find(id: id) else { throw notFound(id) }
@@ -111,7 +99,7 @@ enum LoansBlueprint {
         return loan
     }
 
-    private static func reloaded(_ id: Int64, store: LoanStore) throws -> Loan {
+    private static func reloaded(_ id: Int64, store: any LoanRepository) throws -> Loan {
         guard let loan = try store.find(id: id) else { throw notFound(id) }
         return loan
     }
@@ -122,9 +110,5 @@ enum LoansBlueprint {
 
     static func notFound(_ id: Int64) -> ProblemError {
         ProblemError(.notFound, detail: "Loan \(id) not found")
-    }
-
-    private static func conflict(_ refusal: LoanPolicy.Refusal) -> ProblemError {
-        ProblemError(.conflict, detail: refusal.message)
     }
 }

@@ -31,7 +31,7 @@ final class HealthCheck: Sendable {
         guard mine else { return latest! }
         var databaseUp = true
         do {
-            try context.database().ping()
+            try context.storage().ping()
         } catch {
             databaseUp = false
         }

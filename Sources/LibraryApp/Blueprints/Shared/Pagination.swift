@@ -1,5 +1,6 @@
 import Basics
 import HTTPTypes
+import Storage
 
 /// `page` and `per_page` of a list endpoint (docs/api.md, Pagination), and the headers that tell a
 /// client where it is: `X-Total-Count` and an RFC 8288 `Link` with first/prev/next/last.
@@ -19,6 +20,9 @@ struct Pagination: Sendable, Equatable {
     let perPage: Int
 
     var offset: Int { (page - 1) * perPage }
+
+    /// The rows of the page, as the stores take them.
+    var paging: Paging { Paging(offset: offset, limit: perPage) }
 
     /// Reads the two parameters; any other value than the allowed ones is a `400` naming it.
     static func read(from query: QueryParameters, errors: inout [String: [String]]) -> Pagination {

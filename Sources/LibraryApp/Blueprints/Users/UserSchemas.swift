@@ -2,6 +2,7 @@ import Basics
 import Models
 import JSON
 import HTTPTypes
+import Storage
 
 /// Request and response shapes of the users blueprint (the `schemas.py` of the Flask design).
 enum UserSchemas {
@@ -73,9 +74,9 @@ enum UserSchemas {
     }
 
     /// `PATCH /users/{id}`: what an admin may change of any user.
-    static func adminUpdate(_ object: [String: JSONValue]) throws(ProblemError) -> UserStore.Changes {
+    static func adminUpdate(_ object: [String: JSONValue]) throws(ProblemError) -> UserChanges {
         var reader = SchemaReader(object)
-        var changes = UserStore.Changes()
+        var changes = UserChanges()
         changes.firstName = reader.string("first_name", nullable: true, check: UserRules.nameProblems)
         changes.lastName = reader.string("last_name", nullable: true, check: UserRules.nameProblems)
         changes.email = reader.string("email", check: UserRules.emailProblems).value.map(UserRules.normalizedEmail)

@@ -1,9 +1,9 @@
-import Database
 import Foundation
 import Models
 import Security
 import HTTPTypes
 import JSON
+import Storage
 
 /// `/users`: registration, login and logout, the caller's own account, and user administration.
 enum UsersBlueprint {
@@ -28,16 +28,11 @@ enum UsersBlueprint {
     @Sendable static func register(_ request: Request, _ context: Context) throws -> Response {
         let input = try UserSchemas.registration(request.jsonObject())
         let hash = try context.passwords.hash(password: input.password)
-        let store = UserStore(database: try context.database())
-        do {
-            let user = try store.insert(
-                .init(
-                    username: input.username, email: input.email, passwordHash: hash,
-                    firstName: input.firstName, lastName: input.lastName, role: .user))
-            return .created(at: "/users/\(user.id)") { UserSchemas.write(user, to: &$0) }
-        } catch let DatabaseError.duplicateKey(key) {
-            throw taken(UserStore.field(forUniqueKey: key))
-        }
+        let user = try context.storage().users.insert(
+            NewUser(
+                username: input.username, email: input.email, passwordHash: hash,
+                firstName: input.firstName, lastName: input.lastName, role: .user))
+        return .created(at: "/users/\(user.id)") { UserSchemas.write(user, to: &$0) }
     }
 
     @Sendable static func login(_ request: Request, _ context: Context) throws -> Response {
@@ -46,7 +41,7 @@ enum UsersBlueprint {
         // Only a wrong email or password is a failed sign-in; any other outcome gives its place back.
         var refused = false
         defer { if !refused { lockout?.giveBack(context: context) } }
-        let store = UserStore(database: try context.database())
+        let store = try context.storage().users
         guard let account = try store.credentials(email: input.email) else {
             try context.passwords.verifyDummy(password: input.password)  // the same time as a wrong password
             refused = true
@@ -80,7 +75,7 @@ enum UsersBlueprint {
 
     @Sendable static func logout(_ request: Request, _ context: Context) throws -> Response {
         let caller = try request.requirePrincipal()
-        try UserStore(database: context.database())
+        try context.storage().users
             .revoke(tokenID: caller.tokenID, userID: caller.userID, expiresAt: caller.tokenExpiresAt)
         context.invalidate { try AuthCache(client: $0, seal: context.cacheSeal).forget(tokenID: caller.tokenID, userID: caller.userID) }
         return .noContent()
@@ -95,7 +90,7 @@ enum UsersBlueprint {
     @Sendable static func updateMe(_ request: Request, _ context: Context) throws -> Response {
         let caller = try request.requirePrincipal()
         let input = try UserSchemas.profileUpdate(request.jsonObject())
-        let store = UserStore(database: try context.database())
+        let store = try context.storage().users
         if let current = input.currentPassword, input.email != nil || input.password != nil {
             guard let hash = try store.passwordHash(id: caller.userID),
                 try context.passwords.verify(password: current, against: hash)
@@ -105,15 +100,11 @@ enum UsersBlueprint {
                     errors: ["current_password": ["Incorrect password."]])
             }
         }
-        var changes = UserStore.Changes(firstName: input.firstName, lastName: input.lastName, email: input.email)
+        var changes = UserChanges(firstName: input.firstName, lastName: input.lastName, email: input.email)
         if let password = input.password { changes.passwordHash = try context.passwords.hash(password: password) }
-        do {
-            guard let user = try store.update(id: caller.userID, changes) else { throw notFound(caller.userID) }
-            context.forgetCachedUser(caller.userID)
-            return ok(user)
-        } catch let DatabaseError.duplicateKey(key) {
-            throw taken(UserStore.field(forUniqueKey: key))
-        }
+        guard let user = try store.update(id: caller.userID, changes) else { throw notFound(caller.userID) }
+        context.forgetCachedUser(caller.userID)
+        return ok(user)
     }
 
     @Sendable static func deleteMe(_ request: Request, _ context: Context) throws -> Response {
@@ -131,7 +122,7 @@ enum UsersBlueprint {
             errors["q", default: []].append("Longer than maximum length 254.")
         }
         guard errors.isEmpty else { throw ProblemError(.badRequest, detail: "Invalid query parameters", errors: errors) }
-        let page = try UserStore(database: context.database()).list(search: request.query["q"], pagination: pagination)
+        let page = try context.storage().users.list(search: request.query["q"], paging: pagination.paging)
         return .json(headers: pagination.headers(total: page.total, path: "/users", query: request.query, filters: ["q"])) { json in
             json.array { list in page.users.forEach { UserSchemas.write($0, to: &list) } }
         }
@@ -142,7 +133,7 @@ enum UsersBlueprint {
         let id = try request.pathParameters.id()
         try caller.requireOwnerOrAdmin(ownerID: id, notFound: notFound(id))
         if id == caller.userID { return ok(caller.user) }
-        return try ok(existing(id, in: UserStore(database: context.database())))
+        return try ok(existing(id, in: context.storage().users))
     }
 
     @Sendable static func update(_ request: Request, _ context: Context) throws -> Response {
@@ -152,25 +143,11 @@ enum UsersBlueprint {
         if id == caller.userID, let role = changes.role, role != caller.role {
             throw ProblemError(.conflict, detail: "Admins cannot change their own role; ask another admin")
         }
-        let database = try context.database()
-        let store = UserStore(database: database)
-        do {
-            let updated: User?
-            if let role = changes.role, role != .admin {
-                // A demotion: never of the last admin, even when two admins demote each other at once.
-                updated = try database.transaction(attempts: 3) {
-                    try AdminGuard(database: database).checkRemoval(of: id)
-                    return try store.update(id: id, changes)
-                }
-            } else {
-                updated = try store.update(id: id, changes)
-            }
-            guard let user = updated else { throw notFound(id) }
-            context.forgetCachedUser(id)
-            return ok(user)
-        } catch let DatabaseError.duplicateKey(key) {
-            throw taken(UserStore.field(forUniqueKey: key))
-        }
+        // A demotion is never of the last admin (the store's guard), even when two admins
+        // demote each other at once.
+        guard let user = try context.storage().users.update(id: id, changes) else { throw notFound(id) }
+        context.forgetCachedUser(id)
+        return ok(user)
     }
 
     @Sendable static func delete(_ request: Request, _ context: Context) throws -> Response {
@@ -180,30 +157,14 @@ enum UsersBlueprint {
 
     // MARK: helpers
 
-    /// Deletes a user, their returned loans and their holds (the history goes with the account). While the
-    /// user has active loans it is `409`: the loans' foreign key refuses the delete; the last
-    /// admin is `409` too (`AdminGuard`). The row lock
-    /// orders this after any borrow for the user in flight, as borrows take the same lock first.
+    /// Deletes a user with their history, their holds cancelled (`UserRepository.delete`: `409`
+    /// while they have books on loan, or for the last admin).
     private static func deleteUser(_ id: Int64, context: Context) throws {
-        let database = try context.database()
-        do {
-            let deleted = try database.transaction(attempts: 3) { () throws -> Bool in
-                try AdminGuard(database: database).checkRemoval(of: id)
-                guard try !database.query("SELECT id FROM users WHERE id = ? FOR UPDATE", [.int(id)]).isEmpty else { return false }
-                try LoanStore(database: database).deleteReturnedLoans(userID: id)
-                // Their active holds end first, a ready one's copy passing on; the rows then go
-                // with the user (ON DELETE CASCADE). All rolled back if active loans refuse it.
-                try HoldStore(database: database, policy: context.configuration.holdPolicy).cancelAll(userID: id)
-                return try UserStore(database: database).delete(id: id)
-            }
-            guard deleted else { throw notFound(id) }
-            context.forgetCachedUser(id)
-        } catch DatabaseError.foreignKey {
-            throw ProblemError(.conflict, detail: "User \(id) has active loans; they must be returned first")
-        }
+        guard try context.storage().users.delete(id: id) else { throw notFound(id) }
+        context.forgetCachedUser(id)
     }
 
-    private static func existing(_ id: Int64, in store: UserStore) throws -> User {
+    private static func existing(_ id: Int64, in store: any UserRepository) throws -> User {
         guard let user = try store.find(id: id) else { throw notFound(id) }
         return user
     }
@@ -214,10 +175,6 @@ enum UsersBlueprint {
 
     static func notFound(_ id: Int64) -> ProblemError {
         ProblemError(.notFound, detail: "User \(id) not found")
-    }
-
-    private static func taken(_ field: String) -> ProblemError {
-        ProblemError(.conflict, detail: "That \(field) is already taken", errors: [field: ["Already taken."]])
     }
 
     private static func badCredentials() -> ProblemError {
