@@ -64,6 +64,9 @@ let package = Package(
         // transactions and retries, and constraint violations turned into domain errors. No HTTP
         // type, no JSON: the handlers give it domain input.
         .target(name: "Storage", dependencies: ["Basics", "Database", "Models"]),
+        // The same repositories in memory, with the same invariants and errors: handler tests
+        // run in process against them, with no server.
+        .target(name: "StorageInMemory", dependencies: ["Storage", "Database", "Models"], path: "Tests/StorageInMemory"),
 
         // The application: configuration, HTTP types, router, blueprints.
         .target(
@@ -114,11 +117,12 @@ let package = Package(
             ]
         ),
         // Unit tests need no server; the integration tests start a throwaway mariadbd
-        // (Tests/DatabaseIntegrationTests/Support) or use TEST_DATABASE_URL.
+        // (Tests/DatabaseIntegrationTests/Support) or use TEST_DATABASE_URL. They test the
+        // stores of Storage too (StorageTests), on the same server.
         .testTarget(name: "DatabaseTests", dependencies: ["Database"]),
         .testTarget(
             name: "DatabaseIntegrationTests",
-            dependencies: ["Database", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Database", "Storage", "Models", .product(name: "Logging", package: "swift-log")]
         ),
 
         // libmemcached, and its Swift wrapper (client, counters, fixed-window rate limiter).
@@ -145,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "LibraryAppTests",
             dependencies: [
-                "LibraryApp", "JSON", "FastCGI", "Security", "Cache", "Database", "Storage", "Models",
+                "LibraryApp", "JSON", "FastCGI", "Security", "Cache", "Database", "Storage", "StorageInMemory", "Models",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),

@@ -25,6 +25,14 @@ public final class Application: Sendable {
 
     /// Throws `Router.Invalid` when the route table holds a route that could never run.
     public convenience init(configuration: Configuration, logger: Logger) throws(Router.Invalid) {
+        try self.init(configuration: configuration, logger: logger, storage: nil)
+    }
+
+    /// Every blueprint, over the given storage (nil: MariaDB at `DATABASE_URL`); the handler
+    /// tests pass an in-memory library.
+    convenience init(
+        configuration: Configuration, logger: Logger, storage: (@Sendable (Logger) -> (any StorageSession)?)?
+    ) throws(Router.Invalid) {
         var blueprints = [
             OperationsBlueprint.make(), DocsBlueprint.make(logger: logger), UsersBlueprint.make(),
             BooksBlueprint.make(), LoansBlueprint.make(), HoldsBlueprint.make(), ReportsBlueprint.make(),
@@ -32,7 +40,7 @@ public final class Application: Sendable {
         if configuration.environment == .testing {
             blueprints.append(TestingBlueprint.make())
         }
-        try self.init(configuration: configuration, logger: logger, blueprints: blueprints)
+        try self.init(configuration: configuration, logger: logger, blueprints: blueprints, storage: storage)
     }
 
     init(
