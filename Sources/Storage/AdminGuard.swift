@@ -14,14 +14,14 @@ struct AdminGuard {
     /// before this one took the guard.
     func checkRemoval(of userID: Int64) throws {
         // Matched rows (the connection counts found rows): 0 only without migration 006.
-        guard try database.execute("UPDATE admin_guard SET changes = changes + 1 WHERE id = 1").affectedRows == 1 else {
+        guard try database.perform("UPDATE admin_guard SET changes = changes + 1 WHERE id = 1").affectedRows == 1 else {
             throw DatabaseError.misuse("admin_guard has no row: run library-app migrate")
         }
-        guard let row = try database.query("SELECT role FROM users WHERE id = ? FOR UPDATE", [.int(userID)]).first,
+        guard let row = try database.fetch("SELECT role FROM users WHERE id = \(userID) FOR UPDATE").first,
             try row.string("role") == User.Role.admin.rawValue
         else { return }
-        let others = try database.query(
-            "SELECT id FROM users WHERE role = 'admin' AND id <> ? LIMIT 1 LOCK IN SHARE MODE", [.int(userID)])
+        let others = try database.fetch(
+            "SELECT id FROM users WHERE role = 'admin' AND id <> \(userID) LIMIT 1 LOCK IN SHARE MODE")
         guard others.isEmpty else { return }
         throw UserConflict.lastAdmin(userID: userID)
     }

@@ -84,17 +84,17 @@ package struct HoldStore: HoldRepository {
         do {
             return try database.transaction(attempts: 3) { () throws -> PlaceOutcome in
                 try lockBook(bookID)
-                let counted = try database.execute(
-                    "UPDATE users SET active_holds = active_holds + 1, updated_at = updated_at WHERE id = ?", [.int(userID)])
+                let counted = try database.perform(
+                    "UPDATE users SET active_holds = active_holds + 1, updated_at = updated_at WHERE id = \(userID)")
                 guard counted.affectedRows == 1 else { return .noSuchUser }
                 guard
-                    let row = try database.query(
+                    let row = try database.fetch(
                         """
                         SELECT u.active_holds, b.copies_available,
                                (SELECT COUNT(*) FROM loans WHERE user_id = u.id AND active_book_id = b.id) AS loans,
                                (SELECT COUNT(*) FROM holds WHERE user_id = u.id AND active_book_id = b.id) AS holds
-                        FROM users u JOIN books b ON b.id = ? WHERE u.id = ?
-                        """, [.int(bookID), .int(userID)]
+                        FROM users u JOIN books b ON b.id = \(bookID) WHERE u.id = \(userID)
+                        """
                     ).first
                 else { throw NoSuchBook() }
                 let situation = HoldPolicy.Situation(
@@ -103,19 +103,19 @@ package struct HoldStore: HoldRepository {
                 if let refusal = policy.refusal(toPlace: situation) { throw refusal }
                 // The queue number and the waiting count, in one write of the book's row; its
                 // condition re-checks the shelf under the lock (a return may have come since the read).
-                let queued = try database.execute(
+                let queued = try database.perform(
                     """
                     UPDATE books SET hold_sequence = hold_sequence + 1, holds_waiting = holds_waiting + 1
-                    WHERE id = ? AND copies_available = 0
-                    """, [.int(bookID)])
+                    WHERE id = \(bookID) AND copies_available = 0
+                    """)
                 guard queued.affectedRows == 1 else { throw HoldPolicy.Refusal.copyAvailable }
                 let number =
-                    try database.query("SELECT hold_sequence FROM books WHERE id = ?", [.int(bookID)]).first?.int("hold_sequence") ?? 0
+                    try database.fetch("SELECT hold_sequence FROM books WHERE id = \(bookID)").first?.int("hold_sequence") ?? 0
                 do {
-                    let inserted = try database.execute(
+                    let inserted = try database.perform(
                         """
-                        INSERT INTO holds (user_id, book_id, status, queue_number, placed_at) VALUES (?, ?, 'waiting', ?, UTC_TIMESTAMP(6))
-                        """, [.int(userID), .int(bookID), .int(Int64(number))])
+                        INSERT INTO holds (user_id, book_id, status, queue_number, placed_at) VALUES (\(userID), \(bookID), 'waiting', \(Int64(number)), UTC_TIMESTAMP(6))
+                        """)
                     return .placed(id: Int64(inserted.lastInsertID))
                 } catch DatabaseError.duplicateKey(key: "uq_holds_active_book") {
                     throw HoldPolicy.Refusal.alreadyHoldsBook  // the unique key, should the read above ever miss it
@@ -135,9 +135,8 @@ package struct HoldStore: HoldRepository {
     /// Part of deleting a user (inside that transaction): cancels their active holds, each
     /// ready one's copy passing on, before the holds go with the user.
     func cancelAll(userID: Int64) throws {
-        let rows = try database.query(
-            "SELECT id, book_id FROM holds WHERE user_id = ? AND active_book_id IS NOT NULL ORDER BY id",
-            [.int(userID)])
+        let rows = try database.fetch(
+            "SELECT id, book_id FROM holds WHERE user_id = \(userID) AND active_book_id IS NOT NULL ORDER BY id")
         for row in rows {
             _ = try cancelling(holdID: Int64(try row.int("id")), bookID: Int64(try row.int("book_id")))
         }
@@ -149,17 +148,17 @@ package struct HoldStore: HoldRepository {
     private func cancelling(holdID: Int64, bookID: Int64) throws -> Bool {
         try lockBook(bookID)
         for status in [Hold.Status.waiting, .ready] {
-            let changed = try database.execute(
+            let changed = try database.perform(
                 """
                 UPDATE holds h JOIN users u ON u.id = h.user_id
                 SET h.status = 'cancelled', u.active_holds = u.active_holds - (u.active_holds > 0), u.updated_at = u.updated_at
-                WHERE h.id = ? AND h.status = ?
-                """, [.int(holdID), .string(status.rawValue)])
+                WHERE h.id = \(holdID) AND h.status = \(status.rawValue)
+                """)
             guard changed.affectedRows > 0 else { continue }
             if status == .waiting {
-                try database.execute("UPDATE books SET holds_waiting = holds_waiting - 1 WHERE id = ?", [.int(bookID)])
+                try database.perform("UPDATE books SET holds_waiting = holds_waiting - 1 WHERE id = \(bookID)")
             } else {
-                try database.execute("UPDATE books SET copies_set_aside = copies_set_aside - 1 WHERE id = ?", [.int(bookID)])
+                try database.perform("UPDATE books SET copies_set_aside = copies_set_aside - 1 WHERE id = \(bookID)")
                 try passOn(freed: 1, bookID: bookID, readyFrom: nil)
             }
             return true
@@ -172,14 +171,14 @@ package struct HoldStore: HoldRepository {
     /// `ready` at `readyFrom` (nil: now), and only the rest to the shelf. The book's row is
     /// locked first, so a hold placed meanwhile is either in the queue already or comes after.
     func passOn(freed: Int, bookID: Int64, readyFrom: Date?) throws {
-        guard let row = try database.query("SELECT holds_waiting FROM books WHERE id = ? FOR UPDATE", [.int(bookID)]).first else { return }
+        guard let row = try database.fetch("SELECT holds_waiting FROM books WHERE id = \(bookID) FOR UPDATE").first else { return }
         let share = HoldPolicy.distribute(freed: freed, waiting: try row.int("holds_waiting"))
-        try database.execute(
+        try database.perform(
             """
-            UPDATE books SET copies_available = copies_available + ?, copies_set_aside = copies_set_aside + ?,
-                             holds_waiting = holds_waiting - ?
-            WHERE id = ?
-            """, [DatabaseValue(share.toShelf), DatabaseValue(share.toHolds), DatabaseValue(share.toHolds), .int(bookID)])
+            UPDATE books SET copies_available = copies_available + \(share.toShelf), copies_set_aside = copies_set_aside + \(share.toHolds),
+                             holds_waiting = holds_waiting - \(share.toHolds)
+            WHERE id = \(bookID)
+            """)
         try makeReady(count: share.toHolds, bookID: bookID, readyFrom: readyFrom)
     }
 
@@ -224,14 +223,14 @@ package struct HoldStore: HoldRepository {
                 let expiresAt = try row.date("expires_at")
                 let done = try database.transaction(attempts: 3) { () throws -> Bool in
                     try lockBook(book)
-                    let changed = try database.execute(
+                    let changed = try database.perform(
                         """
                         UPDATE holds h JOIN users u ON u.id = h.user_id
                         SET h.status = 'expired', u.active_holds = u.active_holds - (u.active_holds > 0), u.updated_at = u.updated_at
-                        WHERE h.id = ? AND h.status = 'ready' AND h.expires_at <= UTC_TIMESTAMP(6)
-                        """, [.int(holdID)])
+                        WHERE h.id = \(holdID) AND h.status = 'ready' AND h.expires_at <= UTC_TIMESTAMP(6)
+                        """)
                     guard changed.affectedRows > 0 else { return false }  // fulfilled or cancelled meanwhile
-                    try database.execute("UPDATE books SET copies_set_aside = copies_set_aside - 1 WHERE id = ?", [.int(book)])
+                    try database.perform("UPDATE books SET copies_set_aside = copies_set_aside - 1 WHERE id = \(book)")
                     // The next in line is ready from the moment this one expired, not from
                     // whenever the expiry was noticed (HoldPolicy.chain).
                     try passOn(freed: 1, bookID: book, readyFrom: expiresAt)
@@ -253,7 +252,7 @@ package struct HoldStore: HoldRepository {
 
     /// Whether a hold on the book is `waiting` (a renewal is then refused).
     package func isWanted(bookID: Int64) throws -> Bool {
-        try (database.query("SELECT holds_waiting FROM books WHERE id = ?", [.int(bookID)]).first?.int("holds_waiting") ?? 0) > 0
+        try (database.fetch("SELECT holds_waiting FROM books WHERE id = \(bookID)").first?.int("holds_waiting") ?? 0) > 0
     }
 
     private static func hold(_ row: Row) throws -> Hold {

@@ -83,14 +83,13 @@ package struct LoanStore: LoanRepository {
             // the book not exist, the SELECT below says so, after the user's check as before.
             try RowLockOrder.lockBook(bookID, on: database)
             // updated_at is the user's profile, not their loans: kept as it is
-            let counted = try database.execute(
-                "UPDATE users SET active_loans = active_loans + 1, updated_at = updated_at WHERE id = ?", [.int(userID)])
+            let counted = try database.perform(
+                "UPDATE users SET active_loans = active_loans + 1, updated_at = updated_at WHERE id = \(userID)")
             guard counted.affectedRows == 1 else { return .noSuchUser }
             // The reads come after the user's row lock, so they see every loan committed before it.
             guard
-                let row = try database.query(
-                    "SELECT b.title, b.author, u.active_loans, u.active_holds FROM users u JOIN books b ON b.id = ? WHERE u.id = ?",
-                    [.int(bookID), .int(userID)]
+                let row = try database.fetch(
+                    "SELECT b.title, b.author, u.active_loans, u.active_holds FROM users u JOIN books b ON b.id = \(bookID) WHERE u.id = \(userID)"
                 ).first
             else { throw NoSuchBook() }
             let otherLoans = try row.int("active_loans") - 1
@@ -101,13 +100,13 @@ package struct LoanStore: LoanRepository {
             // needs a hold), so most borrows skip this read: with its subqueries it cost MariaDB
             // about five times the plain read above (docs/performance.md).
             if try otherLoans > 0 || row.int("active_holds") > 0 {
-                let details = try database.query(
+                let details = try database.fetch(
                     """
                     SELECT (SELECT COUNT(*) FROM loans FORCE INDEX (idx_loans_user_returned)
-                            WHERE user_id = ? AND returned_at IS NULL AND due_at < ?) AS overdue,
-                           (SELECT COUNT(*) FROM loans WHERE user_id = ? AND active_book_id = ?) AS holds,
-                           (SELECT id FROM holds WHERE user_id = ? AND active_book_id = ? AND status = 'ready') AS ready_hold
-                    """, [.int(userID), .date(now), .int(userID), .int(bookID), .int(userID), .int(bookID)]
+                            WHERE user_id = \(userID) AND returned_at IS NULL AND due_at < \(now)) AS overdue,
+                           (SELECT COUNT(*) FROM loans WHERE user_id = \(userID) AND active_book_id = \(bookID)) AS holds,
+                           (SELECT id FROM holds WHERE user_id = \(userID) AND active_book_id = \(bookID) AND status = 'ready') AS ready_hold
+                    """
                 ).first
                 holdings.overdueLoans = try details?.int("overdue") ?? 0
                 holdings.holdsThisBook = try (details?.int("holds") ?? 0) > 0
@@ -122,19 +121,19 @@ package struct LoanStore: LoanRepository {
                 // as many borrowers as there are free copies, whatever the number of processes.
                 // Set-aside copies are not on the shelf: nobody but their holder can take them.
                 // loans_total: the popular report's bound (sql/008), in the same write.
-                let taken = try database.execute(
+                let taken = try database.perform(
                     """
                     UPDATE books SET copies_available = copies_available - 1, loans_total = loans_total + 1
-                    WHERE id = ? AND copies_available > 0
-                    """, [.int(bookID)])
+                    WHERE id = \(bookID) AND copies_available > 0
+                    """)
                 guard taken.affectedRows == 1 else { throw LoanPolicy.Refusal.noCopyAvailable }
             }
             let inserted: Int
             do {
-                inserted = try database.execute(
+                inserted = try database.perform(
                     """
-                    INSERT INTO loans (user_id, book_id, borrowed_at, due_at) VALUES (?, ?, ?, ?)
-                    """, [.int(userID), .int(bookID), .date(now), .date(dueAt)]
+                    INSERT INTO loans (user_id, book_id, borrowed_at, due_at) VALUES (\(userID), \(bookID), \(now), \(dueAt))
+                    """
                 ).lastInsertID
             } catch DatabaseError.duplicateKey(key: "uq_loans_active_book") {
                 throw LoanPolicy.Refusal.alreadyHoldsBook  // the unique key, should the checks above ever miss it
@@ -153,22 +152,22 @@ package struct LoanStore: LoanRepository {
     /// every hold change (the book is locked already: RowLockOrder); should the hold have expired or been cancelled
     /// meanwhile, the copy is counted back and the borrow goes on as one without a hold.
     private func takeSetAsideCopy(holdID: Int64, bookID: Int64) throws -> Bool {
-        let taken = try database.execute(
+        let taken = try database.perform(
             """
             UPDATE books SET copies_set_aside = copies_set_aside - 1, loans_total = loans_total + 1
-            WHERE id = ? AND copies_set_aside > 0
-            """, [.int(bookID)])
+            WHERE id = \(bookID) AND copies_set_aside > 0
+            """)
         guard taken.affectedRows == 1 else { return false }
-        let fulfilled = try database.execute(
+        let fulfilled = try database.perform(
             """
             UPDATE holds h JOIN users u ON u.id = h.user_id
             SET h.status = 'fulfilled', u.active_holds = u.active_holds - (u.active_holds > 0),
                 u.updated_at = u.updated_at
-            WHERE h.id = ? AND h.status = 'ready' AND h.expires_at > UTC_TIMESTAMP(6)
-            """, [.int(holdID)])
+            WHERE h.id = \(holdID) AND h.status = 'ready' AND h.expires_at > UTC_TIMESTAMP(6)
+            """)
         guard fulfilled.affectedRows > 0 else {
-            try database.execute(
-                "UPDATE books SET copies_set_aside = copies_set_aside + 1, loans_total = loans_total - 1 WHERE id = ?", [.int(bookID)])
+            try database.perform(
+                "UPDATE books SET copies_set_aside = copies_set_aside + 1, loans_total = loans_total - 1 WHERE id = \(bookID)")
             return false
         }
         return true
@@ -185,19 +184,19 @@ package struct LoanStore: LoanRepository {
     package func giveBack(loanID: Int64, bookID: Int64, now: Date) throws {
         // While nobody waits for the book (b.holds_waiting = 0, checked under the row's lock).
         let returned = try database.retryingDeadlocks(attempts: Self.attempts) {
-            try database.execute(
+            try database.perform(
                 """
                 UPDATE loans l FORCE INDEX (PRIMARY) STRAIGHT_JOIN books b ON b.id = l.book_id
                     STRAIGHT_JOIN users u ON u.id = l.user_id
-                SET l.returned_at = ?, b.copies_available = b.copies_available + 1,
+                SET l.returned_at = \(now), b.copies_available = b.copies_available + 1,
                     u.active_loans = u.active_loans - (u.active_loans > 0), u.updated_at = u.updated_at
-                WHERE l.id = ? AND l.returned_at IS NULL AND b.holds_waiting = 0
-                """, [.date(now), .int(loanID)])
+                WHERE l.id = \(loanID) AND l.returned_at IS NULL AND b.holds_waiting = 0
+                """)
         }
         guard returned.affectedRows == 0 else { return }
         // Returned already (parallel returns of one loan: answered without a lock, so they do
         // not queue on the book's row against the one that returns it)...
-        guard try !database.query("SELECT id FROM loans WHERE id = ? AND returned_at IS NULL", [.int(loanID)]).isEmpty else {
+        guard try !database.fetch("SELECT id FROM loans WHERE id = \(loanID) AND returned_at IS NULL").isEmpty else {
             throw LoanPolicy.Refusal.alreadyReturned
         }
         // ... or holds wait: then the copy goes to the first of them, in a transaction that
@@ -208,12 +207,12 @@ package struct LoanStore: LoanRepository {
             // parallel return of this loan by that statement deadlocked with this one
             try RowLockOrder.lockLoan(loanID, on: database)
             try holds.lockBook(bookID)
-            let returned = try database.execute(
+            let returned = try database.perform(
                 """
                 UPDATE loans l FORCE INDEX (PRIMARY) JOIN users u ON u.id = l.user_id
-                SET l.returned_at = ?, u.active_loans = u.active_loans - (u.active_loans > 0), u.updated_at = u.updated_at
-                WHERE l.id = ? AND l.returned_at IS NULL
-                """, [.date(now), .int(loanID)])
+                SET l.returned_at = \(now), u.active_loans = u.active_loans - (u.active_loans > 0), u.updated_at = u.updated_at
+                WHERE l.id = \(loanID) AND l.returned_at IS NULL
+                """)
             guard returned.affectedRows > 0 else { throw LoanPolicy.Refusal.alreadyReturned }
             try holds.passOn(freed: 1, bookID: bookID, readyFrom: nil)
         }
@@ -223,12 +222,12 @@ package struct LoanStore: LoanRepository {
     /// one conditional UPDATE, so parallel renewals cannot pass the limit. False when the loan
     /// no longer qualifies.
     package func renew(loanID: Int64, policy: LoanPolicy, now: Date) throws -> Bool {
-        try database.execute(
+        try database.perform(
             """
-            UPDATE loans FORCE INDEX (PRIMARY) SET due_at = ?, renewals = renewals + 1
-            WHERE id = ? AND returned_at IS NULL AND renewals < ? AND due_at >= ?
+            UPDATE loans FORCE INDEX (PRIMARY) SET due_at = \(policy.dueDate(from: now)), renewals = renewals + 1
+            WHERE id = \(loanID) AND returned_at IS NULL AND renewals < \(policy.maximumRenewals) AND due_at >= \(now)
               AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.book_id = loans.book_id AND h.status = 'waiting')
-            """, [.date(policy.dueDate(from: now)), .int(loanID), DatabaseValue(policy.maximumRenewals), .date(now)]
+            """
         ).affectedRows == 1
     }
 
@@ -236,7 +235,7 @@ package struct LoanStore: LoanRepository {
     /// foreign key then refuses to delete the user.
     package func deleteReturnedLoans(userID: Int64) throws {
         try ReportStore(database: database).uncountReturnedLoans(userID: userID)
-        try database.execute("DELETE FROM loans WHERE user_id = ? AND returned_at IS NOT NULL", [.int(userID)])
+        try database.perform("DELETE FROM loans WHERE user_id = \(userID) AND returned_at IS NOT NULL")
     }
 
     static func loan(_ row: Row) throws -> Loan {

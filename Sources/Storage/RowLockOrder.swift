@@ -16,10 +16,10 @@ import Database
 /// (`LoanStore.attempts`). docs/architecture.md, "Row lock order".
 enum RowLockOrder {
     static func lockBook(_ bookID: Int64, on database: DatabaseConnection) throws {
-        _ = try database.query("SELECT id FROM books WHERE id = ? FOR UPDATE", [.int(bookID)])
+        _ = try database.fetch("SELECT id FROM books WHERE id = \(bookID) FOR UPDATE")
     }
 
     static func lockLoan(_ loanID: Int64, on database: DatabaseConnection) throws {
-        _ = try database.query("SELECT id FROM loans WHERE id = ? FOR UPDATE", [.int(loanID)])
+        _ = try database.fetch("SELECT id FROM loans WHERE id = \(loanID) FOR UPDATE")
     }
 }

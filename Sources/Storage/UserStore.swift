@@ -75,7 +75,7 @@ package struct UserStore: UserRepository {
     }
 
     package func passwordHash(id: Int64) throws -> String? {
-        try database.query("SELECT password_hash FROM users WHERE id = ?", [.int(id)]).first?.string("password_hash")
+        try database.fetch("SELECT password_hash FROM users WHERE id = \(id)").first?.string("password_hash")
     }
 
     /// A page of users whose username or email contains `search`, and the total count.
@@ -123,9 +123,8 @@ package struct UserStore: UserRepository {
     /// A stronger hash of the same password (after a login): only if the password was not
     /// changed meanwhile, so an old password is never written back over a new one.
     package func upgradePasswordHash(id: Int64, from old: String, to new: String) throws {
-        try database.execute(
-            "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
-            [.string(new), .int(id), .string(old)])
+        try database.perform(
+            "UPDATE users SET password_hash = \(new) WHERE id = \(id) AND password_hash = \(old)")
     }
 
     /// Deletes a user, their returned loans and their holds (the history goes with the
@@ -137,12 +136,12 @@ package struct UserStore: UserRepository {
         do {
             return try database.transaction(attempts: 3) { () throws -> Bool in
                 try AdminGuard(database: database).checkRemoval(of: id)
-                guard try !database.query("SELECT id FROM users WHERE id = ? FOR UPDATE", [.int(id)]).isEmpty else { return false }
+                guard try !database.fetch("SELECT id FROM users WHERE id = \(id) FOR UPDATE").isEmpty else { return false }
                 try LoanStore(database: database, holdPolicy: holdPolicy).deleteReturnedLoans(userID: id)
                 // Their active holds end first, a ready one's copy passing on; the rows then go
                 // with the user (ON DELETE CASCADE). All rolled back if active loans refuse it.
                 try HoldStore(database: database, policy: holdPolicy).cancelAll(userID: id)
-                return try database.execute("DELETE FROM users WHERE id = ?", [.int(id)]).affectedRows > 0
+                return try database.perform("DELETE FROM users WHERE id = \(id)").affectedRows > 0
             }
         } catch DatabaseError.foreignKey {
             throw UserConflict.activeLoans(userID: id)
@@ -151,10 +150,10 @@ package struct UserStore: UserRepository {
 
     /// Refuses the token from now until it would have expired; also drops long-expired entries.
     package func revoke(tokenID: String, userID: Int64, expiresAt: Int64) throws {
-        try database.execute(
-            "INSERT IGNORE INTO revoked_tokens (jti, user_id, expires_at) VALUES (?, ?, ?)",
-            [.string(tokenID), .int(userID), .date(Date(timeIntervalSince1970: TimeInterval(expiresAt)))])
-        try database.execute("DELETE FROM revoked_tokens WHERE expires_at < UTC_TIMESTAMP() - INTERVAL 1 DAY LIMIT 100")
+        try database.perform(
+            "INSERT IGNORE INTO revoked_tokens (jti, user_id, expires_at) VALUES (\(tokenID), \(userID), \(Date(timeIntervalSince1970: TimeInterval(expiresAt))))"
+        )
+        try database.perform("DELETE FROM revoked_tokens WHERE expires_at < UTC_TIMESTAMP() - INTERVAL 1 DAY LIMIT 100")
     }
 
     private static func user(_ row: Row) throws -> User {
