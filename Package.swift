@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Security", targets: ["Security"]),
         .library(name: "FastCGI", targets: ["FastCGI"]),
         .library(name: "LibraryApp", targets: ["LibraryApp"]),
+        .library(name: "Storage", targets: ["Storage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),

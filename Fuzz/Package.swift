@@ -43,6 +43,7 @@ let package = Package(
             name: "FuzzQuery",
             dependencies: [
                 "FuzzSupport", .product(name: "LibraryApp", package: "library-api"),
+                .product(name: "Storage", package: "library-api"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
         .executableTarget(

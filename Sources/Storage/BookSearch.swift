@@ -8,21 +8,21 @@
 /// A word is a run of letters, digits and `_` (InnoDB's word characters): everything else,
 /// boolean operators (`+ - < > ( ) ~ * " @`) included, only separates words, so nothing
 /// from the input is ever read as an operator.
-package struct BookSearch: Sendable, Equatable {
+public struct BookSearch: Sendable, Equatable {
     /// `innodb_ft_min_token_size`, the server default.
-    package static let minimumIndexedLength = 3
-    package static let maximumWords = 16
+    public static let minimumIndexedLength = 3
+    public static let maximumWords = 16
     /// Short words matched with REGEXP; further ones are ignored.
-    package static let maximumShortWords = 3
+    public static let maximumShortWords = 3
 
     /// `+word*` for each indexed word, or nil when there is none.
-    package let fullTextQuery: String?
+    public let fullTextQuery: String?
     /// `\bword` patterns (REGEXP, case-insensitive under the column collation) for the short words.
-    package let wordStartPatterns: [String]
+    public let wordStartPatterns: [String]
 
-    package var isEmpty: Bool { fullTextQuery == nil && wordStartPatterns.isEmpty }
+    public var isEmpty: Bool { fullTextQuery == nil && wordStartPatterns.isEmpty }
 
-    package init(_ text: String) {
+    public init(_ text: String) {
         let words = Self.words(in: text)
         let indexed = words.filter { $0.count >= Self.minimumIndexedLength }
         fullTextQuery = indexed.isEmpty ? nil : indexed.map { "+\($0)*" }.joined(separator: " ")
@@ -33,7 +33,7 @@ package struct BookSearch: Sendable, Equatable {
 
     /// Decided scalar by scalar: a `Character` can join a letter with a following `(` or `*`
     /// (a "prepend" mark such as U+0D4E does), and that operator must not reach the query.
-    package static func words(in text: String) -> [String] {
+    public static func words(in text: String) -> [String] {
         var words: [String] = []
         var current = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {

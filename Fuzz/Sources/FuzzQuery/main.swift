@@ -1,6 +1,7 @@
 import FuzzSupport
 import HTTPTypes
 @testable import LibraryApp
+import Storage
 
 /// The request target: the query string (`QUERY_STRING`) and the path segments, percent-decoded,
 /// then the `GET /books` query read from them (pagination, `q`, filters) and the `Link` header
