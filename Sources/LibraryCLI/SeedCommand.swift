@@ -6,6 +6,7 @@ import Logging
 import LibraryApp
 import Models
 import Logging
+import Storage
 
 /// `library-app seed --books N [--loans M]`: fills the catalogue with generated books for demos
 /// and benchmarks, and with `--loans` a loan history (`SampleHistory`) for the reports.
@@ -56,8 +57,9 @@ struct SeedCommand: ParsableCommand {
         }
         databaseConfiguration.readTimeout = 300
         let database = DatabaseConnection(configuration: databaseConfiguration, logger: logger)
+        let loader = CatalogueLoader(database: database)
         do {
-            try seedBooks(database, logger: logger)
+            try seedBooks(loader, logger: logger)
             if loans > 0 {
                 try LoanHistorySeeder(database: database, logger: logger, seed: seed).run(loans: loans, years: years, force: force)
             }
@@ -67,8 +69,8 @@ struct SeedCommand: ParsableCommand {
         }
     }
 
-    private func seedBooks(_ database: DatabaseConnection, logger: Logger) throws {
-        let existing = try database.query("SELECT COUNT(*) AS books FROM books").first?.int("books") ?? 0
+    private func seedBooks(_ loader: CatalogueLoader, logger: Logger) throws {
+        let existing = try loader.bookCount()
         let wanted = force ? books : books - existing
         guard wanted > 0 else {
             logger.info("seed: the catalogue already has \(existing) books (asked for \(books)); nothing to do")
@@ -79,36 +81,21 @@ struct SeedCommand: ParsableCommand {
         var catalogue = SampleCatalogue(seed: seed &+ UInt64(existing) &* 0x9E37_79B9, currentYear: UTCDateTime.currentYear())
         var inserted = 0
         while inserted < wanted {
-            inserted += try database.transaction(attempts: 3) {
+            inserted += try loader.inTransaction {
                 var added = 0
                 for _ in 0..<Self.batchesPerTransaction where inserted + added < wanted {
                     let rows = (0..<min(Self.batchSize, wanted - inserted - added)).map { _ in catalogue.next() }
-                    added += try insert(rows, into: database)
+                    added += try loader.insertSkippingTakenISBNs(
+                        rows.map {
+                            BookFields(
+                                title: $0.title, author: $0.author, isbn: $0.isbn, publishedYear: $0.publishedYear, genre: $0.genre,
+                                description: $0.description, copies: $0.copies)
+                        })
                 }
                 return added
             }
         }
         let seconds = Date().timeIntervalSince(started)
         logger.info("seed: added \(inserted) books in \(String(format: "%.1f", seconds)) s; the catalogue has \(existing + inserted)")
-    }
-
-    /// One multi-row INSERT; returns the rows added. IGNORE skips a book whose ISBN is taken
-    /// (one added by hand, say): the loop then simply makes another.
-    private func insert(_ rows: [SampleCatalogue.Entry], into database: DatabaseConnection) throws -> Int {
-        let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", ")
-        var parameters: [DatabaseValue] = []
-        parameters.reserveCapacity(rows.count * 8)
-        for row in rows {
-            parameters += [
-                .string(row.title), .string(row.author), .string(row.isbn.digits), DatabaseValue(row.publishedYear),
-                .string(row.genre), DatabaseValue(row.description), DatabaseValue(row.copies), DatabaseValue(row.copies),
-            ]
-        }
-        return try database.execute(
-            """
-            INSERT IGNORE INTO books (title, author, isbn, published_year, genre, description, copies_total, copies_available)
-            VALUES \(placeholders)
-            """, parameters
-        ).affectedRows
     }
 }

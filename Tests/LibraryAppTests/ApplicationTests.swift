@@ -1,6 +1,7 @@
 import Database
 import Logging
 import HTTPTypes
+import Models
 import Testing
 @testable import LibraryApp
 import JSON
@@ -80,6 +81,35 @@ import JSON
         #expect(!text.contains("Boom"))
         #expect(!text.contains("ApplicationTests"))
         #expect(app.handle(request("GET", "/conflict"), context: context).status == .conflict)
+    }
+
+    /// A domain error thrown by a handler renders itself (`ProblemRepresentable`): the handler
+    /// maps nothing, dispatch's one catch gives its status, message, field errors and headers.
+    @Test func domainErrorsRenderThemselves() throws {
+        var blueprint = Blueprint("domain", prefix: "/domain")
+        blueprint.post("/isbn", access: .everyone) { _, _ in throw BookConflict.duplicateISBN }
+        blueprint.post("/admin", access: .everyone) { _, _ in throw UserConflict.lastAdmin(userID: 7) }
+        blueprint.post("/loan", access: .everyone) { _, _ in throw LoanPolicy.Refusal.noCopyAvailable }
+        blueprint.post("/busy", access: .everyone) { _, _ in throw PasswordService.Busy() }
+        let app = try Application(configuration: application.configuration, logger: Logger(label: "test"), blueprints: [blueprint])
+        let context = app.makeContext()
+
+        let isbn = app.handle(request("POST", "/domain/isbn"), context: context)
+        #expect(isbn.status == .conflict && isbn.headers["Content-Type"] == "application/problem+json")
+        #expect(
+            try JSONParser.parse(isbn.body)
+                == .object([
+                    "type": .string("about:blank"), "title": .string("Conflict"), "status": .integer(409),
+                    "detail": .string("Another book already has that ISBN"),
+                    "errors": .object(["isbn": .array([.string("Already taken.")])]),
+                ]))
+        let admin = app.handle(request("POST", "/domain/admin"), context: context)
+        #expect(admin.status == .conflict)
+        #expect(String(decoding: admin.body, as: UTF8.self).contains("User 7 is the last admin; make another user admin first"))
+        let loan = app.handle(request("POST", "/domain/loan"), context: context)
+        #expect(loan.status == .conflict && String(decoding: loan.body, as: UTF8.self).contains("No copy of this book is available"))
+        let busy = app.handle(request("POST", "/domain/busy"), context: context)
+        #expect(busy.status == .serviceUnavailable && busy.headers["Retry-After"] == "1")
     }
 
     @Test func aDeadlockPastItsRetriesIs503WithRetryAfter() throws {
