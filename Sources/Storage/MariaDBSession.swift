@@ -9,6 +9,7 @@ package final class MariaDBSession: StorageSession {
     package let loans: any LoanRepository
     package let holds: any HoldRepository
     package let users: any UserRepository
+    package let reports: any ReportRepository
 
     package init(connection: DatabaseConnection, holdPolicy: HoldPolicy) {
         self.connection = connection
@@ -16,6 +17,7 @@ package final class MariaDBSession: StorageSession {
         loans = LoanStore(database: connection, holdPolicy: holdPolicy)
         holds = HoldStore(database: connection, policy: holdPolicy)
         users = UserStore(database: connection, holdPolicy: holdPolicy)
+        reports = ReportStore(database: connection)
     }
 
     package var isConnected: Bool { connection.isConnected }

@@ -5,6 +5,7 @@ package protocol StorageSession: AnyObject {
     var loans: any LoanRepository { get }
     var holds: any HoldRepository { get }
     var users: any UserRepository { get }
+    var reports: any ReportRepository { get }
     /// Throws when the store cannot be reached (`/health`).
     func ping() throws
     /// Whether it holds an open connection now (metrics).

@@ -47,6 +47,7 @@ final class InMemorySession: StorageSession {
     let loans: any LoanRepository
     let holds: any HoldRepository
     let users: any UserRepository
+    let reports: any ReportRepository
     var isConnected: Bool { true }
 
     init(library: InMemoryLibrary) {
@@ -54,6 +55,7 @@ final class InMemorySession: StorageSession {
         loans = InMemoryLoans(library: library)
         holds = InMemoryHolds(library: library)
         users = InMemoryUsers(library: library)
+        reports = InMemoryReports(library: library)
     }
 
     func ping() throws {}

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import Models
 import HTTPTypes
+import Storage
 
 /// `/reports`: the overdue list staff work from (admins) and what readers borrow most (anyone
 /// signed in). Both read only; docs/api.md, Reports.
@@ -24,9 +25,9 @@ enum ReportsBlueprint {
         let pagination = Pagination.read(from: request.query, errors: &errors)
         guard errors.isEmpty else { throw ProblemError(.badRequest, detail: "Invalid query parameters", errors: errors) }
         let now = Date()
-        let store = try ReportStore(database: context.database())
+        let store = try context.storage().reports
         let total = try store.overdueCount(now: now)
-        let loans = pagination.offset < total ? try store.overdue(pagination, now: now) : []
+        let loans = pagination.offset < total ? try store.overdue(paging: pagination.paging, now: now) : []
         return .json(
             headers: pagination.headers(total: total, path: "/reports/overdue", query: request.query, filters: overdueFilterNames)
         ) { json in
@@ -49,7 +50,8 @@ enum ReportsBlueprint {
 
     @Sendable static func popular(_ request: Request, _ context: Context) throws -> Response {
         let query = try PopularQuery.read(from: request.query)
-        let books = try ReportStore(database: context.database()).popular(query, now: Date())
+        let now = Date()
+        let books = try context.storage().reports.popular(in: PopularWindow(days: query.days, endingAt: now), limit: query.limit, now: now)
         return .json { json in
             json.array { list in
                 for line in books {

@@ -5,26 +5,17 @@ import Models
 /// The reports' reads, and the loan counts the popular report rests on (sql/008): each book's
 /// `loans_total`, counted by the borrow's UPDATE of the book (LoanStore), and its loans per
 /// month in `book_loan_months`, kept here.
-struct ReportStore {
+package struct ReportStore: ReportRepository {
     let database: DatabaseConnection
 
-    /// An overdue loan as the report shows it: the loan, and who has it.
-    struct OverdueLoan {
-        var loan: Loan
-        var username: String
-        var email: String
-    }
-
-    /// A line of the popular report.
-    struct PopularBook: Equatable {
-        var book: Loan.BookSummary
-        var loans: Int
+    package init(database: DatabaseConnection) {
+        self.database = database
     }
 
     // MARK: overdue
 
     /// Loans out past their due date at `now`: their number (`X-Total-Count`)...
-    func overdueCount(now: Date) throws -> Int {
+    package func overdueCount(now: Date) throws -> Int {
         try database.query(
             "SELECT COUNT(*) AS total FROM loans WHERE returned_at IS NULL AND due_at < ?", [.date(now)]
         ).first?.int("total") ?? 0
@@ -34,7 +25,7 @@ struct ReportStore {
     /// idx_loans_returned_due alone (returned_at NULL, then due_at and id, its order), and only
     /// their rows are read: a deep page skips index entries, never rows. Overdue loans are
     /// active ones, at most MAX_ACTIVE_LOANS per user, however long the history.
-    func overdue(_ pagination: Pagination, now: Date) throws -> [OverdueLoan] {
+    package func overdue(paging: Paging, now: Date) throws -> [OverdueLoan] {
         let rows = try database.query(
             """
             SELECT l.id, l.user_id, l.book_id, l.borrowed_at, l.due_at, l.returned_at, l.renewals,
@@ -44,7 +35,7 @@ struct ReportStore {
             JOIN loans l ON l.id = page.id JOIN books b ON b.id = l.book_id JOIN users u ON u.id = l.user_id
             ORDER BY l.due_at, l.id
             """,
-            [.date(now), .int(Int64(pagination.perPage)), .int(Int64(pagination.offset))])
+            [.date(now), .int(Int64(paging.limit)), .int(Int64(paging.offset))])
         return try rows.map { row in
             OverdueLoan(loan: try LoanStore.loan(row), username: try row.string("username"), email: try row.string("email"))
         }
@@ -56,9 +47,6 @@ struct ReportStore {
     /// of the window read by time: measured on the 1,000,000-loan history (docs/performance.md).
     static let candidateCostInLoans = 25
 
-    /// The `limit` books with the most loans made from `window.start` on (loans that still
-    /// exist), most first, then by id; books without such a loan are not listed.
-    ///
     /// Counting every book's loans in a year of a long history reads a year of loans (200 ms
     /// for 200,000). Instead: a book's loans in the window are at most its `loans_total`. The
     /// window counts of the 2 × `limit` books with the most loans ever give a floor, the
@@ -68,20 +56,19 @@ struct ReportStore {
     /// Exact, whatever the history. When counting those candidates would cost more than reading
     /// the window's loans (a short window: few loans, many books reaching a low floor), the
     /// window is read by time instead.
-    func popular(_ query: PopularQuery, now: Date) throws -> [PopularBook] {
-        let window = query.window(endingAt: now)
+    package func popular(in window: PopularWindow, limit: Int, now: Date) throws -> [PopularBook] {
         let windowLoans = try estimatedLoans(since: window.start, now: now)
         let affordable = windowLoans / Self.candidateCostInLoans
-        guard affordable > 2 * query.limit else { return try popularByTime(window, limit: query.limit) }
-        let top = try counted(among: "ORDER BY b.loans_total DESC LIMIT ?", [.int(Int64(2 * query.limit))], window: window, limit: nil)
-        let floor = top.count >= query.limit ? max(1, top.map(\.loans).sorted(by: >)[query.limit - 1]) : 1
+        guard affordable > 2 * limit else { return try popularByTime(window, limit: limit) }
+        let top = try counted(among: "ORDER BY b.loans_total DESC LIMIT ?", [.int(Int64(2 * limit))], window: window, limit: nil)
+        let floor = top.count >= limit ? max(1, top.map(\.loans).sorted(by: >)[limit - 1]) : 1
         let candidates =
             try database.query(
                 "SELECT COUNT(*) AS candidates FROM (SELECT 1 FROM books WHERE loans_total >= ? LIMIT ?) AS c",
                 [.int(Int64(floor)), .int(Int64(affordable + 1))]
             ).first?.int("candidates") ?? 0
-        guard candidates <= affordable else { return try popularByTime(window, limit: query.limit) }
-        return try counted(among: "WHERE b.loans_total >= ?", [.int(Int64(floor))], window: window, limit: query.limit)
+        guard candidates <= affordable else { return try popularByTime(window, limit: limit) }
+        return try counted(among: "WHERE b.loans_total >= ?", [.int(Int64(floor))], window: window, limit: limit)
     }
 
     /// About how many loans were made since `start`: the loan ids spread evenly over the history
@@ -99,7 +86,7 @@ struct ReportStore {
     /// first, then by id; `limit` of those with a loan in the window, or all of them. HAVING, not
     /// an outer WHERE: a derived table would be merged, and each count computed twice.
     private func counted(
-        among selection: String, _ parameters: [DatabaseValue], window: PopularQuery.Window, limit: Int?
+        among selection: String, _ parameters: [DatabaseValue], window: PopularWindow, limit: Int?
     )
         throws -> [PopularBook]
     {
@@ -120,7 +107,7 @@ struct ReportStore {
     }
 
     /// The same answer from the window's loans read by time: one pass over idx_loans_borrowed.
-    private func popularByTime(_ window: PopularQuery.Window, limit: Int) throws -> [PopularBook] {
+    private func popularByTime(_ window: PopularWindow, limit: Int) throws -> [PopularBook] {
         let rows = try database.query(
             """
             SELECT b.id, b.title, b.author, top.loans FROM (
@@ -145,7 +132,7 @@ struct ReportStore {
     func countLoan(bookID: Int64, at now: Date) throws {
         try database.execute(
             "INSERT INTO book_loan_months (book_id, month, loans) VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE loans = loans + 1",
-            [.int(bookID), .date(PopularQuery.Window.firstDayOfMonth(of: now))])
+            [.int(bookID), .date(PopularWindow.firstDayOfMonth(of: now))])
     }
 
     /// Before a user's returned loans are deleted (with the user): their months count them no more.
