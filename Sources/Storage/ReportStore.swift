@@ -16,9 +16,7 @@ package struct ReportStore: ReportRepository {
 
     /// Loans out past their due date at `now`: their number (`X-Total-Count`)...
     package func overdueCount(now: Date) throws -> Int {
-        try database.query(
-            "SELECT COUNT(*) AS total FROM loans WHERE returned_at IS NULL AND due_at < ?", [.date(now)]
-        ).first?.int("total") ?? 0
+        try database.fetch("SELECT COUNT(*) AS total FROM loans WHERE returned_at IS NULL AND due_at < \(now)").first?.int("total") ?? 0
     }
 
     /// ... and a page of them, most overdue first (then by id). The page's ids come from walking
@@ -26,16 +24,15 @@ package struct ReportStore: ReportRepository {
     /// their rows are read: a deep page skips index entries, never rows. Overdue loans are
     /// active ones, at most MAX_ACTIVE_LOANS per user, however long the history.
     package func overdue(paging: Paging, now: Date) throws -> [OverdueLoan] {
-        let rows = try database.query(
+        let rows = try database.fetch(
             """
             SELECT l.id, l.user_id, l.book_id, l.borrowed_at, l.due_at, l.returned_at, l.renewals,
                    b.title AS book_title, b.author AS book_author, u.username, u.email
             FROM (SELECT id FROM loans FORCE INDEX (idx_loans_returned_due)
-                  WHERE returned_at IS NULL AND due_at < ? ORDER BY due_at, id LIMIT ? OFFSET ?) AS page
+                  WHERE returned_at IS NULL AND due_at < \(now) ORDER BY due_at, id LIMIT \(paging.limit) OFFSET \(paging.offset)) AS page
             JOIN loans l ON l.id = page.id JOIN books b ON b.id = l.book_id JOIN users u ON u.id = l.user_id
             ORDER BY l.due_at, l.id
-            """,
-            [.date(now), .int(Int64(paging.limit)), .int(Int64(paging.offset))])
+            """)
         return try rows.map { row in
             OverdueLoan(loan: try LoanStore.loan(row), username: try row.string("username"), email: try row.string("email"))
         }
@@ -60,62 +57,57 @@ package struct ReportStore: ReportRepository {
         let windowLoans = try estimatedLoans(since: window.start, now: now)
         let affordable = windowLoans / Self.candidateCostInLoans
         guard affordable > 2 * limit else { return try popularByTime(window, limit: limit) }
-        let top = try counted(among: "ORDER BY b.loans_total DESC LIMIT ?", [.int(Int64(2 * limit))], window: window, limit: nil)
+        let top = try counted(among: "ORDER BY b.loans_total DESC LIMIT \(2 * limit)", window: window, limit: nil)
         let floor = top.count >= limit ? max(1, top.map(\.loans).sorted(by: >)[limit - 1]) : 1
         let candidates =
-            try database.query(
-                "SELECT COUNT(*) AS candidates FROM (SELECT 1 FROM books WHERE loans_total >= ? LIMIT ?) AS c",
-                [.int(Int64(floor)), .int(Int64(affordable + 1))]
+            try database.fetch(
+                "SELECT COUNT(*) AS candidates FROM (SELECT 1 FROM books WHERE loans_total >= \(floor) LIMIT \(affordable + 1)) AS c"
             ).first?.int("candidates") ?? 0
         guard candidates <= affordable else { return try popularByTime(window, limit: limit) }
-        return try counted(among: "WHERE b.loans_total >= ?", [.int(Int64(floor))], window: window, limit: limit)
+        return try counted(among: "WHERE b.loans_total >= \(floor)", window: window, limit: limit)
     }
 
     /// About how many loans were made since `start`: the loan ids spread evenly over the history
     /// (three index ends, no scan).
     private func estimatedLoans(since start: Date, now: Date) throws -> Int {
         guard
-            let row = try database.query("SELECT MIN(id) AS first, MAX(id) AS last, MIN(borrowed_at) AS since FROM loans").first,
+            let row = try database.fetch("SELECT MIN(id) AS first, MAX(id) AS last, MIN(borrowed_at) AS since FROM loans").first,
             let first = try row.optionalInt("first"), let last = try row.optionalInt("last"), let since = try row.optionalDate("since")
         else { return 0 }
         let history = max(1, now.timeIntervalSince(since))
         return Int(Double(last - first + 1) * min(1, now.timeIntervalSince(start) / history))
     }
 
-    /// The window counts of the books `selection` picks (a fixed fragment over `books b`), most
+    /// The window counts of the books `selection` picks (a clause over `books b`), most
     /// first, then by id; `limit` of those with a loan in the window, or all of them. HAVING, not
     /// an outer WHERE: a derived table would be merged, and each count computed twice.
-    private func counted(
-        among selection: String, _ parameters: [DatabaseValue], window: PopularWindow, limit: Int?
-    )
-        throws -> [PopularBook]
-    {
+    private func counted(among selection: SQLQuery, window: PopularWindow, limit: Int?) throws -> [PopularBook] {
         let nextMonth = window.nextMonth
-        let rows = try database.query(
+        let top: SQLQuery = limit.map { "HAVING loans > 0 ORDER BY loans DESC, b.id LIMIT \($0)" } ?? ""
+        let rows = try database.fetch(
             """
             SELECT b.id, b.title, b.author,
-                   COALESCE((SELECT SUM(m.loans) FROM book_loan_months m WHERE m.book_id = b.id AND m.month >= ?), 0)
+                   COALESCE((SELECT SUM(m.loans) FROM book_loan_months m WHERE m.book_id = b.id AND m.month >= \(nextMonth)), 0)
                    + COALESCE(edge.loans, 0) AS loans
             FROM books b
             LEFT JOIN (SELECT book_id, COUNT(*) AS loans FROM loans FORCE INDEX (idx_loans_borrowed)
-                       WHERE borrowed_at >= ? AND borrowed_at < ? GROUP BY book_id) AS edge ON edge.book_id = b.id
+                       WHERE borrowed_at >= \(window.start) AND borrowed_at < \(nextMonth) GROUP BY book_id) AS edge ON edge.book_id = b.id
             \(selection)
-            \(limit == nil ? "" : "HAVING loans > 0 ORDER BY loans DESC, b.id LIMIT ?")
-            """,
-            [.date(nextMonth), .date(window.start), .date(nextMonth)] + parameters + (limit.map { [.int(Int64($0))] } ?? []))
+            \(top)
+            """)
         return try rows.map(Self.popularBook)
     }
 
     /// The same answer from the window's loans read by time: one pass over idx_loans_borrowed.
     private func popularByTime(_ window: PopularWindow, limit: Int) throws -> [PopularBook] {
-        let rows = try database.query(
+        let rows = try database.fetch(
             """
             SELECT b.id, b.title, b.author, top.loans FROM (
                 SELECT book_id, COUNT(*) AS loans FROM loans FORCE INDEX (idx_loans_borrowed)
-                WHERE borrowed_at >= ? GROUP BY book_id ORDER BY loans DESC, book_id LIMIT ?
+                WHERE borrowed_at >= \(window.start) GROUP BY book_id ORDER BY loans DESC, book_id LIMIT \(limit)
             ) AS top JOIN books b ON b.id = top.book_id
             ORDER BY top.loans DESC, b.id
-            """, [.date(window.start), .int(Int64(limit))])
+            """)
         return try rows.map(Self.popularBook)
     }
 
@@ -130,20 +122,22 @@ package struct ReportStore: ReportRepository {
     /// Inside a borrow's transaction, after the book's row is locked: one more loan of the book
     /// in the month of `now`.
     func countLoan(bookID: Int64, at now: Date) throws {
-        try database.execute(
-            "INSERT INTO book_loan_months (book_id, month, loans) VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE loans = loans + 1",
-            [.int(bookID), .date(PopularWindow.firstDayOfMonth(of: now))])
+        try database.perform(
+            """
+            INSERT INTO book_loan_months (book_id, month, loans) VALUES (\(bookID), \(PopularWindow.firstDayOfMonth(of: now)), 1)
+            ON DUPLICATE KEY UPDATE loans = loans + 1
+            """)
     }
 
     /// Before a user's returned loans are deleted (with the user): their months count them no more.
     func uncountReturnedLoans(userID: Int64) throws {
-        try database.execute(
+        try database.perform(
             """
             UPDATE book_loan_months m JOIN (
                 SELECT book_id, DATE_FORMAT(borrowed_at, '%Y-%m-01') AS month, COUNT(*) AS loans
-                FROM loans WHERE user_id = ? AND returned_at IS NOT NULL GROUP BY book_id, month
+                FROM loans WHERE user_id = \(userID) AND returned_at IS NOT NULL GROUP BY book_id, month
             ) AS gone ON gone.book_id = m.book_id AND gone.month = m.month
             SET m.loans = GREATEST(0, m.loans - gone.loans)
-            """, [.int(userID)])
+            """)
     }
 }
