@@ -1,5 +1,6 @@
 import Foundation
 import LibraryApp
+import Storage
 
 /// A made-up loan history for the reports' benchmarks (`seed --loans N`): readers borrowing
 /// over several years, some books much more than others, most loans returned, a few out and
@@ -9,14 +10,7 @@ import LibraryApp
 /// many each book has left), a reader has at most `maximumActive` active loans and never two
 /// of one book; returned loans, being history, are not checked against the copies.
 struct SampleHistory {
-    struct Entry {
-        var userID: Int64
-        var bookID: Int64
-        var borrowedAt: Date
-        var dueAt: Date
-        var returnedAt: Date?
-        var renewals: Int
-    }
+    typealias Entry = LoanHistoryLoader.Entry
 
     static let loanDays = 14.0
     /// Book popularity falls as 1 / (rank + `popularityOffset`): a few hundred books take a

@@ -61,7 +61,8 @@ struct SeedCommand: ParsableCommand {
         do {
             try seedBooks(loader, logger: logger)
             if loans > 0 {
-                try LoanHistorySeeder(database: database, logger: logger, seed: seed).run(loans: loans, years: years, force: force)
+                try LoanHistorySeeder(loader: LoanHistoryLoader(database: database), logger: logger, seed: seed).run(
+                    loans: loans, years: years, force: force)
             }
         } catch {
             logger.critical("seed failed: \(error)")
