@@ -1,4 +1,4 @@
-import Models
+package import Models
 
 /// A book's writable fields, validated: what `POST` creates and `PUT` replaces.
 package struct BookFields: Sendable, Equatable {

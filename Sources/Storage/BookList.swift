@@ -1,4 +1,4 @@
-import Database
+package import Database
 
 /// The filters of a list of books; nil is no filter.
 package struct BookListFilter: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Models
+package import Models
 
 /// The catalogue, as the handlers use it (`BookStore` on MariaDB; an in-memory one in the
 /// tests). A refused change throws a `BookConflict`.

@@ -1,6 +1,6 @@
-import Database
+package import Database
 import Foundation
-import Models
+package import Models
 
 /// The `books` table. Every statement is prepared; the copy counts change only by conditional
 /// updates that the CHECK constraints back up, so no read-then-write can break them.

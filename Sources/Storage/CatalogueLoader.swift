@@ -1,4 +1,4 @@
-import Database
+package import Database
 import Models
 
 /// Books in bulk, for `library-app seed` (demos and benchmarks), not the request path.

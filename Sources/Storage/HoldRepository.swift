@@ -1,4 +1,4 @@
-import Models
+package import Models
 
 /// What placing a hold did: queued it, or found no such user or book. A hold a rule refuses
 /// throws the `HoldPolicy.Refusal`.

@@ -1,6 +1,6 @@
-import Database
+package import Database
 import Foundation
-import Models
+package import Models
 
 /// The `holds` table, and the hold counts of `books` and `users` that move with it (sql/007).
 ///

@@ -1,5 +1,5 @@
-import Database
-import Foundation
+package import Database
+package import Foundation
 
 /// Readers and a loan history in bulk, for `library-app seed --loans` (demos and the reports'
 /// benchmark), not the request path: multi-row INSERTs, then the counts the schema keeps

@@ -1,5 +1,5 @@
-import Foundation
-import Models
+package import Foundation
+package import Models
 
 /// What a borrow did: lent the copy, or found no such user or book. A borrow a rule refuses
 /// throws the `LoanPolicy.Refusal`.

@@ -1,6 +1,6 @@
-import Database
-import Foundation
-import Models
+package import Database
+package import Foundation
+package import Models
 
 /// The `loans` table, and the copy counts of `books` that move with it.
 ///

@@ -1,5 +1,5 @@
-import Database
-import Models
+package import Database
+package import Models
 
 /// The repositories over one MariaDB connection. Each is made once, so a handler's call through
 /// `any BookRepository` costs one indirect call and no allocation.

@@ -1,5 +1,5 @@
 import Basics
-import Foundation
+package import Foundation
 
 /// The time the popular report counts loans in: from `start` to now. Loans from the first UTC
 /// month boundary after `start` on are counted from the monthly counts (`book_loan_months`),

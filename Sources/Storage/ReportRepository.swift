@@ -1,5 +1,5 @@
-import Foundation
-import Models
+package import Foundation
+package import Models
 
 /// An overdue loan as the report shows it: the loan, and who has it.
 package struct OverdueLoan: Sendable, Equatable {

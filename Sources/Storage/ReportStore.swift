@@ -1,5 +1,5 @@
-import Database
-import Foundation
+package import Database
+package import Foundation
 import Models
 
 /// The reports' reads, and the loan counts the popular report rests on (sql/008): each book's

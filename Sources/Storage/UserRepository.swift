@@ -1,4 +1,4 @@
-import Models
+package import Models
 
 /// A new user's fields, already validated and normalised.
 package struct NewUser: Sendable, Equatable {

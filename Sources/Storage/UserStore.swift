@@ -1,6 +1,6 @@
-import Database
+package import Database
 import Foundation
-import Models
+package import Models
 
 /// The `users` and `revoked_tokens` tables. Every statement is prepared; uniqueness is decided
 /// by the unique keys (so two racing registrations cannot both win), not by a prior SELECT.

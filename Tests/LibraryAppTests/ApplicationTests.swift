@@ -95,7 +95,7 @@ import JSON
         let context = app.makeContext()
 
         let isbn = app.handle(request("POST", "/domain/isbn"), context: context)
-        #expect(isbn.status == .conflict && isbn.headers["Content-Type"] == "application/problem+json")
+        #expect(isbn.status == .conflict && isbn.headers[.contentType] == "application/problem+json")
         #expect(
             try JSONParser.parse(isbn.body)
                 == .object([
@@ -109,7 +109,7 @@ import JSON
         let loan = app.handle(request("POST", "/domain/loan"), context: context)
         #expect(loan.status == .conflict && String(decoding: loan.body, as: UTF8.self).contains("No copy of this book is available"))
         let busy = app.handle(request("POST", "/domain/busy"), context: context)
-        #expect(busy.status == .serviceUnavailable && busy.headers["Retry-After"] == "1")
+        #expect(busy.status == .serviceUnavailable && busy.headers[.retryAfter] == "1")
     }
 
     @Test func aDeadlockPastItsRetriesIs503WithRetryAfter() throws {

@@ -1,4 +1,5 @@
 import Database
+import Storage
 import Testing
 @testable import LibraryApp
 

@@ -1,6 +1,6 @@
-import Foundation
-import Models
-import Storage
+package import Foundation
+package import Models
+package import Storage
 import Synchronization
 
 /// The whole library in memory: the repositories of `Storage` with the invariants the MariaDB

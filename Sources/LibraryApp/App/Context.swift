@@ -1,5 +1,5 @@
 import Cache
-public import Database
+import Database
 public import Logging
 public import Security
 import Storage

@@ -2,6 +2,7 @@ import Database
 import Foundation
 import Security
 import HTTPTypes
+import Storage
 
 /// The `token_required` decorator, in two steps around the request's one memcached round trip:
 /// `verify` checks the token itself, `authenticate` makes sure its user still exists and the

@@ -1,5 +1,5 @@
 import HTTPTypes
-import Models
+public import Models
 
 // The domain's refusals as the problems the contract gives for them (docs/api.md): every one a
 // `409` with the domain's message, and for a field a rule names, the field's message too.

@@ -1,3 +1,8 @@
+import Foundation
+import JSON
+import Models
+import Storage
+import StorageInMemory
 import Testing
 
 @testable import LibraryApp

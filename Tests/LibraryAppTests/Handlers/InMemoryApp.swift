@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import JSON
 import Logging
 import Models
@@ -28,7 +29,7 @@ final class InMemoryApp {
 
     struct Answer {
         let status: Int
-        let headers: HTTPHeaders
+        let headers: HTTPFields
         let json: JSONValue?
 
         subscript(key: String) -> JSONValue? { json?[key] }
@@ -42,9 +43,11 @@ final class InMemoryApp {
         if let token { fields.append(("Authorization", "Bearer \(token)")) }
         if body != nil { fields.append(("Content-Type", "application/json")) }
         let request = Request(
-            method: method, pathSegments: parts[0].split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init),
+            method: HTTPRequest.Method(method)!,
+            pathSegments: parts[0].split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init),
             rawPath: String(parts[0]), query: parts.count > 1 ? (try! QueryParameters(parsing: parts[1])) : QueryParameters(),
-            headers: HTTPHeaders(fields), body: Array((body ?? "").utf8), requestID: "test")
+            headers: HTTPFields(fields.map { HTTPField(name: HTTPField.Name($0.0)!, value: $0.1) }), body: Array((body ?? "").utf8),
+            requestID: "test")
         let response = application.handle(request, context: context)
         return Answer(
             status: response.status.code, headers: response.headers,
@@ -69,6 +72,13 @@ final class InMemoryApp {
 
     struct Failure: Error {
         let answer: Answer
+    }
+}
+
+extension HTTPFields {
+    /// A field by the name the tests write ("X-Total-Count").
+    subscript(_ name: String) -> String? {
+        HTTPField.Name(name).flatMap { self[$0] }
     }
 }
 

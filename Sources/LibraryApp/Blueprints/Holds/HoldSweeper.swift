@@ -2,6 +2,7 @@ import FastCGI
 import Foundation
 import Glibc
 import Logging
+import Storage
 
 /// Expires `ready` holds on time however quiet their book: a thread of each serving process
 /// runs `HoldStore.expireDue` four times a second, and when it expired anything, voids the cached

@@ -1,6 +1,7 @@
 import Glibc
 import Cache
 import Database
+import Storage
 
 /// `GET /health` answers from a probe of MariaDB and memcached at most `maximumAge` old,
 /// shared by the process's workers: a load balancer (or anyone, the route is public) polling
