@@ -12,7 +12,8 @@
 #   make cluster build (release), then a 3-node MariaDB Galera cluster, 2 memcached servers and two
 #                app hosts (app + nginx each, on nodes 1 and 2) under run/cluster; Ctrl-C stops
 #   make test-cluster   build, then the cluster tests (Tests/cluster: races on two nodes, two
-#                migrators at once; docs/cluster.md); not part of make test
+#                migrators at once, a node killed and one cut off, a memcached server killed and
+#                frozen, under load; docs/cluster.md); not part of make test
 #   make bench   build (release), then wrk against a stack of its own under run/bench: every
 #                scenario beside a C FastCGI hello, req/s, p50/p99/p99.9, CPU µs and context
 #                switches per request; appended to run/bench-results.jsonl and compared with the
