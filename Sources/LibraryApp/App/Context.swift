@@ -66,14 +66,30 @@ public final class Context {
 
     /// Runs an invalidation; one that cannot reach memcached makes the cache untrusted until the
     /// epoch is bumped.
+    ///
+    /// This thread's client may hold an old view of a server that is back: set aside after a
+    /// timeout (it would put the invalidation on another server, where no other process looks)
+    /// or in libmemcached's back-off after a refused connect (it would fail at once). Other
+    /// processes may be reading that server's old numbers meanwhile, so the invalidation goes
+    /// once more through a new client over every server before it counts as lost (a connection
+    /// more, only while a server is away or just back).
     func invalidate(_ work: (MemcachedClient) throws -> Void) {
-        guard let cacheClient else { return }
+        guard let cacheClient, let memcached = configuration.memcached else { return }
         do {
-            try work(cacheClient)
-            if !cacheClient.usesEveryServer() { cacheCoordinator.recordLostInvalidation(SuspectedRemap()) }
+            try Self.deliver(work, through: cacheClient)
         } catch {
-            cacheCoordinator.recordLostInvalidation(error)
+            do {
+                try Self.deliver(work, through: MemcachedClient(configuration: memcached, logger: logger))
+            } catch {
+                cacheCoordinator.recordLostInvalidation(error)
+            }
         }
+    }
+
+    private static func deliver(_ work: (MemcachedClient) throws -> Void, through client: MemcachedClient) throws {
+        guard client.usesEveryServer() else { throw SuspectedRemap() }
+        try work(client)
+        if !client.usesEveryServer() { throw SuspectedRemap() }
     }
 
     /// The user's cached token checks are void (after a change to the user, or their deletion).
