@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 from .app import REPO, build
 from .process import StartError, stop_recorded
@@ -54,10 +55,8 @@ def interrupt(_signum, _frame):
 def run(args: argparse.Namespace) -> int:
     binary = args.binary
     if binary is None and not args.no_build:
-        try:
-            binary = build("debug" if args.debug else "release")
-        except subprocess.CalledProcessError as error:
-            print(f"devstack: build failed ({error.returncode})", file=sys.stderr)
+        binary = built("debug" if args.debug else "release")
+        if binary is None:
             return 1
     config = StackConfig(run=args.dir, server=args.server, host=args.host, port=args.port,
                          binary=binary, processes=args.processes, threads=args.threads,
@@ -65,42 +64,22 @@ def run(args: argparse.Namespace) -> int:
                          library_env=args.library_env, seed_books=1000,
                          database_tls=args.database_tls)
     stack = Stack(config)
-    signal.signal(signal.SIGINT, interrupt)   # Ctrl-C (even if started with SIGINT ignored)
-    signal.signal(signal.SIGTERM, interrupt)  # `kill <pid>` stops cleanly, like Ctrl-C
-    status = 0
-    try:
+
+    def start() -> None:
         stack.start()
         print_welcome(stack)
-        while True:
-            signal.pause()
-    except KeyboardInterrupt:
-        print("\ndevstack: stopping ...", flush=True)
-    except StartError as error:
-        print(f"devstack: {error}", file=sys.stderr)
-        status = 1
-    finally:
-        # a second Ctrl-C must not cut the clean-up short
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        stack.stop()
-    print("devstack: stopped", flush=True)
-    return status
+
+    return serve_until_interrupted(start, stack.stop)
 
 
 def run_cluster(args: argparse.Namespace) -> int:
-    binary = args.binary
+    binary = args.binary or built("release")
     if binary is None:
-        try:
-            binary = build("release")
-        except subprocess.CalledProcessError as error:
-            print(f"devstack: build failed ({error.returncode})", file=sys.stderr)
-            return 1
+        return 1
     cluster = Cluster(ClusterConfig(run=args.dir, binary=binary, processes=args.processes,
                                     threads=args.threads, library_env="development"))
-    signal.signal(signal.SIGINT, interrupt)
-    signal.signal(signal.SIGTERM, interrupt)
-    status = 0
-    try:
+
+    def start() -> None:
         print("devstack: starting 3 Galera nodes (about a minute) ...", flush=True)
         cluster.start()
         lines = ["", "library-api on a Galera cluster is up:"]
@@ -114,6 +93,27 @@ def run_cluster(args: argparse.Namespace) -> int:
                   f"  logs: {cluster.run}/*/logs/",
                   "Press Ctrl-C to stop everything.", ""]
         print("\n".join(lines), flush=True)
+
+    return serve_until_interrupted(start, cluster.stop)
+
+
+def built(kind: str) -> Path | None:
+    """The binary of a `kind` build, or None when the build failed (said on stderr)."""
+    try:
+        return build(kind)
+    except subprocess.CalledProcessError as error:
+        print(f"devstack: build failed ({error.returncode})", file=sys.stderr)
+        return None
+
+
+def serve_until_interrupted(start: Callable[[], None], stop: Callable[[], None]) -> int:
+    """start(), then wait for Ctrl-C or `kill <pid>` (SIGTERM), then stop(): the exit status.
+    A start that fails stops what it started too."""
+    signal.signal(signal.SIGINT, interrupt)   # Ctrl-C (even if started with SIGINT ignored)
+    signal.signal(signal.SIGTERM, interrupt)  # `kill <pid>` stops cleanly, like Ctrl-C
+    status = 0
+    try:
+        start()
         while True:
             signal.pause()
     except KeyboardInterrupt:
@@ -122,9 +122,10 @@ def run_cluster(args: argparse.Namespace) -> int:
         print(f"devstack: {error}", file=sys.stderr)
         status = 1
     finally:
+        # a second Ctrl-C must not cut the clean-up short
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        cluster.stop()
+        stop()
     print("devstack: stopped", flush=True)
     return status
 
