@@ -176,7 +176,7 @@ public final class DatabaseConnection {
 
     // MARK: internals
 
-    private func run(
+    func run(
         _ sql: String, _ parameters: [DatabaseValue], collectRows: Bool, idempotent: Bool
     ) throws -> (rows: [Row], affectedRows: Int, lastInsertID: Int) {
         try withRetry(idempotent: idempotent) { mysql throws(PreparedStatement.Failure) in

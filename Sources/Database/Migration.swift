@@ -3,8 +3,10 @@ import Foundation
 /// One schema migration: a file `sql/NNN_name.sql`, split into single statements.
 ///
 /// The split rule, kept simple on purpose: a statement ends at a line whose last non-blank
-/// character is `;`. Lines starting with `--` are comments and dropped. So write one statement
-/// per `;`-terminated block, and never end a line inside a string literal or a comment with `;`.
+/// characters are the delimiter, `;` unless a `DELIMITER //` line (as in the `mariadb` client)
+/// names another, so that a stored procedure's body, whose lines end in `;`, stays one
+/// statement. Lines starting with `--` are comments and dropped. So write one statement per
+/// delimited block, and never end a line inside a string literal or a comment with it.
 /// (Prepared statements run one statement each, hence the split.)
 public struct Migration: Sendable, Equatable {
     public let version: Int
@@ -34,22 +36,36 @@ public struct Migration: Sendable, Equatable {
     static func statements(in sql: String) -> [String] {
         var statements: [String] = []
         var current: [Substring] = []
+        var delimiter = ";"
         for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix("--") { continue }
+            let betweenStatements = current.allSatisfy { $0.allSatisfy(\.isWhitespace) }
+            if betweenStatements, let newDelimiter = Self.delimiter(setBy: trimmed) {
+                delimiter = newDelimiter
+                continue
+            }
             current.append(line)
-            if trimmed.hasSuffix(";") {
-                appendStatement(current, to: &statements)
+            if trimmed.hasSuffix(delimiter) {
+                appendStatement(current, delimiter: delimiter, to: &statements)
                 current = []
             }
         }
-        appendStatement(current, to: &statements)
+        appendStatement(current, delimiter: delimiter, to: &statements)
         return statements
     }
 
-    private static func appendStatement(_ lines: [Substring], to statements: inout [String]) {
+    /// `DELIMITER //` sets `//`: the client command, not SQL, so it is never sent.
+    private static func delimiter(setBy line: String) -> String? {
+        let words = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard words.count == 2, words[0].uppercased() == "DELIMITER" else { return nil }
+        return String(words[1])
+    }
+
+    private static func appendStatement(_ lines: [Substring], delimiter: String, to statements: inout [String]) {
         var text = lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.hasSuffix(";") { text.removeLast() }
+        if text.hasSuffix(delimiter) { text.removeLast(delimiter.count) }
+        text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if !text.isEmpty { statements.append(text) }
     }
 }

@@ -60,9 +60,24 @@ final class PreparedStatement {
 
         do {
             let rows = try fetchAll(columnCount: columnCount, collect: collectRows)
+            try drainFurtherResults()
             return (rows, affectedRows, lastInsertID)
         } catch {
             throw Failure(error: error, serverMayHaveRun: true)
+        }
+    }
+
+    /// A `CALL` answers its procedure's result sets and then a status of its own: every one
+    /// must be read before the session takes another command. Only the first set is kept;
+    /// an error the procedure raised after it arrives here.
+    private func drainFurtherResults() throws(DatabaseError) {
+        while mysql_stmt_more_results(handle) != 0 {
+            let status = mysql_stmt_next_result(handle)
+            if status == -1 { return }
+            guard status == 0 else { throw Self.error(of: handle) }
+            if mysql_stmt_field_count(handle) > 0 {
+                _ = try fetchAll(columnCount: Int(mysql_stmt_field_count(handle)), collect: false)
+            }
         }
     }
 

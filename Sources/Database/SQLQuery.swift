@@ -102,6 +102,13 @@ extension DatabaseConnection {
         try self.query(query.sql, query.binds)
     }
 
+    /// Runs a statement that writes and returns rows, such as the `CALL` of a procedure that
+    /// commits: unlike `fetch`, never sent again on a new session after a lost connection,
+    /// since the first attempt may have committed.
+    public func call(_ query: SQLQuery) throws -> [Row] {
+        try run(query.sql, query.binds, collectRows: true, idempotent: false).rows
+    }
+
     /// Runs a statement that returns no rows.
     @discardableResult
     public func perform(_ query: SQLQuery) throws -> ExecuteResult {

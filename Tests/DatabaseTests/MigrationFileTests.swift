@@ -25,6 +25,27 @@ import Testing
             ])
     }
 
+    @Test func aDelimiterLineKeepsAProcedureBodyInOneStatement() {
+        let sql = """
+            CREATE TABLE a (x INT);
+
+            DELIMITER //
+            CREATE PROCEDURE p()
+            BEGIN
+                INSERT INTO a VALUES (1);
+                SELECT x FROM a;
+            END //
+            delimiter ;
+            INSERT INTO a VALUES (2);
+            """
+        #expect(
+            Migration.statements(in: sql) == [
+                "CREATE TABLE a (x INT)",
+                "CREATE PROCEDURE p()\nBEGIN\n    INSERT INTO a VALUES (1);\n    SELECT x FROM a;\nEND",
+                "INSERT INTO a VALUES (2)",
+            ])
+    }
+
     @Test func loadsTheRepositoryMigrationsInOrder() throws {
         let migrations = try Migration.load(fromDirectory: Self.migrationsDirectory)
         #expect(migrations.first?.version == 1)
