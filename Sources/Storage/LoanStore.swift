@@ -48,130 +48,50 @@ package struct LoanStore: LoanRepository {
     }
 
     /// Lends one copy of `bookID` to `userID`, or throws the `LoanPolicy.Refusal` that stops it
-    /// (the transaction is then rolled back, the counts untouched).
+    /// (nothing is then written).
     ///
-    /// Every rule is held by a row the borrow writes, never by a read alone: the user's
-    /// `active_loans` (sql/005) is incremented first, so parallel borrows by one user queue on
-    /// that row's lock and the limit is checked on the count including this borrow; the copy is
-    /// taken by one conditional UPDATE of the book's row; the unique key on active loans stops a
-    /// second copy of one book. On a Galera cluster, where a lock holds on one node only, two
-    /// such borrows on two nodes write the same row and certification refuses one of them (a
-    /// deadlock error, retried). Seven round trips (eight when the user holds other loans or
-    /// holds); the loan is answered from what was written.
-    /// Tries of a borrow or return that lost a deadlock or a cluster's certification: ten
-    /// borrows of one user at once through two nodes needed more than three.
-    package static let attempts = 8
-
+    /// One round trip: the `borrow_copy` procedure (sql/009) runs the borrow's transaction in
+    /// the server. Every rule is held by a row the borrow writes, never by a read alone: the
+    /// user's row is locked (after the book's: RowLockOrder) before the rules are checked and
+    /// its `active_loans` (sql/005) counts the new loan, so parallel borrows by one user queue
+    /// on that lock; the copy is taken by one conditional UPDATE of the book's row; the unique
+    /// key on active loans stops a second copy of one book. On a Galera cluster, where a lock
+    /// holds on one node only, two such borrows on two nodes write the same rows and
+    /// certification refuses one of them (a deadlock error: the whole CALL runs again). The
+    /// loan is answered from what was written.
     package func borrow(userID: Int64, bookID: Int64, policy: LoanPolicy, now: Date) throws -> BorrowOutcome {
         let dueAt = policy.dueDate(from: now)
+        let row: Row?
         do {
-            return try borrowing(userID: userID, bookID: bookID, policy: policy, now: now, dueAt: dueAt)
-        } catch is NoSuchBook {
-            return .noSuchBook
+            row = try database.retryingDeadlocks(attempts: Self.attempts) {
+                try database.call(
+                    "CALL borrow_copy(\(userID), \(bookID), \(now), \(dueAt), \(policy.maximumActiveLoans))"
+                ).first
+            }
+        } catch DatabaseError.duplicateKey(key: "uq_loans_active_book") {
+            throw LoanPolicy.Refusal.alreadyHoldsBook  // the unique key, should the checks ever miss it
         }
-    }
-
-    /// Thrown inside the borrow's transaction, so that the user's count rolls back.
-    private struct NoSuchBook: Error {}
-
-    private func borrowing(userID: Int64, bookID: Int64, policy: LoanPolicy, now: Date, dueAt: Date) throws -> BorrowOutcome {
-        // Every borrow of one user writes that user's row: on a cluster, borrows on other nodes
-        // abort each other at commit, and each loser must run again (with a random pause).
-        try database.transaction(attempts: Self.attempts) {
-            // The book's row before the user's, as every return and hold change takes them: a
-            // borrow that took the user first deadlocked against returns (RowLockOrder). Should
-            // the book not exist, the SELECT below says so, after the user's check as before.
-            try RowLockOrder.lockBook(bookID, on: database)
-            // updated_at is the user's profile, not their loans: kept as it is
-            let counted = try database.perform(
-                "UPDATE users SET active_loans = active_loans + 1, updated_at = updated_at WHERE id = \(userID)")
-            guard counted.affectedRows == 1 else { return .noSuchUser }
-            // The reads come after the user's row lock, so they see every loan committed before it.
-            guard
-                let row = try database.fetch(
-                    "SELECT b.title, b.author, u.active_loans, u.active_holds FROM users u JOIN books b ON b.id = \(bookID) WHERE u.id = \(userID)"
-                ).first
-            else { throw NoSuchBook() }
-            let otherLoans = try row.int("active_loans") - 1
-            var holdings = LoanPolicy.Holdings(activeLoans: otherLoans, overdueLoans: 0, holdsThisBook: false)
-            var readyHold: Int64?
-            // The rules that read other rows can only refuse a user whose counts say they hold
-            // something (an overdue loan or this book needs another active loan; a copy set aside
-            // needs a hold), so most borrows skip this read: with its subqueries it cost MariaDB
-            // about five times the plain read above (docs/performance.md).
-            if try otherLoans > 0 || row.int("active_holds") > 0 {
-                let details = try database.fetch(
-                    """
-                    SELECT (SELECT COUNT(*) FROM loans FORCE INDEX (idx_loans_user_returned)
-                            WHERE user_id = \(userID) AND returned_at IS NULL AND due_at < \(now)) AS overdue,
-                           (SELECT COUNT(*) FROM loans WHERE user_id = \(userID) AND active_book_id = \(bookID)) AS holds,
-                           (SELECT id FROM holds WHERE user_id = \(userID) AND active_book_id = \(bookID) AND status = 'ready') AS ready_hold
-                    """
-                ).first
-                holdings.overdueLoans = try details?.int("overdue") ?? 0
-                holdings.holdsThisBook = try (details?.int("holds") ?? 0) > 0
-                readyHold = try details?.optionalInt("ready_hold").map(Int64.init)
-            }
-            if let refusal = policy.refusal(toBorrowWith: holdings) { throw refusal }
-
-            if let readyHold, try takeSetAsideCopy(holdID: readyHold, bookID: bookID) {
-                // the copy kept for this user's hold
-            } else {
-                // The one atomic step that takes a copy from the shelf: it succeeds for exactly
-                // as many borrowers as there are free copies, whatever the number of processes.
-                // Set-aside copies are not on the shelf: nobody but their holder can take them.
-                // loans_total: the popular report's bound (sql/008), in the same write.
-                let taken = try database.perform(
-                    """
-                    UPDATE books SET copies_available = copies_available - 1, loans_total = loans_total + 1
-                    WHERE id = \(bookID) AND copies_available > 0
-                    """)
-                guard taken.affectedRows == 1 else { throw LoanPolicy.Refusal.noCopyAvailable }
-            }
-            let inserted: Int
-            do {
-                inserted = try database.perform(
-                    """
-                    INSERT INTO loans (user_id, book_id, borrowed_at, due_at) VALUES (\(userID), \(bookID), \(now), \(dueAt))
-                    """
-                ).lastInsertID
-            } catch DatabaseError.duplicateKey(key: "uq_loans_active_book") {
-                throw LoanPolicy.Refusal.alreadyHoldsBook  // the unique key, should the checks above ever miss it
-            }
-            try ReportStore(database: database).countLoan(bookID: bookID, at: now)
+        guard let row else { throw DatabaseError.misuse("borrow_copy answered no row") }
+        switch try row.string("outcome") {
+        case "borrowed":
             let book = Loan.BookSummary(id: bookID, title: try row.string("title"), author: try row.string("author"))
             return .borrowed(
                 Loan(
-                    id: Int64(inserted), userID: userID, book: book, borrowedAt: now, dueAt: dueAt,
+                    id: Int64(try row.int("loan_id")), userID: userID, book: book, borrowedAt: now, dueAt: dueAt,
                     returnedAt: nil, renewals: 0))
+        case "no_such_user": return .noSuchUser
+        case "no_such_book": return .noSuchBook
+        case "already_holds_book": throw LoanPolicy.Refusal.alreadyHoldsBook
+        case "overdue_loan": throw LoanPolicy.Refusal.overdueLoan
+        case "too_many_loans": throw LoanPolicy.Refusal.tooManyLoans(limit: policy.maximumActiveLoans)
+        case "no_copy_available": throw LoanPolicy.Refusal.noCopyAvailable
+        case let outcome: throw DatabaseError.misuse("borrow_copy answered an unknown outcome: \(outcome)")
         }
     }
 
-    /// Inside the borrow: takes the copy set aside for the user's ready hold and fulfils the
-    /// hold, unless it has expired (the database's clock decides). The book's row first, as in
-    /// every hold change (the book is locked already: RowLockOrder); should the hold have expired or been cancelled
-    /// meanwhile, the copy is counted back and the borrow goes on as one without a hold.
-    private func takeSetAsideCopy(holdID: Int64, bookID: Int64) throws -> Bool {
-        let taken = try database.perform(
-            """
-            UPDATE books SET copies_set_aside = copies_set_aside - 1, loans_total = loans_total + 1
-            WHERE id = \(bookID) AND copies_set_aside > 0
-            """)
-        guard taken.affectedRows == 1 else { return false }
-        let fulfilled = try database.perform(
-            """
-            UPDATE holds h JOIN users u ON u.id = h.user_id
-            SET h.status = 'fulfilled', u.active_holds = u.active_holds - (u.active_holds > 0),
-                u.updated_at = u.updated_at
-            WHERE h.id = \(holdID) AND h.status = 'ready' AND h.expires_at > UTC_TIMESTAMP(6)
-            """)
-        guard fulfilled.affectedRows > 0 else {
-            try database.perform(
-                "UPDATE books SET copies_set_aside = copies_set_aside + 1, loans_total = loans_total - 1 WHERE id = \(bookID)")
-            return false
-        }
-        return true
-    }
+    /// Tries of a borrow or return that lost a deadlock or a cluster's certification: ten
+    /// borrows of one user at once through two nodes needed more than three.
+    package static let attempts = 8
 
     /// Marks the loan returned, puts the copy back and counts one active loan less for its
     /// user, in one statement (atomic on its own, and it writes every row the borrow wrote, so

@@ -119,15 +119,8 @@ package struct ReportStore: ReportRepository {
 
     // MARK: the monthly counts
 
-    /// Inside a borrow's transaction, after the book's row is locked: one more loan of the book
-    /// in the month of `now`.
-    func countLoan(bookID: Int64, at now: Date) throws {
-        try database.perform(
-            """
-            INSERT INTO book_loan_months (book_id, month, loans) VALUES (\(bookID), \(PopularWindow.firstDayOfMonth(of: now)), 1)
-            ON DUPLICATE KEY UPDATE loans = loans + 1
-            """)
-    }
+    // One more loan of a book in its month: counted by the borrow itself (`borrow_copy`,
+    // sql/009), under the book's row lock.
 
     /// Before a user's returned loans are deleted (with the user): their months count them no more.
     func uncountReturnedLoans(userID: Int64) throws {

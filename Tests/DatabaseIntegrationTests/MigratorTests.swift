@@ -156,7 +156,7 @@ import Testing
                 (1, 1, '2026-01-31 23:59:59', '2026-02-14', '2026-02-01'), (1, 1, '2026-02-01 00:00:00', '2026-02-15', '2026-02-02'),
                 (1, 1, '2026-02-20', '2026-03-06', NULL), (1, 2, '2025-12-01', '2025-12-15', '2025-12-02')
                 """)
-            #expect(try Migrator(migrations: all).migrate(on: db).map(\.version) == [8])
+            #expect(try Migrator(migrations: all.filter { $0.version <= 8 }).migrate(on: db).map(\.version) == [8])
             let books = try db.query("SELECT loans_total, updated_at FROM books ORDER BY id")
             #expect(try books.map { try $0.int("loans_total") } == [3, 1, 0])
             #expect(try books.allSatisfy { try $0.date("updated_at") == Date(timeIntervalSince1970: 1_577_836_800) })

@@ -77,6 +77,57 @@ import Testing
         }
     }
 
+    /// The borrow's procedure (sql/009): each outcome, in LoanPolicy's order, and every
+    /// refusal rolled back whole: the users' counts, the copies and the report's month rows
+    /// still match the loans afterwards.
+    @Test func everyBorrowOutcomeAndNothingWrittenByARefusal() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            let session = MariaDBSession(connection: connection, holdPolicy: HoldPolicy())
+            let reader = try user("reader", in: session)
+            let other = try user("other", in: session)
+            let dune = try session.books.insert(fields("Dune", isbn: "0441172717", copies: 2))
+            let emma = try session.books.insert(fields("Emma", isbn: "0306406152"))
+            let third = try session.books.insert(fields("Third", isbn: "9780000000002"))
+            let now = Date()
+            #expect(try session.loans.borrow(userID: 999_999, bookID: dune.id, policy: policy, now: now) == .noSuchUser)
+            #expect(try session.loans.borrow(userID: reader.id, bookID: 999_999, policy: policy, now: now) == .noSuchBook)
+            guard case let .borrowed(loan) = try session.loans.borrow(userID: reader.id, bookID: dune.id, policy: policy, now: now)
+            else {
+                Issue.record("no loan")
+                return
+            }
+            #expect(loan.book.title == "Dune" && loan.userID == reader.id && loan.dueAt == policy.dueDate(from: now))
+            #expect(try session.loans.find(id: loan.id)?.book.id == dune.id)
+            #expect(throws: LoanPolicy.Refusal.alreadyHoldsBook) {
+                try session.loans.borrow(userID: reader.id, bookID: dune.id, policy: policy, now: now)
+            }
+            let oneLoan = LoanPolicy(maximumActiveLoans: 1)
+            #expect(throws: LoanPolicy.Refusal.tooManyLoans(limit: 1)) {
+                try session.loans.borrow(userID: reader.id, bookID: emma.id, policy: oneLoan, now: now)
+            }
+            let monthAgo = now.addingTimeInterval(-30 * 86_400)
+            _ = try session.loans.borrow(userID: other.id, bookID: emma.id, policy: policy, now: monthAgo)
+            #expect(throws: LoanPolicy.Refusal.overdueLoan) {
+                try session.loans.borrow(userID: other.id, bookID: third.id, policy: policy, now: now)
+            }
+            #expect(throws: LoanPolicy.Refusal.noCopyAvailable) {
+                try session.loans.borrow(userID: reader.id, bookID: emma.id, policy: policy, now: now)
+            }
+            let counts = try #require(
+                try connection.fetch(
+                    """
+                    SELECT (SELECT SUM(active_loans) FROM users) AS counted,
+                           (SELECT COUNT(*) FROM loans WHERE returned_at IS NULL) AS active,
+                           (SELECT SUM(copies_total - copies_available) FROM books) AS taken,
+                           (SELECT SUM(loans_total) FROM books) AS totals,
+                           (SELECT SUM(loans) FROM book_loan_months) AS months
+                    """
+                ).first)
+            #expect(try [counts.int("counted"), counts.int("taken"), counts.int("totals"), counts.int("months")] == [2, 2, 2, 2])
+            #expect(try counts.int("active") == 2)
+        }
+    }
+
     @Test func theLastAdminAndAUserWithLoansStay() throws {
         try withStores { session in
             let admin = try user("admin", role: .admin, in: session)
