@@ -27,7 +27,8 @@ public struct Configuration: Sendable {
     /// `databaseURL` parsed; `fromEnvironment` refuses a URL that does not parse.
     public private(set) var database: DatabaseConfiguration?
     public var memcachedServers: [String]
-    /// `memcachedServers` as the client takes them (validated by `fromEnvironment`).
+    /// `memcachedServers` as the client takes them (validated by `fromEnvironment`). Parsed at
+    /// each call: keep the result rather than ask again on a request's path.
     /// A failed server is not removed from the hash ring: its keys fail (a miss, a lost
     /// invalidation) rather than move to another server where other processes would not look.
     public var memcached: MemcachedConfiguration? {

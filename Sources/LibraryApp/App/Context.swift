@@ -23,6 +23,8 @@ public final class Context {
     var verifiedTokens = VerifiedTokenCache()
     private let session: (any StorageSession)?
     private let cacheClient: MemcachedClient?
+    /// `configuration.memcached`, parsed once: a write's invalidation may need a fresh client.
+    private let memcached: MemcachedConfiguration?
 
     init(
         configuration: Configuration, logger: Logger, tokens: JWTSigner, passwords: PasswordService,
@@ -38,7 +40,8 @@ public final class Context {
         self.pageAnchors = pageAnchors
         cacheSeal = CacheEntrySeal(secretKey: configuration.secretKey, logger: logger)
         self.session = session
-        cacheClient = configuration.memcached.map { MemcachedClient(configuration: $0, logger: logger) }
+        memcached = configuration.memcached
+        cacheClient = memcached.map { MemcachedClient(configuration: $0, logger: logger) }
     }
 
     /// This thread's repositories (one MariaDB session, which connects or reconnects on first use).
@@ -74,7 +77,7 @@ public final class Context {
     /// once more through a new client over every server before it counts as lost (a connection
     /// more, only while a server is away or just back).
     func invalidate(_ work: (MemcachedClient) throws -> Void) {
-        guard let cacheClient, let memcached = configuration.memcached else { return }
+        guard let cacheClient, let memcached else { return }
         do {
             try Self.deliver(work, through: cacheClient)
         } catch {
