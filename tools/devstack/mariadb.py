@@ -105,10 +105,11 @@ class MariaDB:
             f"--innodb-buffer-pool-size={self.buffer_pool}",
             # a development server: durable at each second, not at each commit (much faster tests)
             f"--innodb-flush-log-at-trx-commit={1 if self.durable else 2}", "--sync-binlog=0",
-            # no busy-waiting for InnoDB's latches: on 2 cores shared with the app, nginx and
-            # memcached, a spinning thread only delays the one it waits for (borrow+return:
-            # MariaDB -12 % CPU per request; docs/performance.md)
-            "--innodb-spin-wait-delay=0", "--innodb-sync-spin-loops=0",
+            # InnoDB's latch spin without `pause` delays: on 2 cores shared with the app, nginx
+            # and memcached, a waiting thread that pauses only delays the one it waits for
+            # (borrow+return: MariaDB -20 % CPU per request; docs/performance.md). Not
+            # innodb_sync_spin_loops=0: in 10.11 that spins until the latch is free.
+            "--innodb-spin-wait-delay=0",
         ]
         if self.tls:
             self.certificates = make_certificates(self.home / "tls")
