@@ -32,10 +32,8 @@ package protocol LoanRepository {
     /// `LoanPolicy.Refusal` that stops it, counts untouched.
     func borrow(userID: Int64, bookID: Int64, policy: LoanPolicy, now: Date) throws -> BorrowOutcome
     /// Marks the loan returned; its copy goes to the first waiting hold, else to the shelf.
-    /// Answers the loan as returned, or nil when there is no such loan or it is not `owner`'s
-    /// (nil owner: any user's, for an admin). `LoanPolicy.Refusal.alreadyReturned` when it was
-    /// returned already.
-    func giveBack(loanID: Int64, ownedBy owner: Int64?, now: Date) throws -> Loan?
+    /// `LoanPolicy.Refusal.alreadyReturned` when it was returned already.
+    func giveBack(loanID: Int64, bookID: Int64, now: Date) throws
     /// Extends an active, not overdue loan with renewals left while no hold waits for its book;
     /// false when the loan no longer qualifies.
     func renew(loanID: Int64, policy: LoanPolicy, now: Date) throws -> Bool

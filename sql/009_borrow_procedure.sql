@@ -1,10 +1,9 @@
--- 009: a borrow and a return in one round trip each (issue 9, performance). LoanStore calls
--- these procedures instead of sending the statements one by one (a borrow was eight: START
--- TRANSACTION, the book's lock, the user's count, the read of the rules, the copy, the loan,
--- the month's count, COMMIT; a return two: the loan's read, then its UPDATE): each was a send,
--- a wait and a wake-up in the app and in MariaDB.
+-- 009: a borrow in one round trip (issue 9, performance). LoanStore.borrow calls this
+-- procedure instead of sending its eight statements one by one (START TRANSACTION, the book's
+-- lock, the user's count, the read of the rules, the copy, the loan, the month's count,
+-- COMMIT): each of those was a send, a wait and a wake-up in the app and in MariaDB.
 --
--- borrow_copy: the same steps as before, in the same row lock order (RowLockOrder: the book's row, then the
+-- The same steps as before, in the same row lock order (RowLockOrder: the book's row, then the
 -- user's, then the loan and the hold rows), and every rule still held by a row the borrow
 -- writes (docs/architecture.md). The rules of LoanPolicy.refusal(toBorrowWith:) are checked
 -- here in its order, with the limit passed in: the in-memory store and the policy's unit tests
@@ -120,63 +119,6 @@ borrow: BEGIN
         ON DUPLICATE KEY UPDATE loans = loans + 1;
     COMMIT;
     SELECT 'borrowed' AS outcome, new_loan AS loan_id, book_title AS title, book_author AS author;
-END //
-
--- return_loan: the loan is returned, its copy back on the shelf and its user's count one
--- less, when the loan exists, is `owner`'s (NULL: anyone's, for an admin) and is still out.
--- Answers one row: `outcome` is 'returned' or 'holds_waiting' (nothing written: the copy goes
--- to the first waiting hold, which LoanStore does in a transaction of its own), both with the
--- loan's columns as LoanStore reads them; 'not_found' (no such loan, or another user's) or
--- 'already_returned'. Lock order: the loan, its book, its user (RowLockOrder), all three
--- locked by the first read: the UPDATE of the loan takes shared locks on its book and user
--- (the foreign keys' checks, since it changes uq_loans_active_book), which a later exclusive
--- lock would have to upgrade, and such an upgrade deadlocks against a borrow waiting there.
-CREATE OR REPLACE PROCEDURE return_loan(
-    IN wanted_loan BIGINT UNSIGNED, IN owner BIGINT UNSIGNED, IN returned DATETIME(6))
-    MODIFIES SQL DATA
-    SQL SECURITY INVOKER
-give_back: BEGIN
-    DECLARE loan_user, loan_book BIGINT UNSIGNED;
-    DECLARE loan_borrowed, loan_due, loan_returned DATETIME(6);
-    DECLARE loan_renewals, waiting INT;
-    DECLARE book_title, book_author VARCHAR(255);
-    DECLARE EXIT HANDLER FOR SQLEXCEPTION
-    BEGIN
-        ROLLBACK;
-        RESIGNAL;
-    END;
-
-    START TRANSACTION;
-    SELECT l.user_id, l.book_id, l.borrowed_at, l.due_at, l.returned_at, l.renewals, b.title, b.author, b.holds_waiting
-        INTO loan_user, loan_book, loan_borrowed, loan_due, loan_returned, loan_renewals, book_title, book_author, waiting
-        FROM loans l FORCE INDEX (PRIMARY) STRAIGHT_JOIN books b ON b.id = l.book_id
-            STRAIGHT_JOIN users u ON u.id = l.user_id
-        WHERE l.id = wanted_loan
-        FOR UPDATE;
-    IF loan_user IS NULL OR loan_user <> IFNULL(owner, loan_user) THEN
-        ROLLBACK;
-        SELECT 'not_found' AS outcome;
-        LEAVE give_back;
-    END IF;
-    IF loan_returned IS NOT NULL THEN
-        ROLLBACK;
-        SELECT 'already_returned' AS outcome;
-        LEAVE give_back;
-    END IF;
-    IF waiting > 0 THEN
-        ROLLBACK;
-        SELECT 'holds_waiting' AS outcome, wanted_loan AS id, loan_user AS user_id, loan_book AS book_id,
-            loan_borrowed AS borrowed_at, loan_due AS due_at, NULL AS returned_at, loan_renewals AS renewals,
-            book_title, book_author;
-        LEAVE give_back;
-    END IF;
-    UPDATE loans SET returned_at = returned WHERE id = wanted_loan;
-    UPDATE books SET copies_available = copies_available + 1 WHERE id = loan_book;
-    UPDATE users SET active_loans = active_loans - (active_loans > 0), updated_at = updated_at WHERE id = loan_user;
-    COMMIT;
-    SELECT 'returned' AS outcome, wanted_loan AS id, loan_user AS user_id, loan_book AS book_id,
-        loan_borrowed AS borrowed_at, loan_due AS due_at, returned AS returned_at, loan_renewals AS renewals,
-        book_title, book_author;
 END //
 
 DELIMITER ;
