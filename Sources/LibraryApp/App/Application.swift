@@ -109,8 +109,10 @@ public final class Application: Sendable {
                 // A cached answer is worth reading only for a caller who may be given it.
                 if let region = route.cache, token == nil || verified != nil {
                     keys += ResponseCache.keys(region: region, request: request, parameters: route.query)
+                    keys += route.companionKeys?(request) ?? []
                 }
                 let (reads, counted) = CacheReads.fetch(keys, counting: counters.map { $0.key }, context: context)
+                request.cacheReads = reads
                 limitHeaders = try RateLimitGuard.check(counters, counted: counted, context, now: now)
                 if let token {
                     let principal = try BearerAuthenticator.authenticate(try token.get(), reads: reads, context: context)

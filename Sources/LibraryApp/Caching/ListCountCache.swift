@@ -4,33 +4,47 @@ import Cache
 /// of one filter shares it, so a page that misses the answer cache costs one query, not two
 /// (a COUNT over the catalogue is the dearer half). Stamped like the region's answers: with
 /// the `books` generation read before the database, so any write voids it at once. Sealed like
-/// every entry the app believes (`CacheEntrySeal`).
+/// every entry the app believes (`CacheEntrySeal`). Its key is one of the list route's
+/// `companionKeys`: read in the request's one round trip, with the answer it stands beside.
 struct ListCountCache {
     let client: MemcachedClient
     let seal: CacheEntrySeal
     let timeoutSeconds: Int
     let key: String
 
-    /// `filter`: the filter's parameters in a fixed order (sorting and paging excluded).
-    init(client: MemcachedClient, seal: CacheEntrySeal, timeoutSeconds: Int, filter: [(String, String?)]) {
+    init(client: MemcachedClient, seal: CacheEntrySeal, timeoutSeconds: Int, query: QueryParameters) {
         self.client = client
         self.seal = seal
         self.timeoutSeconds = timeoutSeconds
-        key =
-            "count:books:"
-            + filter.compactMap { name, value in value.map { "\(name)=\(Pagination.encode($0))" } }
-            .joined(separator: "&")
+        key = Self.key(for: query)
+    }
+
+    /// The filter's parameters in a fixed order (sorting and paging excluded), as the list reads
+    /// them: an empty text filter is none, `available` any case. Only a valid query reaches
+    /// `read` and `store`, so an invalid one's key is merely read.
+    static func key(for query: QueryParameters) -> String {
+        var key = "count:books:"
+        var first = true
+        func add(_ name: String, _ value: String?) {
+            guard let value else { return }
+            key += (first ? "" : "&") + name + "=" + Pagination.encode(value)
+            first = false
+        }
+        add("q", query["q"])
+        add("author", query["author"].flatMap { $0.isEmpty ? nil : $0 })
+        add("genre", query["genre"].flatMap { $0.isEmpty ? nil : $0 })
+        add("available", query["available"].map { $0.lowercased() })
+        return key
     }
 
     /// The cached count if it is current, and the stamp to store a fresh one with; nil when
-    /// memcached cannot tell (then the count is neither trusted nor stored).
-    func read() -> (count: Int?, stamp: String)? {
-        let keys = [key, ResponseCache.generationKey(.books), Generation.epochKey]
-        guard let values = try? client.getMulti(keys),
-            let stamp = try? ResponseCache(client: client, timeoutSeconds: timeoutSeconds)
-                .stamp(of: .books, in: CacheReads(values: values))
+    /// memcached cannot tell (then the count is neither trusted nor stored). `reads`: the
+    /// request's (`Request.cacheReads`), which hold the entry, the generation and the epoch.
+    func read(from reads: CacheReads) -> (count: Int?, stamp: String)? {
+        guard reads.answered,
+            let stamp = try? ResponseCache(client: client, timeoutSeconds: timeoutSeconds).stamp(of: .books, in: reads)
         else { return nil }
-        guard let entry = seal.open(values[key], key: key).map({ String(decoding: $0, as: UTF8.self) }),
+        guard let entry = seal.open(reads[key], key: key).map({ String(decoding: $0, as: UTF8.self) }),
             let space = entry.lastIndex(of: " "), entry[..<space] == stamp,
             let count = Int(entry[entry.index(after: space)...]), count >= 0
         else { return (nil, stamp) }

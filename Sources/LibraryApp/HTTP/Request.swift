@@ -18,6 +18,9 @@ public struct Request: Sendable {
     public internal(set) var pathParameters: PathParameters = PathParameters()
     /// The caller, set before the handler runs on every route that is not open to everyone.
     public internal(set) var principal: Principal?
+    /// What the request's one memcached round trip read (its cached answer's stamp and the
+    /// route's `companionKeys`), for a cached route's handler.
+    var cacheReads = CacheReads()
 
     /// The caller of a route declared `user`, `admin` or `ownerOrAdmin`.
     public func requirePrincipal() throws(ProblemError) -> Principal {

@@ -15,12 +15,13 @@ public struct Blueprint: Sendable {
         self.prefix = prefix
     }
 
-    /// `query`: with `cache`, the parameters the handler reads (see `Route.query`).
+    /// `query`: with `cache`, the parameters the handler reads (see `Route.query`);
+    /// `companionKeys`: the other entries it reads from memcached (see `Route.companionKeys`).
     public mutating func get(
         _ path: String, access: Access, limit: RouteLimit? = nil, cache: CacheRegion? = nil,
-        query: [String] = [], _ handler: @escaping Handler
+        query: [String] = [], companionKeys: (@Sendable (Request) -> [String])? = nil, _ handler: @escaping Handler
     ) {
-        add(.get, path, access, limit, cache, nil, handler, query: query)
+        add(.get, path, access, limit, cache, nil, handler, query: query, companionKeys: companionKeys)
     }
 
     public mutating func post(
@@ -54,11 +55,12 @@ public struct Blueprint: Sendable {
     private mutating func add(
         _ method: HTTPRequest.Method, _ path: String, _ access: Access, _ limit: RouteLimit?,
         _ cache: CacheRegion?, _ invalidates: CacheRegion?, _ handler: @escaping Handler,
-        query: [String] = []
+        query: [String] = [], companionKeys: (@Sendable (Request) -> [String])? = nil
     ) {
         routes.append(
             Route(
                 method: method, pattern: PathPattern(path).prefixed(by: prefix), access: access,
-                limit: limit ?? defaultLimit, cache: cache, invalidates: invalidates, query: query, handler: handler))
+                limit: limit ?? defaultLimit, cache: cache, invalidates: invalidates, query: query,
+                companionKeys: companionKeys, handler: handler))
     }
 }

@@ -48,11 +48,16 @@ public final class Route: Sendable {
     /// The query parameters a cached route's handler reads: only they (their first values) make
     /// its cache key, so unknown parameters neither split nor flood the cache. Sorted.
     public let query: [String]
+    /// Keys of memcached entries a cached route's handler reads besides its answer (a list's
+    /// count): read with the request's other reads, in its one round trip, and handed to the
+    /// handler in `Request.cacheReads`, so a miss pays no second round trip for them.
+    public let companionKeys: (@Sendable (Request) -> [String])?
     public let handler: Handler
 
     public init(
         method: HTTPRequest.Method, pattern: PathPattern, access: Access, limit: RouteLimit = .default,
-        cache: CacheRegion? = nil, invalidates: CacheRegion? = nil, query: [String] = [], handler: @escaping Handler
+        cache: CacheRegion? = nil, invalidates: CacheRegion? = nil, query: [String] = [],
+        companionKeys: (@Sendable (Request) -> [String])? = nil, handler: @escaping Handler
     ) {
         self.method = method
         self.pattern = pattern
@@ -61,6 +66,7 @@ public final class Route: Sendable {
         self.cache = cache
         self.invalidates = invalidates
         self.query = query.sorted()
+        self.companionKeys = companionKeys
         self.handler = handler
     }
 

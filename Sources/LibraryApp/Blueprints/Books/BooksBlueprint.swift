@@ -8,7 +8,9 @@ import Storage
 enum BooksBlueprint {
     static func make() -> Blueprint {
         var books = Blueprint("books", prefix: "/books")
-        books.get("", access: .user, cache: .books, query: BookListQuery.parameterNames, list)
+        books.get(
+            "", access: .user, cache: .books, query: BookListQuery.parameterNames,
+            companionKeys: { [ListCountCache.key(for: $0.query)] }, list)
         books.post("", access: .admin, invalidates: .books, create)
         books.get("/{id}", access: .user, cache: .books, show)
         books.put("/{id}", access: .admin, invalidates: .books, replace)
@@ -23,12 +25,9 @@ enum BooksBlueprint {
         let counts = context.cache.map {
             ListCountCache(
                 client: $0, seal: context.cacheSeal, timeoutSeconds: context.configuration.cacheTimeoutSeconds,
-                filter: [
-                    ("q", request.query["q"]), ("author", query.author), ("genre", query.genre),
-                    ("available", query.available.map { $0 ? "true" : "false" }),
-                ])
+                query: request.query)
         }
-        let cached = counts?.read()
+        let cached = counts?.read(from: request.cacheReads)
         let store = try context.storage().books
         let total = try cached?.count ?? store.count(query.filter)
         if let counts, let cached, cached.count == nil { counts.store(total, stamp: cached.stamp) }
