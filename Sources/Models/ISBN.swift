@@ -55,6 +55,33 @@ public struct ISBN: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The ISBN written as `digits` writes it (13 digits, `978`/`979`, a right check digit), or
+    /// nil for any other form: what the database gives back for every book of a list page, so it
+    /// is checked in one pass over the bytes and kept without a copy, where `init(parsing:)`
+    /// builds arrays and a string per digit.
+    public init?(canonicalDigits text: String) {
+        var sum = 0
+        var count = 0
+        for byte in text.utf8 {
+            guard (0x30...0x39).contains(byte), count < 13 else { return nil }
+            let value = Int(byte &- 0x30)
+            switch count {
+            case 0: guard value == 9 else { return nil }
+            case 1: guard value == 7 else { return nil }
+            case 2: guard value == 8 || value == 9 else { return nil }
+            default: break
+            }
+            if count < 12 {
+                sum += (count % 2 == 0 ? 1 : 3) * value
+            } else if (10 - sum % 10) % 10 != value {
+                return nil
+            }
+            count += 1
+        }
+        guard count == 13 else { return nil }
+        digits = text
+    }
+
     /// The ISBN whose first twelve digits are `prefix12` (`978`/`979` + nine): the check digit is computed.
     public init?(prefix12: String) {
         let values = prefix12.utf8.map { Int($0) - 48 }

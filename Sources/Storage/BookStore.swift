@@ -13,6 +13,7 @@ package struct BookStore: BookRepository {
         self.holdPolicy = holdPolicy
     }
 
+    /// In this order: `book(_:)` reads them by position.
     private static let columns: SQLQuery = """
         id, title, author, isbn, published_year, genre, description, copies_total, copies_available, copies_set_aside, \
         holds_waiting, created_at, updated_at
@@ -211,15 +212,19 @@ package struct BookStore: BookRepository {
         }
     }
 
+    /// A row of `columns`, read by position: a list page decodes every one of its books, and a
+    /// lookup by name hashes the name each time.
     static func book(_ row: Row) throws -> Book {
-        let isbnText = try row.string("isbn")
-        guard let isbn = try? ISBN(parsing: isbnText) else { throw DatabaseError.column("isbn", problem: "not a valid ISBN") }
+        let isbnText = try row.string(3)
+        guard let isbn = ISBN(canonicalDigits: isbnText) ?? (try? ISBN(parsing: isbnText)) else {
+            throw DatabaseError.column("isbn", problem: "not a valid ISBN")
+        }
         return Book(
-            id: Int64(try row.int("id")), title: try row.string("title"), author: try row.string("author"), isbn: isbn,
-            publishedYear: try row.optionalInt("published_year"), genre: try row.optionalString("genre"),
-            description: try row.optionalString("description"), copiesTotal: try row.int("copies_total"),
-            copiesAvailable: try row.int("copies_available"), createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"), copiesSetAside: try row.int("copies_set_aside"),
-            holdsWaiting: try row.int("holds_waiting"))
+            id: Int64(try row.int(0)), title: try row.string(1), author: try row.string(2), isbn: isbn,
+            publishedYear: try row.optionalInt(4), genre: try row.optionalString(5),
+            description: try row.optionalString(6), copiesTotal: try row.int(7),
+            copiesAvailable: try row.int(8), createdAt: try row.date(11),
+            updatedAt: try row.date(12), copiesSetAside: try row.int(9),
+            holdsWaiting: try row.int(10))
     }
 }

@@ -44,6 +44,19 @@ import Models
         #expect(ISBN.problems(input) == [problem.message])
     }
 
+    @Test func canonicalDigitsAreTakenAsTheParserWouldTakeThem() throws {
+        for text in ["9780306406157", "9791234567896", "9780000000002"] {
+            #expect(ISBN(canonicalDigits: text) == (try ISBN(parsing: text)))
+        }
+        // Anything the parser would rewrite, or refuse, is not canonical.
+        for text in [
+            "9780306406158", "9770306406150", "0306406152", "978-0-306-40615-7", "97803064061577", "978030640615",
+            "978030640615X", "", "٩٧٨٠٣٠٦٤٠٦١٥٧",
+        ] {
+            #expect(ISBN(canonicalDigits: text) == nil, "\(text)")
+        }
+    }
+
     @Test func checkDigitIsComputedFromTwelveDigits() {
         #expect(ISBN(prefix12: "978030640615")?.digits == "9780306406157")
         #expect(ISBN(prefix12: "97803064061") == nil)
