@@ -67,6 +67,17 @@ import JSON
         #expect(text == #"{"id":7,"title":"Quote \" back\\slash\nline\u0001","genre":null,"tags":["a","b"],"ok":true,"ratio":0.5}"#)
     }
 
+    @Test func escapesAtEitherEndAndBetweenPlainRuns() {
+        for (text, written) in [
+            ("\"", #""\"""#), ("\ttab", #""\ttab""#), ("end\r", #""end\r""#), ("a\u{1F}b\\c", #""a\u001fb\\c""#),
+            ("", #""""#), ("plain é", #""plain é""#), ("\n\n", #""\n\n""#),
+        ] {
+            var writer = JSONWriter()
+            writer.string(text)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == written)
+        }
+    }
+
     @Test func roundTripsThroughTheParser() throws {
         let original: JSONValue = .object(["b": .array([.integer(1), .string("é😀\u{2028}"), .null]), "a": .bool(false)])
         var writer = JSONWriter()
