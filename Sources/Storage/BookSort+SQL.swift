@@ -13,6 +13,28 @@ extension BookSort {
         }
     }
 
+    /// The columns of the deferred join's page (`page`): its ids and what they are ordered by.
+    var pageColumns: SQLQuery {
+        switch self {
+        case .title, .titleDescending: return "id, title"
+        case .publishedYear, .publishedYearDescending: return "id, published_year"
+        case .id, .idDescending: return "id"
+        }
+    }
+
+    /// `orderBy` over the page's columns: the outer query sorts the page's narrow rows, before
+    /// they are joined to the wide ones (`BookStore.page`).
+    var pageOrderBy: SQLQuery {
+        switch self {
+        case .title: return "page.title ASC, page.id ASC"
+        case .titleDescending: return "page.title DESC, page.id DESC"
+        case .publishedYear: return "page.published_year ASC, page.id ASC"
+        case .publishedYearDescending: return "page.published_year DESC, page.id DESC"
+        case .id: return "page.id ASC"
+        case .idDescending: return "page.id DESC"
+        }
+    }
+
     /// The column the order is by before `id` (`id` itself for the id sorts).
     var keyColumn: StaticString {
         switch self {

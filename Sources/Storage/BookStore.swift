@@ -18,6 +18,12 @@ package struct BookStore: BookRepository {
         id, title, author, isbn, published_year, genre, description, copies_total, copies_available, copies_set_aside, \
         holds_waiting, created_at, updated_at
         """
+    /// `columns` of `books` where another table has some of the names.
+    private static let booksColumns: SQLQuery = """
+        books.id, books.title, books.author, books.isbn, books.published_year, books.genre, books.description, \
+        books.copies_total, books.copies_available, books.copies_set_aside, books.holds_waiting, books.created_at, \
+        books.updated_at
+        """
 
     package func insert(_ fields: BookFields) throws -> Book {
         let result = try conflictsMapped {
@@ -67,14 +73,17 @@ package struct BookStore: BookRepository {
         }
         // A deferred join: the page's ids come from walking a sort index alone (each carries id
         // and copies_available, sql/004), and only those rows are read; a plain ORDER BY ...
-        // OFFSET would read and sort every row before the page.
-        let order = sort.orderBy
+        // OFFSET would read and sort every row before the page. The page (ids and sort keys)
+        // comes first and is what the outer ORDER BY sorts, before the join: sorting the joined
+        // rows put them, TEXT column and all, in a temporary table on disk (a file created,
+        // written and deleted per page: ~30 % of MariaDB's CPU per never-cached page).
         let rows = try database.fetch(
             """
-            SELECT \(Self.columns) FROM books
-            JOIN (SELECT id FROM books \(Self.whereClause(conditions)) ORDER BY \(order) LIMIT \(paging.limit) OFFSET \(skip)) \
-            AS page USING (id)
-            ORDER BY \(order)
+            SELECT \(Self.booksColumns) FROM \
+            (SELECT \(sort.pageColumns) FROM books \(Self.whereClause(conditions)) ORDER BY \(sort.orderBy) \
+            LIMIT \(paging.limit) OFFSET \(skip)) AS page
+            STRAIGHT_JOIN books ON books.id = page.id
+            ORDER BY \(sort.pageOrderBy)
             """)
         return try rows.map(Self.book)
     }
