@@ -28,7 +28,8 @@ public final class RowColumns: Sendable {
 }
 
 /// One result row with typed accessors that throw `DatabaseError.column` for a missing column,
-/// an unexpected NULL or another type.
+/// an unexpected NULL or another type. Inlinable: specialised where they are called, a list
+/// page's decoding (13 columns a row) pays no generic dispatch or metadata look-ups.
 public struct Row: Sendable {
     public let columns: RowColumns
     public let values: [DatabaseValue]
@@ -38,6 +39,7 @@ public struct Row: Sendable {
         self.values = values
     }
 
+    @inlinable
     public func value(_ column: some RowColumn) throws -> DatabaseValue {
         guard let index = column.index(in: columns) else {
             throw DatabaseError.column("\(column)", problem: "no such column in the result")
@@ -45,28 +47,28 @@ public struct Row: Sendable {
         return values[index]
     }
 
-    public func isNull(_ column: some RowColumn) throws -> Bool { try value(column) == .null }
+    @inlinable public func isNull(_ column: some RowColumn) throws -> Bool { try value(column) == .null }
 
-    public func int(_ column: some RowColumn) throws -> Int { try required(column, "an integer", Self.int) }
-    public func optionalInt(_ column: some RowColumn) throws -> Int? { try optional(column, "an integer", Self.int) }
+    @inlinable public func int(_ column: some RowColumn) throws -> Int { try required(column, "an integer", Self.int) }
+    @inlinable public func optionalInt(_ column: some RowColumn) throws -> Int? { try optional(column, "an integer", Self.int) }
 
-    public func double(_ column: some RowColumn) throws -> Double { try required(column, "a number", Self.double) }
-    public func optionalDouble(_ column: some RowColumn) throws -> Double? { try optional(column, "a number", Self.double) }
+    @inlinable public func double(_ column: some RowColumn) throws -> Double { try required(column, "a number", Self.double) }
+    @inlinable public func optionalDouble(_ column: some RowColumn) throws -> Double? { try optional(column, "a number", Self.double) }
 
-    public func bool(_ column: some RowColumn) throws -> Bool { try int(column) != 0 }
+    @inlinable public func bool(_ column: some RowColumn) throws -> Bool { try int(column) != 0 }
 
-    public func string(_ column: some RowColumn) throws -> String { try required(column, "text", Self.string) }
-    public func optionalString(_ column: some RowColumn) throws -> String? { try optional(column, "text", Self.string) }
+    @inlinable public func string(_ column: some RowColumn) throws -> String { try required(column, "text", Self.string) }
+    @inlinable public func optionalString(_ column: some RowColumn) throws -> String? { try optional(column, "text", Self.string) }
 
-    public func bytes(_ column: some RowColumn) throws -> [UInt8] { try required(column, "bytes", Self.bytes) }
-    public func optionalBytes(_ column: some RowColumn) throws -> [UInt8]? { try optional(column, "bytes", Self.bytes) }
+    @inlinable public func bytes(_ column: some RowColumn) throws -> [UInt8] { try required(column, "bytes", Self.bytes) }
+    @inlinable public func optionalBytes(_ column: some RowColumn) throws -> [UInt8]? { try optional(column, "bytes", Self.bytes) }
 
-    public func date(_ column: some RowColumn) throws -> Date { try required(column, "a date", Self.date) }
-    public func optionalDate(_ column: some RowColumn) throws -> Date? { try optional(column, "a date", Self.date) }
+    @inlinable public func date(_ column: some RowColumn) throws -> Date { try required(column, "a date", Self.date) }
+    @inlinable public func optionalDate(_ column: some RowColumn) throws -> Date? { try optional(column, "a date", Self.date) }
 
     // MARK: conversions (lenient where the server's type is an accident: SUM() is DECIMAL)
 
-    private static func int(_ value: DatabaseValue) -> Int? {
+    @usableFromInline static func int(_ value: DatabaseValue) -> Int? {
         switch value {
         case let .int(number): return Int(exactly: number)
         case let .string(text): return Int(text)
@@ -74,7 +76,7 @@ public struct Row: Sendable {
         }
     }
 
-    private static func double(_ value: DatabaseValue) -> Double? {
+    @usableFromInline static func double(_ value: DatabaseValue) -> Double? {
         switch value {
         case let .double(number): return number
         case let .int(number): return Double(number)
@@ -83,7 +85,7 @@ public struct Row: Sendable {
         }
     }
 
-    private static func string(_ value: DatabaseValue) -> String? {
+    @usableFromInline static func string(_ value: DatabaseValue) -> String? {
         switch value {
         case let .string(text): return text
         case let .bytes(bytes): return String(validating: bytes, as: UTF8.self)
@@ -91,7 +93,7 @@ public struct Row: Sendable {
         }
     }
 
-    private static func bytes(_ value: DatabaseValue) -> [UInt8]? {
+    @usableFromInline static func bytes(_ value: DatabaseValue) -> [UInt8]? {
         switch value {
         case let .bytes(bytes): return bytes
         case let .string(text): return Array(text.utf8)
@@ -99,12 +101,12 @@ public struct Row: Sendable {
         }
     }
 
-    private static func date(_ value: DatabaseValue) -> Date? {
+    @usableFromInline static func date(_ value: DatabaseValue) -> Date? {
         if case let .date(date) = value { return date }
         return nil
     }
 
-    private func optional<T>(
+    @inlinable func optional<T>(
         _ column: some RowColumn, _ expected: String, _ convert: (DatabaseValue) -> T?
     ) throws -> T? {
         let value = try value(column)
@@ -115,7 +117,7 @@ public struct Row: Sendable {
         return converted
     }
 
-    private func required<T>(
+    @inlinable func required<T>(
         _ column: some RowColumn, _ expected: String, _ convert: (DatabaseValue) -> T?
     ) throws -> T {
         guard let converted = try optional(column, expected, convert) else {
