@@ -22,6 +22,8 @@ public final class MemcachedClient {
     /// The configured servers (indices) that `handle` was built with.
     private var handleServers: [Int] = []
     private var suspensions: ServerSuspensions
+    /// The request path's one-write connection (one server only), made on first use.
+    private var pipeline: MemcachedPipeline?
 
     /// Expirations above 30 days are read by memcached as Unix times, not durations.
     private static let longestRelativeExpiration = 60 * 60 * 24 * 30
@@ -193,6 +195,63 @@ public final class MemcachedClient {
             }
             guard rc == MEMCACHED_SUCCESS else { throw failure(rc, wire) }
         }
+    }
+
+    /// Counts one hit on each of `counters` without waiting for an answer, then reads `keys` and
+    /// the counters (their counts then hold these hits): the request path's memcached traffic.
+    /// With one server both go out in one write (`MemcachedPipeline`); with several, the hits
+    /// and the reads go as `incrementWithoutReply` and `getMulti` do. `countingFailure` says why
+    /// the hits could not be sent (the keys are then read without the counters); it throws when
+    /// the reads failed too, or, with nothing else to read, with the counting's failure.
+    public func incrementWithoutReplyThenGetMulti(counting counters: [String], reading keys: [String]) throws -> (
+        values: [String: [UInt8]], countingFailure: CacheError?
+    ) {
+        if configuration.servers.count == 1, !counters.isEmpty || !keys.isEmpty {
+            return (try pipelinedIncrementThenGet(counters, keys), nil)
+        }
+        var counting: CacheError?
+        if !counters.isEmpty {
+            do {
+                try incrementWithoutReply(counters)
+            } catch {
+                counting = error as? CacheError ?? .other(code: -1, message: "\(error)")
+            }
+        }
+        let reads = keys + (counting == nil ? counters : [])
+        if reads.isEmpty, let counting { throw counting }
+        return (try getMulti(reads), counting)
+    }
+
+    private func pipelinedIncrementThenGet(_ counters: [String], _ keys: [String]) throws -> [String: [UInt8]] {
+        let increments = try counters.map(wireKey)
+        var wireKeys: [[UInt8]] = []
+        var names: [String] = []
+        wireKeys.reserveCapacity(keys.count + counters.count)
+        names.reserveCapacity(keys.count + counters.count)
+        func read(_ key: String, _ wire: [UInt8]) {
+            if !wireKeys.contains(wire) {
+                wireKeys.append(wire)
+                names.append(key)
+            }
+        }
+        for key in keys { read(key, try wireKey(key)) }
+        for (key, wire) in zip(counters, increments) { read(key, wire) }
+        // A suspended server (after a timeout) fails at once, as through libmemcached.
+        guard !suspensions.live().isEmpty else { throw CacheError.unavailable("every server is suspended after a timeout") }
+        let pipe = pipeline ?? MemcachedPipeline(configuration)
+        pipeline = pipe
+        var found: [String: [UInt8]] = [:]
+        do {
+            try pipe.incrementAndGet(increments: increments, keys: wireKeys) { index, value in found[names[index]] = Array(value) }
+        } catch let error as CacheError {
+            logger.debug("memcached call failed", metadata: ["error": "\(error)"])
+            if case .timeout = error {
+                suspensions.suspend(0, seconds: configuration.retryTimeoutSeconds)
+                logger.debug("memcached server suspended", metadata: ["server": "\(configuration.servers[0])"])
+            }
+            throw error
+        }
+        return found
     }
 
     // MARK: Operations

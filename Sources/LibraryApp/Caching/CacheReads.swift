@@ -25,18 +25,8 @@ struct CacheReads {
         guard let client = context.counters else { return (reads, .failed(.unavailable("MEMCACHED_SERVERS is not set"))) }
         // A counter whose server is down fails the limit (open, or closed as configured); the
         // cached answers on the other servers are read all the same.
-        var counting: CacheError?
-        if !counters.isEmpty {
-            do {
-                try client.incrementWithoutReply(counters)
-            } catch {
-                counting = error as? CacheError ?? .other(code: -1, message: "\(error)")
-            }
-        }
-        let keys = cacheKeys + (counting == nil ? counters : [])
-        guard !keys.isEmpty else { return (reads, .failed(counting!)) }
         do {
-            let values = try client.getMulti(keys)
+            let (values, counting) = try client.incrementWithoutReplyThenGetMulti(counting: counters, reading: cacheKeys)
             if !cacheKeys.isEmpty {
                 reads.values = values
                 reads.answered = true

@@ -1,0 +1,235 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The request path's memcached traffic in one write: the rate limiter's `noreply` increments and
+/// the request's `get`, sent together on a connection of the client's own, then the `get`'s answer
+/// read back.
+///
+/// libmemcached cannot batch them: it flushes every `incr` on its own (`memcached_vdo(..., true)`
+/// in its `auto.cc`, whatever `BUFFER_REQUESTS` says; that behaviour only holds back stores), so
+/// a counted read made two sends. This speaks just those two commands of the text protocol, to
+/// one server only (with several, keys are placed by libmemcached's ketama and the client keeps
+/// its two-step path).
+///
+/// Failures behave as libmemcached's: the connection is closed, a timeout comes back as
+/// `CacheError.timeout` (the client then suspends the server), anything else as `.unavailable`,
+/// and no connect is tried again for `retryTimeoutSeconds`. Any reply it did not expect (an error
+/// line, bytes after `END`) closes the connection too, so it never reads a stale answer.
+final class MemcachedPipeline {
+    private let server: MemcachedServer
+    private let connectTimeoutMilliseconds: Int32
+    private let pollTimeoutMilliseconds: Int32
+    private let retryTimeoutSeconds: Int
+    private var socket: Int32 = -1
+    /// No connect before this instant, after a failure.
+    private var retryAt: ContinuousClock.Instant?
+    /// Kept between calls: the request path allocates no buffer.
+    private var output: [UInt8] = []
+    private var input: [UInt8] = Array(repeating: 0, count: 16 * 1024)
+
+    init(_ configuration: MemcachedConfiguration) {
+        precondition(configuration.servers.count == 1, "the pipeline speaks to one server")
+        server = configuration.servers[0]
+        connectTimeoutMilliseconds = Int32(clamping: configuration.connectTimeoutMilliseconds)
+        pollTimeoutMilliseconds = Int32(clamping: configuration.pollTimeoutMilliseconds)
+        retryTimeoutSeconds = configuration.retryTimeoutSeconds
+        output.reserveCapacity(1024)
+    }
+
+    deinit { close() }
+
+    /// Sends `incr <key> 1 noreply` for each of `increments`, then `get` for `keys`, in one
+    /// write; answers the values found, by their index in `keys`. `keys` must not be empty.
+    func incrementAndGet(increments: [[UInt8]], keys: [[UInt8]], found: (Int, UnsafeRawBufferPointer) -> Void) throws {
+        try connectIfNeeded()
+        output.removeAll(keepingCapacity: true)
+        for key in increments {
+            output.append(contentsOf: "incr ".utf8)
+            output.append(contentsOf: key)
+            output.append(contentsOf: " 1 noreply\r\n".utf8)
+        }
+        output.append(contentsOf: "get".utf8)
+        for key in keys {
+            output.append(0x20)
+            output.append(contentsOf: key)
+        }
+        output.append(contentsOf: "\r\n".utf8)
+        do {
+            try send()
+            try readValues(keys, found)
+        } catch {
+            fail()
+            throw error
+        }
+    }
+
+    // MARK: The answer
+
+    /// Reads `VALUE <key> <flags> <bytes>` blocks up to `END`.
+    private func readValues(_ keys: [[UInt8]], _ found: (Int, UnsafeRawBufferPointer) -> Void) throws {
+        var start = 0, end = 0
+        while true {
+            // Parse every complete block in input[start..<end].
+            while let lineEnd = lineEnd(from: start, to: end) {
+                if lineEnd - start == 3, input[start] == 0x45, input[start + 1] == 0x4E, input[start + 2] == 0x44 {  // END
+                    guard lineEnd + 2 == end else { throw CacheError.other(code: -1, message: "bytes after END") }
+                    return
+                }
+                guard let header = valueHeader(start, lineEnd) else {
+                    throw CacheError.other(code: -1, message: "unexpected reply: \(String(decoding: input[start..<lineEnd].prefix(80), as: UTF8.self))")
+                }
+                let dataStart = lineEnd + 2, dataEnd = dataStart + header.length
+                guard dataEnd + 2 <= end else {
+                    // The block is not all here yet: make room for it and read on.
+                    if dataEnd + 2 > input.count { input.append(contentsOf: repeatElement(0, count: dataEnd + 2 - input.count)) }
+                    break
+                }
+                guard input[dataEnd] == 0x0D, input[dataEnd + 1] == 0x0A else { throw CacheError.other(code: -1, message: "value not ended by CRLF") }
+                if let index = keys.firstIndex(where: { $0.elementsEqual(input[header.key]) }) {
+                    input.withUnsafeBytes { found(index, UnsafeRawBufferPointer(rebasing: $0[dataStart..<dataEnd])) }
+                }
+                start = dataEnd + 2
+            }
+            if end == input.count { input.append(contentsOf: repeatElement(0, count: input.count)) }
+            end += try receive(into: end)
+        }
+    }
+
+    /// The index of the CR of the first CRLF in input[from..<to].
+    private func lineEnd(from: Int, to: Int) -> Int? {
+        guard to - from >= 2 else { return nil }
+        var i = from
+        while i < to - 1 {
+            if input[i] == 0x0D && input[i + 1] == 0x0A { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The key's range and the data's length of a `VALUE <key> <flags> <bytes>` line.
+    private func valueHeader(_ start: Int, _ end: Int) -> (key: Range<Int>, length: Int)? {
+        let prefix: [UInt8] = [0x56, 0x41, 0x4C, 0x55, 0x45, 0x20]  // "VALUE "
+        guard end - start > prefix.count, input[start..<start + prefix.count].elementsEqual(prefix) else { return nil }
+        let keyStart = start + prefix.count
+        guard let keyEnd = input[keyStart..<end].firstIndex(of: 0x20),
+            let flagsEnd = input[(keyEnd + 1)..<end].firstIndex(of: 0x20)
+        else { return nil }
+        // The length, then nothing or " <cas>".
+        var length = 0, i = flagsEnd + 1
+        while i < end, input[i] != 0x20 {
+            let digit = Int(input[i]) - 0x30
+            guard (0...9).contains(digit), length < 1 << 40 else { return nil }
+            length = length * 10 + digit
+            i += 1
+        }
+        guard i > flagsEnd + 1 else { return nil }
+        return (keyStart..<keyEnd, length)
+    }
+
+    // MARK: The socket
+
+    private func send() throws {
+        var sent = 0
+        while sent < output.count {
+            let n = output.withUnsafeBytes { Glibc.send(socket, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            if n > 0 {
+                sent += n
+            } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
+                try wait(for: Int16(POLLOUT), "write")
+            } else {
+                throw CacheError.unavailable("write failed: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Reads what has arrived into input[at...] (which has room), waiting up to the poll timeout.
+    private func receive(into at: Int) throws -> Int {
+        while true {
+            try wait(for: Int16(POLLIN), "read")
+            let n = input.withUnsafeMutableBytes { recv(socket, $0.baseAddress! + at, $0.count - at, 0) }
+            if n > 0 { return n }
+            if n == 0 { throw CacheError.unavailable("the server closed the connection") }
+            if errno != EAGAIN && errno != EINTR { throw CacheError.unavailable("read failed: \(String(cString: strerror(errno)))") }
+        }
+    }
+
+    private func wait(for events: Int16, _ what: String) throws {
+        var entry = pollfd(fd: socket, events: events, revents: 0)
+        while true {
+            let n = poll(&entry, 1, pollTimeoutMilliseconds)
+            if n > 0 { return }
+            if n == 0 { throw CacheError.timeout("no \(what) within \(pollTimeoutMilliseconds) ms") }
+            if errno != EINTR { throw CacheError.unavailable("poll failed: \(String(cString: strerror(errno)))") }
+        }
+    }
+
+    private func connectIfNeeded() throws {
+        guard socket < 0 else { return }
+        if let retryAt, ContinuousClock.now < retryAt { throw CacheError.unavailable("server in its retry back-off") }
+        retryAt = nil
+        do {
+            socket = try connect()
+        } catch {
+            fail()
+            throw error
+        }
+    }
+
+    /// Closes the connection and holds off the next connect for the retry timeout.
+    private func fail() {
+        close()
+        retryAt = .now + .seconds(retryTimeoutSeconds)
+    }
+
+    private func close() {
+        if socket >= 0 { Glibc.close(socket) }
+        socket = -1
+    }
+
+    /// A non-blocking stream socket connected to the server within the connect timeout.
+    private func connect() throws -> Int32 {
+        switch server {
+        case let .unixSocket(path):
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            let bytes = Array(path.utf8)
+            guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw CacheError.unavailable("socket path too long") }
+            withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+            return try withUnsafePointer(to: &address) {
+                try $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    try connect(family: AF_UNIX, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
+            }
+        case let .tcp(host, port):
+            var hints = addrinfo()
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            var list: UnsafeMutablePointer<addrinfo>?
+            guard getaddrinfo(host, String(port), &hints, &list) == 0, let list else { throw CacheError.unavailable("cannot resolve \(host)") }
+            defer { freeaddrinfo(list) }
+            let fd = try connect(family: list.pointee.ai_family, list.pointee.ai_addr, list.pointee.ai_addrlen)
+            var on: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+            return fd
+        }
+    }
+
+    private func connect(family: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) throws -> Int32 {
+        let fd = Glibc.socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw CacheError.unavailable("socket failed: \(String(cString: strerror(errno)))") }
+        if Glibc.connect(fd, address, length) == 0 { return fd }
+        guard errno == EINPROGRESS else {
+            let message = String(cString: strerror(errno))
+            Glibc.close(fd)
+            throw CacheError.unavailable("connect failed: \(message)")
+        }
+        var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        var error: Int32 = 0
+        var size = socklen_t(MemoryLayout<Int32>.size)
+        guard poll(&entry, 1, connectTimeoutMilliseconds) == 1, getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0, error == 0 else {
+            Glibc.close(fd)
+            throw CacheError.unavailable("connect failed or timed out")
+        }
+        return fd
+    }
+}
