@@ -12,6 +12,11 @@ enum CacheKey {
         !key.isEmpty && key.utf8.allSatisfy { $0 > 0x20 && $0 != 0x7F }
     }
 
+    /// Whether a valid `key` goes on the wire as `prefix` and `key`, unhashed.
+    static func goesAsIs(_ key: String, prefix: String) -> Bool {
+        prefix.utf8.count + key.utf8.count < maximumLength
+    }
+
     /// Keys whose whole is shorter than 250 bytes go as they are; the others become exactly 250
     /// bytes (prefix, head of the key, `#`, 64 hex digits of SHA-256), so a short key can never
     /// be chosen to equal the hashed form of a long one.
@@ -19,7 +24,7 @@ enum CacheKey {
         guard isValid(key) else {
             throw CacheError.invalidKey(key.isEmpty ? "empty key" : "key holds a space or control character")
         }
-        if prefix.utf8.count + key.utf8.count < maximumLength {
+        if goesAsIs(key, prefix: prefix) {
             var whole: [UInt8] = []
             whole.reserveCapacity(prefix.utf8.count + key.utf8.count)
             whole.append(contentsOf: prefix.utf8)

@@ -223,26 +223,17 @@ public final class MemcachedClient {
     }
 
     private func pipelinedIncrementThenGet(_ counters: [String], _ keys: [String]) throws -> [String: [UInt8]] {
-        let increments = try counters.map(wireKey)
-        var wireKeys: [[UInt8]] = []
-        var names: [String] = []
-        wireKeys.reserveCapacity(keys.count + counters.count)
-        names.reserveCapacity(keys.count + counters.count)
-        func read(_ key: String, _ wire: [UInt8]) {
-            if !wireKeys.contains(wire) {
-                wireKeys.append(wire)
-                names.append(key)
-            }
-        }
-        for key in keys { read(key, try wireKey(key)) }
-        for (key, wire) in zip(counters, increments) { read(key, wire) }
+        for key in keys where !CacheKey.isValid(key) { _ = try wireKey(key) }  // throws the reason
+        for key in counters where !CacheKey.isValid(key) { _ = try wireKey(key) }
         // A suspended server (after a timeout) fails at once, as through libmemcached.
         guard !suspensions.live().isEmpty else { throw CacheError.unavailable("every server is suspended after a timeout") }
         let pipe = pipeline ?? MemcachedPipeline(configuration)
         pipeline = pipe
         var found: [String: [UInt8]] = [:]
         do {
-            try pipe.incrementAndGet(increments: increments, keys: wireKeys) { index, value in found[names[index]] = Array(value) }
+            try pipe.incrementAndGet(prefix: configuration.keyPrefix, increments: counters, keys: keys) { index, value in
+                found[index < keys.count ? keys[index] : counters[index - keys.count]] = Array(value)
+            }
         } catch let error as CacheError {
             logger.debug("memcached call failed", metadata: ["error": "\(error)"])
             if case .timeout = error {

@@ -39,35 +39,71 @@ final class MemcachedPipeline {
 
     deinit { close() }
 
-    /// Sends `incr <key> 1 noreply` for each of `increments`, then `get` for `keys`, in one
-    /// write; answers the values found, by their index in `keys`. `keys` must not be empty.
-    func incrementAndGet(increments: [[UInt8]], keys: [[UInt8]], found: (Int, UnsafeRawBufferPointer) -> Void) throws {
+    /// Sends `incr <key> 1 noreply` for each of `increments`, then one `get` of `keys` and
+    /// `increments` (each key once), in one write; hands over each value found with its index in
+    /// `keys + increments`. Keys are the caller's (validated, see `CacheKey`): they go out with
+    /// `prefix` as `CacheKey.wireKey` makes them, written straight into the buffer.
+    func incrementAndGet(
+        prefix: String, increments: [String], keys: [String], found: (Int, UnsafeRawBufferPointer) -> Void
+    ) throws {
         try connectIfNeeded()
         output.removeAll(keepingCapacity: true)
         for key in increments {
             output.append(contentsOf: "incr ".utf8)
-            output.append(contentsOf: key)
+            try appendWire(key, prefix)
             output.append(contentsOf: " 1 noreply\r\n".utf8)
         }
         output.append(contentsOf: "get".utf8)
-        for key in keys {
+        for index in 0..<(keys.count + increments.count) where firstIndex(of: Self.key(index, keys, increments), keys, increments) == index {
             output.append(0x20)
-            output.append(contentsOf: key)
+            try appendWire(Self.key(index, keys, increments), prefix)
         }
         output.append(contentsOf: "\r\n".utf8)
         do {
             try send()
-            try readValues(keys, found)
+            let count = keys.count + increments.count
+            try readValues(
+                index: { answered in
+                    for index in 0..<count where try Self.wire(of: Self.key(index, keys, increments), prefix, equals: answered) {
+                        return index
+                    }
+                    return nil
+                }, found: found)
         } catch {
             fail()
             throw error
         }
     }
 
+    private static func key(_ index: Int, _ keys: [String], _ increments: [String]) -> String {
+        index < keys.count ? keys[index] : increments[index - keys.count]
+    }
+
+    private func firstIndex(of key: String, _ keys: [String], _ increments: [String]) -> Int? {
+        keys.firstIndex(of: key) ?? increments.firstIndex(of: key).map { keys.count + $0 }
+    }
+
+    private func appendWire(_ key: String, _ prefix: String) throws {
+        if CacheKey.goesAsIs(key, prefix: prefix) {
+            output.append(contentsOf: prefix.utf8)
+            output.append(contentsOf: key.utf8)
+        } else {
+            output.append(contentsOf: try CacheKey.wireKey(key, prefix: prefix))
+        }
+    }
+
+    /// Whether `answered` (a key in memcached's answer) is `key`'s wire form.
+    private static func wire(of key: String, _ prefix: String, equals answered: ArraySlice<UInt8>) throws -> Bool {
+        guard CacheKey.goesAsIs(key, prefix: prefix) else { return try CacheKey.wireKey(key, prefix: prefix).elementsEqual(answered) }
+        let split = answered.startIndex + prefix.utf8.count
+        return answered.count == prefix.utf8.count + key.utf8.count
+            && answered[..<split].elementsEqual(prefix.utf8) && answered[split...].elementsEqual(key.utf8)
+    }
+
     // MARK: The answer
 
     /// Reads `VALUE <key> <flags> <bytes>` blocks up to `END`.
-    private func readValues(_ keys: [[UInt8]], _ found: (Int, UnsafeRawBufferPointer) -> Void) throws {
+    private func readValues(index: (ArraySlice<UInt8>) throws -> Int?, found: (Int, UnsafeRawBufferPointer) -> Void) throws {
         var start = 0, end = 0
         while true {
             // Parse every complete block in input[start..<end].
@@ -86,7 +122,7 @@ final class MemcachedPipeline {
                     break
                 }
                 guard input[dataEnd] == 0x0D, input[dataEnd + 1] == 0x0A else { throw CacheError.other(code: -1, message: "value not ended by CRLF") }
-                if let index = keys.firstIndex(where: { $0.elementsEqual(input[header.key]) }) {
+                if let index = try index(input[header.key]) {
                     input.withUnsafeBytes { found(index, UnsafeRawBufferPointer(rebasing: $0[dataStart..<dataEnd])) }
                 }
                 start = dataEnd + 2

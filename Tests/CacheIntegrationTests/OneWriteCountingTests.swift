@@ -25,17 +25,22 @@ import Cache
         try client.set("large", large)
         try client.set("empty", [])
         try client.set("crlf", Array("a\r\nEND\r\nb".utf8))
+        let long = String(repeating: "long", count: 80)  // hashed on the wire
+        try client.set(long, [9])
 
         var (values, failure) = try client.incrementWithoutReplyThenGetMulti(counting: keys, reading: ["missing"])
         #expect(failure == nil && values.isEmpty, "the first hits find no key")
         for counter in counters { #expect(try client.incrementCounter(counter.key, expiration: counter.expiration) == 1) }
         for expected in UInt64(2)...40 {
             (values, failure) = try client.incrementWithoutReplyThenGetMulti(
-                counting: keys, reading: ["large", "empty", "crlf", "missing", "large"])
+                counting: keys, reading: ["large", "empty", "crlf", "missing", "large", long])
             #expect(failure == nil)
             #expect(counts(values, keys) == [expected, expected])
             #expect(values["large"] == large && values["empty"] == [] && values["crlf"] == Array("a\r\nEND\r\nb".utf8))
-            #expect(values["missing"] == nil && values.count == 5)
+            #expect(values["missing"] == nil && values[long] == [9] && values.count == 6)
+        }
+        #expect(throws: CacheError.invalidKey("key holds a space or control character")) {
+            try client.incrementWithoutReplyThenGetMulti(counting: keys, reading: ["a b"])
         }
         // Without counters it is a plain multi-get; the libmemcached calls stay in step beside it.
         #expect(try client.incrementWithoutReplyThenGetMulti(counting: [], reading: ["empty"]).values == ["empty": []])
