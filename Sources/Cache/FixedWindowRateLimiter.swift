@@ -61,17 +61,22 @@ public struct FixedWindowRateLimiter: Sendable {
     /// The counters a hit by `client` (its address) on `scope` (a route, or "global") counts
     /// on, one per limit, at Unix time `now`.
     public func counters(client: String, scope: String, limits: [RateLimit], now: Int) -> [RateLimitCounter] {
-        limits.map { limit in
+        // The request path builds these for every request: the shared head once, each key in
+        // one buffer sized up front.
+        let head = keyPrefix + "/" + Self.escaped(client) + "/" + Self.escaped(scope) + "/"
+        return limits.map { limit in
             let start = now - now % limit.windowSeconds
             let resetAt = start + limit.windowSeconds
-            var key = keyPrefix
-            for part in [
-                Self.escaped(client), Self.escaped(scope), String(limit.amount), String(limit.multiples),
-                limit.granularity.rawValue, String(start),
-            ] {
-                key += "/"
-                key += part
-            }
+            var key = ""
+            key.reserveCapacity(head.utf8.count + 48)
+            key += head
+            key += String(limit.amount)
+            key += "/"
+            key += String(limit.multiples)
+            key += "/"
+            key += limit.granularity.rawValue
+            key += "/"
+            key += String(start)
             return RateLimitCounter(limit: limit, key: key, resetAt: resetAt, expiration: resetAt - now + 1)
         }
     }

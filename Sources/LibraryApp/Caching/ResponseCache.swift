@@ -82,6 +82,7 @@ struct ResponseCache {
 
     static func decode(_ bytes: ArraySlice<UInt8>) -> Entry? {
         var lines: [ArraySlice<UInt8>] = []
+        lines.reserveCapacity(2 + replayedHeaders.count)  // grown once, not three times
         var start = bytes.startIndex
         var index = bytes.startIndex
         while index < bytes.endIndex {
