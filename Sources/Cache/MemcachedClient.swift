@@ -230,6 +230,7 @@ public final class MemcachedClient {
         let pipe = pipeline ?? MemcachedPipeline(configuration)
         pipeline = pipe
         var found: [String: [UInt8]] = [:]
+        found.reserveCapacity(keys.count + counters.count)  // allocated once, not grown
         do {
             try pipe.incrementAndGet(prefix: configuration.keyPrefix, increments: counters, keys: keys) { index, value in
                 found[index < keys.count ? keys[index] : counters[index - keys.count]] = Array(value)

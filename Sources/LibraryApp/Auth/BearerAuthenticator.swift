@@ -74,21 +74,23 @@ struct BearerAuthenticator {
     /// `Bearer <token>`, the scheme case-insensitive (RFC 9110 §11.1), exactly one space-free
     /// token (spaces around it allowed). Byte by byte: it runs for every authenticated request.
     static func bearerToken(in header: String?) -> String? {
-        guard let header else { return nil }
-        let bytes = Array(header.utf8)
-        var start = 0
-        while start < bytes.count, bytes[start] == 0x20 { start += 1 }
-        let scheme = Array("bearer".utf8)
-        guard bytes.count > start + scheme.count, bytes[start + scheme.count] == 0x20 else { return nil }
-        for (offset, letter) in scheme.enumerated() where asciiLowercased(bytes[start + offset]) != letter { return nil }
-        var tokenStart = start + scheme.count
-        while tokenStart < bytes.count, bytes[tokenStart] == 0x20 { tokenStart += 1 }
-        var tokenEnd = tokenStart
-        while tokenEnd < bytes.count, bytes[tokenEnd] != 0x20 { tokenEnd += 1 }
-        var rest = tokenEnd
-        while rest < bytes.count, bytes[rest] == 0x20 { rest += 1 }
-        guard tokenEnd > tokenStart, rest == bytes.count else { return nil }
-        return String(decoding: bytes[tokenStart..<tokenEnd], as: UTF8.self)
+        guard var header else { return nil }
+        // The header's own bytes, not a copy: only the token becomes a new String.
+        return header.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count, bytes[start] == 0x20 { start += 1 }
+            let scheme = "bearer".utf8
+            guard bytes.count > start + scheme.count, bytes[start + scheme.count] == 0x20 else { return nil }
+            for (offset, letter) in scheme.enumerated() where asciiLowercased(bytes[start + offset]) != letter { return nil }
+            var tokenStart = start + scheme.count
+            while tokenStart < bytes.count, bytes[tokenStart] == 0x20 { tokenStart += 1 }
+            var tokenEnd = tokenStart
+            while tokenEnd < bytes.count, bytes[tokenEnd] != 0x20 { tokenEnd += 1 }
+            var rest = tokenEnd
+            while rest < bytes.count, bytes[rest] == 0x20 { rest += 1 }
+            guard tokenEnd > tokenStart, rest == bytes.count else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[tokenStart..<tokenEnd]), as: UTF8.self)
+        }
     }
 
     static func unauthorized(_ detail: String, challenge: String) -> ProblemError {
