@@ -12,6 +12,9 @@ public import Logging
 /// server's retry back-off has passed. A server that times out is set aside by this client for
 /// the retry timeout (see `ServerSuspensions`): each worker pays one poll timeout per retry period.
 ///
+/// The request path's call (`incrementWithoutReplyThenGetMulti`) goes, with one server, over a
+/// second connection of the client's own that sends it in one write (`MemcachedPipeline`).
+///
 /// Every call returns quickly when servers are down or hung (see `MemcachedConfiguration`), with
 /// `CacheError.unavailable` or `.timeout`; callers serve without the cache.
 public final class MemcachedClient {
@@ -39,8 +42,9 @@ public final class MemcachedClient {
     }
 
     /// Whether the client holds a libmemcached handle, which keeps its server connections open
-    /// between calls (and reconnects by itself); none before first use or after a failure.
-    public var isConnected: Bool { handle != nil }
+    /// between calls (and reconnects by itself), or the request path's one-write connection;
+    /// neither before first use or after a failure.
+    public var isConnected: Bool { handle != nil || pipeline?.isConnected == true }
 
     // MARK: Values
 

@@ -39,6 +39,8 @@ final class MemcachedPipeline {
 
     deinit { close() }
 
+    var isConnected: Bool { socket >= 0 }
+
     /// Sends `incr <key> 1 noreply` for each of `increments`, then one `get` of `keys` and
     /// `increments` (each key once), in one write; hands over each value found with its index in
     /// `keys + increments`. Keys are the caller's (validated, see `CacheKey`): they go out with

@@ -67,10 +67,12 @@ import Cache
     @Test func hitsAndReadLeaveInOneWrite() throws {
         let server = try TestMemcached()
         let client = server.client()
+        #expect(!client.isConnected)
         let counters = try counters("GET /users/me")
         for counter in counters { _ = try client.incrementCounter(counter.key, expiration: counter.expiration) }
         try client.set("answer", [7])
         _ = try client.incrementWithoutReplyThenGetMulti(counting: counters.map(\.key), reading: ["answer"])  // connects
+        #expect(client.isConnected, "the connections gauge counts the one-write connection too")
         let before = try dataSegmentsIn(port: server.port)
         for _ in 0..<10 {
             let (values, _) = try client.incrementWithoutReplyThenGetMulti(counting: counters.map(\.key), reading: ["answer", "token"])
