@@ -207,7 +207,9 @@ public final class MemcachedClient {
     /// and the reads go as `incrementWithoutReply` and `getMulti` do. `countingFailure` says why
     /// the hits could not be sent (the keys are then read without the counters); it throws when
     /// the reads failed too, or, with nothing else to read, with the counting's failure.
-    public func incrementWithoutReplyThenGetMulti(counting counters: [String], reading keys: [String]) throws -> (
+    public func incrementWithoutReplyThenGetMulti(
+        counting counters: [String], reading keys: [String]
+    ) throws -> (
         values: [String: [UInt8]], countingFailure: CacheError?
     ) {
         if configuration.servers.count == 1, !counters.isEmpty || !keys.isEmpty {

@@ -56,9 +56,11 @@ final class MemcachedPipeline {
             output.append(contentsOf: " 1 noreply\r\n".utf8)
         }
         output.append(contentsOf: "get".utf8)
-        for index in 0..<(keys.count + increments.count) where firstIndex(of: Self.key(index, keys, increments), keys, increments) == index {
+        for index in 0..<(keys.count + increments.count) {
+            let key = Self.key(index, keys, increments)
+            guard firstIndex(of: key, keys, increments) == index else { continue }  // each key once
             output.append(0x20)
-            try appendWire(Self.key(index, keys, increments), prefix)
+            try appendWire(key, prefix)
         }
         output.append(contentsOf: "\r\n".utf8)
         do {
@@ -115,7 +117,8 @@ final class MemcachedPipeline {
                     return
                 }
                 guard let header = valueHeader(start, lineEnd) else {
-                    throw CacheError.other(code: -1, message: "unexpected reply: \(String(decoding: input[start..<lineEnd].prefix(80), as: UTF8.self))")
+                    throw CacheError.other(
+                        code: -1, message: "unexpected reply: \(String(decoding: input[start..<lineEnd].prefix(80), as: UTF8.self))")
                 }
                 let dataStart = lineEnd + 2, dataEnd = dataStart + header.length
                 guard dataEnd + 2 <= end else {
@@ -123,7 +126,9 @@ final class MemcachedPipeline {
                     if dataEnd + 2 > input.count { input.append(contentsOf: repeatElement(0, count: dataEnd + 2 - input.count)) }
                     break
                 }
-                guard input[dataEnd] == 0x0D, input[dataEnd + 1] == 0x0A else { throw CacheError.other(code: -1, message: "value not ended by CRLF") }
+                guard input[dataEnd] == 0x0D, input[dataEnd + 1] == 0x0A else {
+                    throw CacheError.other(code: -1, message: "value not ended by CRLF")
+                }
                 if let index = try index(input[header.key]) {
                     input.withUnsafeBytes { found(index, UnsafeRawBufferPointer(rebasing: $0[dataStart..<dataEnd])) }
                 }
@@ -243,7 +248,9 @@ final class MemcachedPipeline {
             var hints = addrinfo()
             hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
             var list: UnsafeMutablePointer<addrinfo>?
-            guard getaddrinfo(host, String(port), &hints, &list) == 0, let list else { throw CacheError.unavailable("cannot resolve \(host)") }
+            guard getaddrinfo(host, String(port), &hints, &list) == 0, let list else {
+                throw CacheError.unavailable("cannot resolve \(host)")
+            }
             defer { freeaddrinfo(list) }
             let fd = try connect(family: list.pointee.ai_family, list.pointee.ai_addr, list.pointee.ai_addrlen)
             var on: Int32 = 1
