@@ -5,9 +5,11 @@ this machine, beside a C FastCGI hello measured in the same run.
     python3 -m tools.bench --base COMMIT      # bench-check: this binary against COMMIT's
 
 One stack under run/bench (tools/devstack: MariaDB, memcached, the app under spawn-fcgi +
-multiwatch with LIBRARY_ENV=production, access log and rate limits on, nginx), four C hello
+multiwatch with LIBRARY_ENV=production, access log and rate limits on, nginx), five C hello
 pools beside the app (tools/bench/fcgi_hello.c: plain, with one memcached get, counted as the
-rate limiter counts (noreply incr + get), and those two in one write), then every
+rate limiter counts (noreply incr + get), those two in one write, and "shaped": the one write
+whose get reads the app's own cached answer to `/users/me`, a book or a list page, sent with the
+same request headers: the floor of each counted cached read), then every
 scenario at each connection count, --runs times, interleaved, wrk -t2. Per row: medians of
 req/s, p50/p99/p99.9, the ratios to the C hello at the same connection count, and the serving
 pool's CPU µs and context switches per request (from /proc). Results are appended to
@@ -29,7 +31,8 @@ from pathlib import Path
 from ..devstack.app import PRODUCT, REPO
 from ..devstack.process import StartError, stop_recorded
 
-SCENARIOS = ["hello", "hello-memcached", "hello-counted", "hello-one-write", "health", "me", "book", "book-list", "book-list-miss",
+SCENARIOS = ["hello", "hello-memcached", "hello-counted", "hello-one-write",
+             "shaped-me", "shaped-book", "shaped-book-list", "health", "me", "book", "book-list", "book-list-miss",
              "borrow-return", "login"]
 
 

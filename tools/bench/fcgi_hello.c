@@ -10,14 +10,21 @@
  * argument `counted` makes it count the request first, as the app's rate limiter does: a
  * `noreply` incr and then the get, each sent by libmemcached on its own (two sends, one wait);
  * `one-write` sends the same two commands in one write on a unix socket of its own (what a
- * client that batches commands would pay).
+ * client that batches commands would pay). `shaped DIR` is the floor of a counted cached read as
+ * the app answers it: the same one write (incr noreply + get) on a unix socket, where the get
+ * reads the answer itself, the CGI bytes the app sent for the same request (DIR/<name>, stored
+ * in memcached at start), and that value is the answer written to nginx. <name> is the last
+ * segment of REQUEST_URI; the bench sends the app's request headers too, so nginx and wrk
+ * handle the same bytes in and out as for the app's row.
  *
  *   cc -O2 -pthread -o fcgi-hello fcgi_hello.c -lfcgi -lmemcached
- *   spawn-fcgi -s /tmp/hello.sock -n -- ./fcgi-hello [127.0.0.1:11211 | /path/memcached.sock [counted | one-write]]
+ *   spawn-fcgi -s /tmp/hello.sock -n -- ./fcgi-hello [127.0.0.1:11211 | /path/memcached.sock [counted | one-write | shaped DIR]]
  *
  * THREADS: the environment variable APP_THREADS (default 64), as for library-app.
  * SIGUSR1 (multiwatch's stop signal) or SIGTERM ends it at once: a hello has nothing to drain.
  */
+#define _GNU_SOURCE   /* memrchr */
+#include <dirent.h>
 #include <fcgiapp.h>
 #include <libmemcached/memcached.h>
 #include <pthread.h>
@@ -31,6 +38,7 @@
 
 static const char *memcached_server;
 static const char *mode = "get";
+static const char *shapes_dir;   /* shaped mode: the answers, one file per name */
 
 static const char answer[] =
     "Status: 200 OK\r\n"
@@ -71,18 +79,68 @@ static int connect_unix(const char *path) {
     return fd;
 }
 
+/* Writes `commands`, then reads until the get's END into reply (size capacity); returns the
+ * bytes read, or -1. */
+static ssize_t one_write(int fd, const char *commands, size_t length, char *reply, size_t capacity) {
+    size_t used = 0;
+    if (write(fd, commands, length) < 0) return -1;
+    while (used < capacity) {
+        ssize_t got = read(fd, reply + used, capacity - used);
+        if (got <= 0) return -1;
+        used += (size_t)got;
+        if (used >= 5 && memcmp(reply + used - 5, "END\r\n", 5) == 0) return (ssize_t)used;
+    }
+    return -1;
+}
+
 static void counted_get_one_write(int fd) {
     static const char commands[] = "incr hello_count 1 noreply\r\nget hello\r\n";
     char reply[512];
-    size_t used = 0;
-    if (write(fd, commands, sizeof commands - 1) < 0) return;
-    while (used < sizeof reply - 1) {
-        ssize_t got = read(fd, reply + used, sizeof reply - 1 - used);
-        if (got <= 0) return;
-        used += (size_t)got;
-        reply[used] = 0;
-        if (used >= 5 && memcmp(reply + used - 5, "END\r\n", 5) == 0) return;
+    one_write(fd, commands, sizeof commands - 1, reply, sizeof reply);
+}
+
+/* shaped mode: the answer is the get's value ("VALUE key flags bytes\r\n<bytes>\r\nEND\r\n"). */
+enum { SHAPE_REPLY_CAPACITY = 256 * 1024 };
+
+static void shaped_answer(int fd, FCGX_Request *request, char *reply) {
+    const char *uri = FCGX_GetParam("REQUEST_URI", request->envp);
+    const char *name = uri ? strrchr(uri, '/') : NULL;
+    char commands[512];
+    int length = snprintf(commands, sizeof commands, "incr hello_count 1 noreply\r\nget hello_shape_%s\r\n",
+                          name && name[1] && !strpbrk(name + 1, " \r\n") ? name + 1 : "-");
+    ssize_t got = length > 0 && (size_t)length < sizeof commands
+        ? one_write(fd, commands, (size_t)length, reply, SHAPE_REPLY_CAPACITY) : -1;
+    char *value = got > 0 ? memchr(reply, '\n', (size_t)got) : NULL;
+    unsigned long bytes = 0;
+    if (value && strncmp(reply, "VALUE ", 6) == 0) {
+        char *last_space = memrchr(reply, ' ', (size_t)(value - reply));
+        bytes = last_space ? strtoul(last_space + 1, NULL, 10) : 0;
     }
+    if (value && bytes && value + 1 + bytes <= reply + got) {
+        FCGX_PutStr(value + 1, (int)bytes, request->out);
+    } else {
+        static const char missing[] = "Status: 404 Not Found\r\nContent-Type: text/plain\r\n\r\nno such shape\n";
+        FCGX_PutStr(missing, sizeof missing - 1, request->out);
+    }
+}
+
+/* Stores every file of shapes_dir in memcached as hello_shape_<file name>. */
+static void store_shapes(memcached_st *memc) {
+    DIR *dir = opendir(shapes_dir);
+    if (!dir) { perror(shapes_dir); exit(1); }
+    for (struct dirent *entry; (entry = readdir(dir));) {
+        if (entry->d_name[0] == '.') continue;
+        char path[4096], key[300];
+        snprintf(path, sizeof path, "%s/%s", shapes_dir, entry->d_name);
+        snprintf(key, sizeof key, "hello_shape_%s", entry->d_name);
+        FILE *file = fopen(path, "rb");
+        if (!file) { perror(path); exit(1); }
+        static char content[SHAPE_REPLY_CAPACITY / 2];
+        size_t length = fread(content, 1, sizeof content, file);
+        fclose(file);
+        memcached_set(memc, key, strlen(key), content, length, 0, 0);
+    }
+    closedir(dir);
 }
 
 static void *serve(void *unused) {
@@ -90,9 +148,16 @@ static void *serve(void *unused) {
     FCGX_Request *request = calloc(1, sizeof *request);  /* fixed address: its streams point back */
     FCGX_InitRequest(request, 0, 0);
     memcached_st *memc = connect_memcached();
-    int one_write = memcached_server && strcmp(mode, "one-write") == 0 ? connect_unix(memcached_server) : -1;
+    int shaped = shapes_dir != NULL;
+    int one_write = memcached_server && (shaped || strcmp(mode, "one-write") == 0) ? connect_unix(memcached_server) : -1;
+    char *reply = shaped ? malloc(SHAPE_REPLY_CAPACITY) : NULL;
     int counted = strcmp(mode, "counted") == 0;
     while (FCGX_Accept_r(request) >= 0) {
+        if (shaped && one_write >= 0) {
+            shaped_answer(one_write, request, reply);
+            FCGX_Finish_r(request);
+            continue;
+        }
         if (one_write >= 0) {
             counted_get_one_write(one_write);
         } else if (memc) {
@@ -115,6 +180,13 @@ static void *serve(void *unused) {
 int main(int argc, char **argv) {
     memcached_server = argc > 1 ? argv[1] : NULL;
     if (argc > 2) mode = argv[2];
+    if (strcmp(mode, "shaped") == 0) {
+        if (argc < 4 || !memcached_server || memcached_server[0] != '/') {
+            fprintf(stderr, "shaped needs a memcached unix socket and a directory of answers\n");
+            return 2;
+        }
+        shapes_dir = argv[3];
+    }
     const char *setting = getenv("APP_THREADS");
     int threads = setting ? atoi(setting) : 64;
     if (threads < 1) threads = 1;
@@ -125,6 +197,7 @@ int main(int argc, char **argv) {
         memcached_st *memc = connect_memcached();
         memcached_set(memc, "hello", 5, "{\"status\":\"ok\"}", 15, 0, 0);
         memcached_set(memc, "hello_count", 11, "0", 1, 0, 0);
+        if (shapes_dir) store_shapes(memc);
         memcached_free(memc);
     }
     pthread_t *ids = calloc((size_t)threads, sizeof *ids);

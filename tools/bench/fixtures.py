@@ -44,6 +44,27 @@ def call(url: str, method: str = "GET", body: dict | None = None,
     return status, headers, payload
 
 
+# Fields nginx adds or rewrites itself: not part of what the app writes.
+NGINX_OWN_FIELDS = {"server", "date", "connection", "keep-alive", "transfer-encoding"}
+
+
+def cgi_answer(stack: Stack, path: str, token: str | None) -> bytes:
+    """The bytes the app writes to nginx for GET `path` when its answer is cached (the second
+    call), rebuilt from what nginx forwards: a CGI `Status:` line, the app's fields in order,
+    the body."""
+    for _ in range(2):
+        request = urllib.request.Request(stack.url + path)
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, reason, fields, body = response.status, response.reason, response.headers.items(), response.read()
+    if status != 200:
+        raise StartError(f"GET {path}: {status}")
+    lines = [f"Status: {status} {reason}"] + [f"{name}: {value}" for name, value in fields
+                                              if name.lower() not in NGINX_OWN_FIELDS]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
 def reader(stack: Stack) -> tuple[dict[str, str], str]:
     """The bench's normal user (registered once, its password kept in <run>/bench-user.json)
     and a token from a real login."""

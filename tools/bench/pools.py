@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..devstack.app import App, AppPool
 from ..devstack.nginx import TEMPLATE
@@ -64,7 +65,7 @@ def _server_fastcgi_params() -> list[str]:
 @dataclass
 class ExtraPool:
     """A pool beside the app: its name, socket, upstream, and where nginx routes to it."""
-    name: str                       # hello | hello-memcached | base
+    name: str                       # hello | hello-memcached | ... | base
     socket: Path
     location: str                   # nginx location prefix or exact path
     exact: bool = True              # `location = path` (else a prefix, stripped: bench-check)
@@ -120,11 +121,14 @@ class BenchStack:
             bench_locations="\n\n        ".join(e.nginx_location() for e in self.extras) or True,
             bench_upstreams="\n\n    ".join(e.nginx_upstream(self.keepalive) for e in self.extras))
 
-    def start(self, commands: dict[str, tuple[Path, list[str] | None]]) -> Stack:
-        """Start the stack, then each extra pool: commands[name] = (binary, argv or None for
-        `serve`), where an argv may name "{memcached}" (the app's first memcached server)."""
+    def start(self, commands: dict[str, tuple[Path, list[str] | None]],
+              before_extras: Callable[[Stack], None] = lambda stack: None) -> Stack:
+        """Start the stack, call `before_extras`, then start each extra pool: commands[name] =
+        (binary, argv or None for `serve`), where an argv may name "{memcached}" (the app's
+        first memcached server)."""
         self.stack = Stack(self.config())
         self.stack.start()
+        before_extras(self.stack)
         memcached = self.stack.app.env["MEMCACHED_SERVERS"].split(",")[0].strip()
         for extra in self.extras:
             binary, argv = commands[extra.name]

@@ -76,7 +76,9 @@ def header(common: dict, changed: str, args: argparse.Namespace, copy: Path) -> 
         f"  stack: nginx 2 workers, upstream keepalive 16 -> library-app {p} processes x {t} threads",
         "         (LIBRARY_ENV=production, access log on, rate limits on with limits no run reaches);"
         f" MariaDB, memcached; {args.books} books",
-        f"         C hellos: plain, + 1 memcached get, + noreply incr + get, the two in one write (tools/bench/fcgi_hello.c): {p} x {args.hello_threads} threads"
+        f"         C hellos: plain, + 1 memcached get, + noreply incr + get, the two in one write, shaped (the one write"
+        " fetching the app's own answer; tools/bench/fcgi_hello.c):"
+        f" {p} x {args.hello_threads} threads"
         " each, spawned and proxied like the app",
         f"  wrk -t{args.threads}: {args.runs} run(s) x {args.duration} s per row, interleaved, after"
         f" {args.warmup} s warm-up per scenario; medians of the runs",

@@ -22,6 +22,10 @@ FLASK_REQ_S = {"health": 870.0, "book-list": 540.0}
 
 LIST_MISS_COMBINATIONS = 500 * 20 * 6 * 3   # see lua/list_miss.lua
 
+# The shaped C floor's location: /_bench/shaped/<key> answers what the app answers for the read
+# scenario <key> (fcgi_hello.c, mode `shaped`).
+SHAPED_PREFIX = "/_bench/shaped"
+
 
 @dataclass
 class Scenario:
@@ -109,6 +113,8 @@ def all_scenarios(stack: Stack, token: str, book_id: int, login_body: Path,
                  pool="hello-counted"),
         Scenario("hello-one-write", "C hello + incr + get, one write", "/_bench/hello-one-write", base,
                  pool="hello-one-write"),
+        *(Scenario(f"shaped-{s.key}", f"C floor shaped as {s.title}", f"{SHAPED_PREFIX}/{s.key}", base,
+                   pool="hello-shaped", token=s.token) for s in reads if s.token),
         *reads,
         Scenario("book-list-miss", "GET /books?<new query> (never cached)", "/books", base,
                  script="list_miss.lua", token=token, args=walk.args, after=walk.advance,

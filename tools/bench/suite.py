@@ -12,7 +12,7 @@ from ..devstack.process import StartError
 from . import fixtures, procstat, report
 from .measure import Case, measure
 from .pools import BenchStack, ExtraPool, compile_hello, copy_binary
-from .scenarios import BorrowCycle, MissingListWalk, Scenario, all_scenarios
+from .scenarios import SHAPED_PREFIX, BorrowCycle, MissingListWalk, Scenario, all_scenarios, read_scenarios
 
 
 def progress(text: str) -> None:
@@ -28,22 +28,37 @@ def new_bench(args: argparse.Namespace) -> BenchStack:
         extras=[ExtraPool("hello", run / "hello.sock", "/_bench/hello"),
                 ExtraPool("hello-memcached", run / "hello-mc.sock", "/_bench/hello-memcached"),
                 ExtraPool("hello-counted", run / "hello-counted.sock", "/_bench/hello-counted"),
-                ExtraPool("hello-one-write", run / "hello-one-write.sock", "/_bench/hello-one-write")])
+                ExtraPool("hello-one-write", run / "hello-one-write.sock", "/_bench/hello-one-write"),
+                ExtraPool("hello-shaped", run / "hello-shaped.sock", SHAPED_PREFIX, exact=False)])
 
 
 def prepare(bench: BenchStack, args: argparse.Namespace) -> list[Scenario]:
     """Start everything; make the users, tokens and books the scenarios need."""
     progress(f"bench: starting the stack under {bench.run} (seeding {args.books} books the first time) ...")
     hello = compile_hello(bench.run)
+    shapes = bench.run / "shapes"
+    found = {}
+
+    def reader_and_shapes(stack) -> None:
+        # the reader logs in for real; the cycle's users get tokens minted like the app's
+        user, token = fixtures.reader(stack)
+        status, _, page = fixtures.call(stack.url + "/books?page=2&per_page=20", token=token)
+        if status != 200 or not isinstance(page, list) or not page:
+            raise StartError(f"GET /books?page=2&per_page=20: {status}, no books (seeding failed?)")
+        # what the app writes for each counted cached read: the shaped C floor answers the same
+        shapes.mkdir(exist_ok=True)
+        for s in read_scenarios(token, page[0]["id"], ()):
+            if s.token:
+                (shapes / s.key).write_bytes(fixtures.cgi_answer(stack, s.path, token))
+        found.update(user=user, token=token, page=page)
+
     stack = bench.start({"hello": (hello, [str(hello)]),
                          "hello-memcached": (hello, [str(hello), "{memcached}"]),
                          "hello-counted": (hello, [str(hello), "{memcached}", "counted"]),
-                         "hello-one-write": (hello, [str(hello), "{memcached}", "one-write"])})
-    # the reader logs in for real; the cycle's users get tokens minted like the app's
-    user, token = fixtures.reader(stack)
-    status, _, page = fixtures.call(stack.url + "/books?page=2&per_page=20", token=token)
-    if status != 200 or not isinstance(page, list) or not page:
-        raise StartError(f"GET /books?page=2&per_page=20: {status}, no books (seeding failed?)")
+                         "hello-one-write": (hello, [str(hello), "{memcached}", "one-write"]),
+                         "hello-shaped": (hello, [str(hello), "{memcached}", "shaped", str(shapes)])},
+                        before_extras=reader_and_shapes)
+    user, token, page = found["user"], found["token"], found["page"]
     login_body = bench.run / "bench-login.json"
     login_body.write_text(json.dumps({"email": user["email"], "password": user["password"]}))
     login_body.chmod(0o600)
