@@ -70,7 +70,7 @@ def new_check(args: argparse.Namespace) -> BenchStack:
     return BenchStack(
         run=run, binary=copy_binary(args.binary, run / "library-app"),
         processes=args.app_processes, threads=args.app_threads, books=args.books,
-        database="library_bench",
+        keepalive=args.keepalive, database="library_bench",
         extras=[ExtraPool("base", run / "base.sock", BASE_PREFIX, exact=False)])
 
 

@@ -73,7 +73,7 @@ def header(common: dict, changed: str, args: argparse.Namespace, copy: Path) -> 
         f"  commit {common['commit']}" + (f" + uncommitted ({changed})" if common["dirty"] else ""),
         f"  binary {shown(args.binary)}, built {built:%Y-%m-%d %H:%M} (a copy of it runs: {shown(copy)})",
         f"  load average before {common['load_before']}, after {common['load_after']} (1/5/15 min)",
-        f"  stack: nginx 2 workers, upstream keepalive 16 -> library-app {p} processes x {t} threads",
+        f"  stack: nginx 2 workers, upstream keepalive {args.keepalive} -> library-app {p} processes x {t} threads",
         "         (LIBRARY_ENV=production, access log on, rate limits on with limits no run reaches);"
         f" MariaDB, memcached; {args.books} books",
         f"         C hellos: plain, + 1 memcached get, + noreply incr + get, the two in one write, shaped (the one write"

@@ -24,7 +24,7 @@ def new_bench(args: argparse.Namespace) -> BenchStack:
     return BenchStack(
         run=run, binary=copy_binary(args.binary, run / "library-app"),
         processes=args.app_processes, threads=args.app_threads, books=args.books,
-        extra_threads=args.hello_threads, database="library_bench",
+        extra_threads=args.hello_threads, keepalive=args.keepalive, database="library_bench",
         extras=[ExtraPool("hello", run / "hello.sock", "/_bench/hello"),
                 ExtraPool("hello-memcached", run / "hello-mc.sock", "/_bench/hello-memcached"),
                 ExtraPool("hello-counted", run / "hello-counted.sock", "/_bench/hello-counted"),
@@ -125,7 +125,7 @@ def bench(bench: BenchStack, args: argparse.Namespace) -> int:
         "host": os.uname().nodename, "load_before": load_before, "load_after": report.load_average(),
         "rss_kib_max": rss,
         "shape": {"app_processes": args.app_processes, "app_threads": args.app_threads,
-                  "nginx_workers": 2, "keepalive": 16, "books": args.books,
+                  "nginx_workers": 2, "keepalive": args.keepalive, "books": args.books,
                   "wrk_threads": args.threads, "runs": args.runs, "duration": args.duration,
                   "warmup": args.warmup},
     }
