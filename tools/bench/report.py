@@ -158,6 +158,28 @@ def results_table(cases: list[Case], hello: dict[int, Case]) -> list[str]:
     return table(header, rows, left={0, 11})
 
 
+def floor_lines(cases: list[Case]) -> list[str]:
+    """Each counted cached read beside its shaped C floor: what the app's own work costs."""
+    floors = {(c.scenario.key, c.connections): c for c in cases if c.runs}
+    rows = []
+    for c in cases:
+        floor = floors.get((f"shaped-{c.scenario.key}", c.connections))
+        if not c.runs or floor is None:
+            continue
+        mine, its = figures(c, None), figures(floor, None)
+        rows.append((c.scenario.title, str(c.connections),
+                     fmt_ratio(mine["req_s"] / its["req_s"]) if its["req_s"] else "-",
+                     f"{mine['all_cpu_us_per_req']:.0f} / {its['all_cpu_us_per_req']:.0f}",
+                     f"{mine['all_cpu_us_per_req'] - its['all_cpu_us_per_req']:+.0f}",
+                     f"{mine['cpu_us_per_req']:.1f} / {its['cpu_us_per_req']:.1f}"))
+    if not rows:
+        return []
+    return ["", "  Against the C floor shaped as the same request (same bytes in and out, the same "
+            "memcached write; all figures medians):",
+            *table(("scenario", "conns", "req/s ÷ floor", "all µs/req: app / floor", "difference",
+                    "CPU µs/req: app / floor"), rows)]
+
+
 def flask_lines(cases: list[Case]) -> list[str]:
     lines = []
     for key, flask in FLASK_REQ_S.items():
@@ -197,12 +219,12 @@ def previous_bench(path: Path, bench_id: str) -> list[dict]:
     return [r for r in earlier if r["bench"] == latest]
 
 
-def comparison(records_now: list[dict], before: list[dict]) -> list[str]:
+def comparison(records_now: list[dict], before: list[dict], path: Path) -> list[str]:
     if not before:
         return []
     old = {(r["scenario"], r["connections"]): r for r in before}
     b = before[0]
-    lines = ["", f"  Against the previous bench in run/bench-results.jsonl: {b['bench']}, commit "
+    lines = ["", f"  Against the previous bench in {shown(path)}: {b['bench']}, commit "
              f"{b.get('commit', '?')}{' + uncommitted' if b.get('dirty') else ''}, "
              f"{b.get('shape', {}).get('runs', '?')} x {b.get('shape', {}).get('duration', '?')} s "
              "(the machine's noise is ±15 % or more: compare the hello rows too)"]

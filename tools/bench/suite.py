@@ -139,8 +139,9 @@ def bench(bench: BenchStack, args: argparse.Namespace) -> int:
     out += ["", "  RSS at the end, 2 s after the last run (VmRSS, max per process): " + ", ".join(
         f"{name} {kib / 1024:.1f} MiB" for name, kib in rss.items())]
     out += [f"  {s.title}: {s.notes()}" for s in scenarios if s.notes()]
+    out += report.floor_lines(cases)
     out += report.flask_lines(cases)
-    out += report.comparison(rows, before)
+    out += report.comparison(rows, before, args.results)
     if failed:
         out += ["", "  FAILED (answers other than 2xx/3xx, socket errors or a restarted process; "
                 "503 is load shedding at 512+ connections only):"]
