@@ -27,6 +27,9 @@ final class MemcachedPipeline {
     /// Kept between calls: the request path allocates no buffer.
     private var output: [UInt8] = []
     private var input: [UInt8] = Array(repeating: 0, count: 16 * 1024)
+    /// Each key of the `get` being answered: its index in `keys + increments`, and where its
+    /// wire form lies in `output` (an answered key is matched against those bytes).
+    private var requested: [(index: Int, wire: Range<Int>)] = []
 
     init(_ configuration: MemcachedConfiguration) {
         precondition(configuration.servers.count == 1, "the pipeline speaks to one server")
@@ -35,6 +38,7 @@ final class MemcachedPipeline {
         pollTimeoutMilliseconds = Int32(clamping: configuration.pollTimeoutMilliseconds)
         retryTimeoutSeconds = configuration.retryTimeoutSeconds
         output.reserveCapacity(1024)
+        requested.reserveCapacity(16)
     }
 
     deinit { close() }
@@ -56,23 +60,19 @@ final class MemcachedPipeline {
             output.append(contentsOf: " 1 noreply\r\n".utf8)
         }
         output.append(contentsOf: "get".utf8)
+        requested.removeAll(keepingCapacity: true)
         for index in 0..<(keys.count + increments.count) {
             let key = Self.key(index, keys, increments)
             guard firstIndex(of: key, keys, increments) == index else { continue }  // each key once
             output.append(0x20)
+            let start = output.count
             try appendWire(key, prefix)
+            requested.append((index, start..<output.count))
         }
         output.append(contentsOf: "\r\n".utf8)
         do {
             try send()
-            let count = keys.count + increments.count
-            try readValues(
-                index: { answered in
-                    for index in 0..<count where try Self.wire(of: Self.key(index, keys, increments), prefix, equals: answered) {
-                        return index
-                    }
-                    return nil
-                }, found: found)
+            try readValues(found: found)
         } catch {
             fail()
             throw error
@@ -96,18 +96,25 @@ final class MemcachedPipeline {
         }
     }
 
-    /// Whether `answered` (a key in memcached's answer) is `key`'s wire form.
-    private static func wire(of key: String, _ prefix: String, equals answered: ArraySlice<UInt8>) throws -> Bool {
-        guard CacheKey.goesAsIs(key, prefix: prefix) else { return try CacheKey.wireKey(key, prefix: prefix).elementsEqual(answered) }
-        let split = answered.startIndex + prefix.utf8.count
-        return answered.count == prefix.utf8.count + key.utf8.count
-            && answered[..<split].elementsEqual(prefix.utf8) && answered[split...].elementsEqual(key.utf8)
+    /// The index in `keys + increments` of the key memcached answered with at `input[answered]`:
+    /// compared with the wire forms as the request wrote them, byte for byte.
+    private func requestedIndex(answeredAt answered: Range<Int>) -> Int? {
+        output.withUnsafeBytes { sent in
+            input.withUnsafeBytes { received in
+                for key in requested where key.wire.count == answered.count {
+                    if memcmp(sent.baseAddress! + key.wire.lowerBound, received.baseAddress! + answered.lowerBound, answered.count) == 0 {
+                        return key.index
+                    }
+                }
+                return nil
+            }
+        }
     }
 
     // MARK: The answer
 
     /// Reads `VALUE <key> <flags> <bytes>` blocks up to `END`.
-    private func readValues(index: (ArraySlice<UInt8>) throws -> Int?, found: (Int, UnsafeRawBufferPointer) -> Void) throws {
+    private func readValues(found: (Int, UnsafeRawBufferPointer) -> Void) throws {
         var start = 0, end = 0
         while true {
             // Parse every complete block in input[start..<end].
@@ -129,7 +136,7 @@ final class MemcachedPipeline {
                 guard input[dataEnd] == 0x0D, input[dataEnd + 1] == 0x0A else {
                     throw CacheError.other(code: -1, message: "value not ended by CRLF")
                 }
-                if let index = try index(input[header.key]) {
+                if let index = requestedIndex(answeredAt: header.key) {
                     input.withUnsafeBytes { found(index, UnsafeRawBufferPointer(rebasing: $0[dataStart..<dataEnd])) }
                 }
                 start = dataEnd + 2
@@ -152,9 +159,10 @@ final class MemcachedPipeline {
 
     /// The key's range and the data's length of a `VALUE <key> <flags> <bytes>` line.
     private func valueHeader(_ start: Int, _ end: Int) -> (key: Range<Int>, length: Int)? {
-        let prefix: [UInt8] = [0x56, 0x41, 0x4C, 0x55, 0x45, 0x20]  // "VALUE "
-        guard end - start > prefix.count, input[start..<start + prefix.count].elementsEqual(prefix) else { return nil }
-        let keyStart = start + prefix.count
+        guard end - start > 6, input[start] == 0x56, input[start + 1] == 0x41, input[start + 2] == 0x4C,  // "VALUE "
+            input[start + 3] == 0x55, input[start + 4] == 0x45, input[start + 5] == 0x20
+        else { return nil }
+        let keyStart = start + 6
         guard let keyEnd = input[keyStart..<end].firstIndex(of: 0x20),
             let flagsEnd = input[(keyEnd + 1)..<end].firstIndex(of: 0x20)
         else { return nil }
