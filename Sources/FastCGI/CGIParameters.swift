@@ -19,20 +19,22 @@ public struct CGIParameters: Sendable {
     public init() {}
 
     /// `X_REQUEST_ID` → `X-Request-Id`, byte by byte.
+    /// Written straight into the new string: no byte array per header.
     public static func headerName<Bytes: Collection<UInt8>>(fromCGI name: Bytes) -> String {
-        var bytes = Array(name)
         var startOfWord = true
-        for index in bytes.indices {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "_") {
-                bytes[index] = UInt8(ascii: "-")
-                startOfWord = true
-            } else {
-                if !startOfWord, byte >= 65, byte <= 90 { bytes[index] = byte + 32 }
-                startOfWord = false
+        let converted = String(unsafeUninitializedCapacity: name.count) { buffer in
+            for (index, byte) in zip(buffer.indices, name) {
+                if byte == UInt8(ascii: "_") {
+                    buffer[index] = UInt8(ascii: "-")
+                    startOfWord = true
+                } else {
+                    buffer[index] = !startOfWord && byte >= 65 && byte <= 90 ? byte + 32 : byte
+                    startOfWord = false
+                }
             }
+            return name.count
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return converted
     }
 
     /// Takes one `NAME=value` parameter, as raw bytes.
@@ -63,6 +65,9 @@ public struct CGIParameters: Sendable {
     /// Header values are bytes; nginx passes them through untouched. Valid UTF-8 is kept,
     /// anything else is read as Latin-1 so that no byte is lost and nothing traps.
     private static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        // ASCII (nearly every value) is valid as it is: `String(validating:)` runs unspecialised
+        // (a type-metadata lookup and a generic pass per call), and this runs for every parameter kept.
+        if !bytes.contains(where: { $0 >= 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
     }

@@ -13,6 +13,7 @@ public final class FastCGIExchange {
     /// The CGI variables the application uses (see `CGIParameters`).
     public func parameters() -> CGIParameters {
         var parameters = CGIParameters()
+        parameters.headers.reserveCapacity(16)  // one allocation, not one per doubling
         guard var cursor = request.pointee.envp else { return parameters }
         while let entry = cursor.pointee {
             let pair = UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))

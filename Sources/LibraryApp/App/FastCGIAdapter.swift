@@ -32,11 +32,7 @@ public final class FastCGIAdapter: FastCGIResponder {
 
         // nil when the web server passed something that is no token (nginx and lighttpd never do).
         let method = HTTPRequest.Method(cgi.method)
-        let rawPath = String(
-            cgi.requestURI.utf8.split(
-                separator: UInt8(ascii: "?"), maxSplits: 1,
-                omittingEmptySubsequences: false
-            ).first.map { Substring($0) } ?? "/")
+        let rawPath = Self.path(of: cgi.requestURI)
         let requestID = RequestID.resolve(incoming: headers.firstValue(.xRequestID), generator: &requestIDs)
         let remoteAddress = cgi.remoteAddress
 
@@ -75,7 +71,7 @@ public final class FastCGIAdapter: FastCGIResponder {
             context.logger.info(
                 "\(cgi.method) \(rawPath) \(response.status.code) \(Self.milliseconds(elapsed / 1000))ms",
                 metadata: [
-                    "request_id": "\(requestID)", "client": "\(remoteAddress)",
+                    "request_id": .string(requestID), "client": .string(remoteAddress),
                 ])
         }
     }
@@ -114,6 +110,13 @@ public final class FastCGIAdapter: FastCGIResponder {
             method: method, pathSegments: segments, rawPath: rawPath, query: query, headers: headers,
             remoteAddress: remoteAddress, body: body, requestID: requestID)
         return application.dispatch(request, context: context)
+    }
+
+    /// The path of a request target: what comes before its `?` (the target itself, no copy,
+    /// when it has no query).
+    static func path(of target: String) -> String {
+        guard let query = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return target }
+        return String(target[..<query])
     }
 
     private static func milliseconds(_ micros: UInt64) -> String {

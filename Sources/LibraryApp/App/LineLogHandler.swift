@@ -67,12 +67,17 @@ public struct LineLogHandler: LogHandler {
         line.append(UInt8(ascii: " "))
         line.append(contentsOf: label.utf8)
         line.append(contentsOf: ": ".utf8)
-        line.append(contentsOf: "\(event.message)".utf8)
+        // The texts' own bytes, not interpolated copies: the access line is written per request.
+        line.append(contentsOf: event.message.description.utf8)
         for key in merged.keys.sorted() {
             line.append(UInt8(ascii: " "))
             line.append(contentsOf: key.utf8)
             line.append(UInt8(ascii: "="))
-            line.append(contentsOf: "\(merged[key]!)".utf8)
+            if case let .string(text)? = merged[key] {
+                line.append(contentsOf: text.utf8)
+            } else {
+                line.append(contentsOf: "\(merged[key]!)".utf8)
+            }
         }
         // Control characters could forge log lines or drive a terminal: all become spaces.
         for index in line.indices where line[index] < 0x20 || line[index] == 0x7F {

@@ -3,7 +3,18 @@ enum PercentDecoding {
     enum Failure: Error { case badEscape, invalidUTF8 }
 
     /// Decodes `%XX` escapes; with `plusAsSpace` also `+` (form encoding, for query strings).
+    /// Text with nothing to decode (most path segments and query values) is already valid
+    /// UTF-8: it is taken as it is, without a byte buffer and a second validation.
+    static func decode(_ text: Substring.UTF8View, plusAsSpace: Bool) throws(Failure) -> String {
+        let hasEscape = text.contains { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }
+        return hasEscape ? try decodeEscapes(text, plusAsSpace: plusAsSpace) : String(Substring(text))
+    }
+
     static func decode<S: Sequence>(_ bytes: S, plusAsSpace: Bool) throws(Failure) -> String where S.Element == UInt8 {
+        try decodeEscapes(bytes, plusAsSpace: plusAsSpace)
+    }
+
+    private static func decodeEscapes<S: Sequence>(_ bytes: S, plusAsSpace: Bool) throws(Failure) -> String where S.Element == UInt8 {
         var output: [UInt8] = []
         var iterator = bytes.makeIterator()
         while let byte = iterator.next() {

@@ -1,3 +1,4 @@
+import Basics
 public import HTTPTypes
 public import JSON
 
@@ -40,7 +41,12 @@ public struct Response: Sendable {
     func cgiBytes(omitBody: Bool) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(256 + (omitBody ? 0 : body.count))
-        output.append(contentsOf: "Status: \(status.code) \(status.reasonPhrase)\r\n".utf8)
+        // Numbers appended as digits, not interpolated: no String made and freed per response.
+        output.append(contentsOf: "Status: ".utf8)
+        DecimalDigits.append(status.code, to: &output)
+        output.append(0x20)
+        output.append(contentsOf: status.reasonPhrase.utf8)
+        output.append(contentsOf: "\r\n".utf8)
         for field in headers {
             output.append(contentsOf: field.name.rawName.utf8)
             output.append(contentsOf: ": ".utf8)
@@ -48,7 +54,9 @@ public struct Response: Sendable {
             output.append(contentsOf: "\r\n".utf8)
         }
         if status != .noContent && status != .notModified {
-            output.append(contentsOf: "Content-Length: \(body.count)\r\n".utf8)
+            output.append(contentsOf: "Content-Length: ".utf8)
+            DecimalDigits.append(body.count, to: &output)
+            output.append(contentsOf: "\r\n".utf8)
         }
         output.append(contentsOf: "\r\n".utf8)
         if !omitBody { output.append(contentsOf: body) }
