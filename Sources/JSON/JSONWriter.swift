@@ -44,9 +44,22 @@ public struct JSONWriter {
     }
 
     public mutating func integer<I: BinaryInteger>(_ value: I) {
+        if let value = Int(exactly: value) { return integer(value) }
         separate()
         bytes.append(contentsOf: String(value).utf8)
         needsComma = true
+    }
+
+    /// The common integers without the generic path (which is not specialised across modules)
+    /// and without a `String` per number.
+    public mutating func integer(_ value: Int) {
+        separate()
+        DecimalDigits.append(value, to: &bytes)
+        needsComma = true
+    }
+
+    public mutating func integer(_ value: Int64) {
+        integer(Int(value))
     }
 
     public mutating func double(_ value: Double) {
@@ -94,6 +107,26 @@ public struct JSONWriter {
     public mutating func field<I: BinaryInteger>(_ name: String, _ number: I?) {
         key(name)
         if let number { integer(number) } else { null() }
+    }
+
+    public mutating func field(_ name: String, _ number: Int?) {
+        key(name)
+        if let number { integer(number) } else { null() }
+    }
+
+    public mutating func field(_ name: String, _ number: Int64?) {
+        key(name)
+        if let number { integer(number) } else { null() }
+    }
+
+    /// A string value whose bytes `write` appends, known to need no escape (digits, dates):
+    /// written in place, without a `String` made for it first.
+    public mutating func unescapedString(_ write: (inout [UInt8]) -> Void) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        write(&bytes)
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
     }
 
     public mutating func field(_ name: String, _ flag: Bool) {

@@ -136,7 +136,9 @@ public final class Application: Sendable {
             if let region = route.invalidates, handlerRan, !(400..<500).contains(response.status.code) {
                 context.invalidate { try ResponseCache(client: $0, timeoutSeconds: 0).invalidate(region) }
             }
-            for field in limitHeaders { response.headers[field.name] = field.value }
+            // Appended, not set: no handler writes these names (a refusal that carries them is
+            // thrown before `limitHeaders` is assigned), and a set scans the list per field.
+            response.headers.append(contentsOf: limitHeaders)
             return (response, route.name)
         }
     }

@@ -53,6 +53,9 @@ public final class Route: Sendable {
     /// handler in `Request.cacheReads`, so a miss pays no second round trip for them.
     public let companionKeys: (@Sendable (Request) -> [String])?
     public let handler: Handler
+    /// `GET /books/{id}`: names the route in logs, metrics and rate-limit keys. Built once: the
+    /// request path reads it twice per request.
+    public let name: String
 
     public init(
         method: HTTPRequest.Method, pattern: PathPattern, access: Access, limit: RouteLimit = .default,
@@ -68,10 +71,8 @@ public final class Route: Sendable {
         self.query = query.sorted()
         self.companionKeys = companionKeys
         self.handler = handler
+        name = "\(method) \(pattern)"
     }
-
-    /// `GET /books/{id}`: names the route in logs, metrics and rate-limit keys.
-    public var name: String { "\(method) \(pattern)" }
 
     /// Whether this route, tried first, would take every request `other` matches.
     func answersEveryRequest(of other: Route) -> Bool {
