@@ -212,8 +212,22 @@ public final class MemcachedClient {
     ) throws -> (
         values: [String: [UInt8]], countingFailure: CacheError?
     ) {
+        var values: [String: [UInt8]] = [:]
+        let counting = try incrementWithoutReplyThenGet(counting: counters, reading: keys) { index, value in
+            values[index < keys.count ? keys[index] : counters[index - keys.count]] = Array(value)
+        }
+        return (values, counting)
+    }
+
+    /// `incrementWithoutReplyThenGetMulti` without a dictionary: hands over each value found
+    /// with its index in `keys + counters` (each key once; a key given twice is found at its
+    /// first index). The request path's form: its few values are looked up by position.
+    public func incrementWithoutReplyThenGet(
+        counting counters: [String], reading keys: [String], found: (Int, UnsafeRawBufferPointer) -> Void
+    ) throws -> CacheError? {
         if configuration.servers.count == 1, !counters.isEmpty || !keys.isEmpty {
-            return (try pipelinedIncrementThenGet(counters, keys), nil)
+            try pipelinedIncrementThenGet(counters, keys, found: found)
+            return nil
         }
         var counting: CacheError?
         if !counters.isEmpty {
@@ -225,22 +239,24 @@ public final class MemcachedClient {
         }
         let reads = keys + (counting == nil ? counters : [])
         if reads.isEmpty, let counting { throw counting }
-        return (try getMulti(reads), counting)
+        let values = try getMulti(reads)
+        for (index, key) in reads.enumerated() where reads.firstIndex(of: key) == index {
+            values[key].map { value in value.withUnsafeBytes { found(index, $0) } }
+        }
+        return counting
     }
 
-    private func pipelinedIncrementThenGet(_ counters: [String], _ keys: [String]) throws -> [String: [UInt8]] {
+    private func pipelinedIncrementThenGet(
+        _ counters: [String], _ keys: [String], found: (Int, UnsafeRawBufferPointer) -> Void
+    ) throws {
         for key in keys where !CacheKey.isValid(key) { _ = try wireKey(key) }  // throws the reason
         for key in counters where !CacheKey.isValid(key) { _ = try wireKey(key) }
         // A suspended server (after a timeout) fails at once, as through libmemcached.
         guard !suspensions.live().isEmpty else { throw CacheError.unavailable("every server is suspended after a timeout") }
         let pipe = pipeline ?? MemcachedPipeline(configuration)
         pipeline = pipe
-        var found: [String: [UInt8]] = [:]
-        found.reserveCapacity(keys.count + counters.count)  // allocated once, not grown
         do {
-            try pipe.incrementAndGet(prefix: configuration.keyPrefix, increments: counters, keys: keys) { index, value in
-                found[index < keys.count ? keys[index] : counters[index - keys.count]] = Array(value)
-            }
+            try pipe.incrementAndGet(prefix: configuration.keyPrefix, increments: counters, keys: keys, found: found)
         } catch let error as CacheError {
             logger.debug("memcached call failed", metadata: ["error": "\(error)"])
             if case .timeout = error {
@@ -249,7 +265,6 @@ public final class MemcachedClient {
             }
             throw error
         }
-        return found
     }
 
     // MARK: Operations

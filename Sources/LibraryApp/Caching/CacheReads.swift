@@ -2,17 +2,17 @@ import Cache
 
 /// The memcached values one request needs, read together in one round trip: its rate-limit
 /// counts (the hits sent just before, without waiting), the token check's entry, and the
-/// cached answer. `values` is empty when the cache is unusable or down; counts are read even
-/// while cached answers are not trusted (see `Context.cache`).
+/// cached answer. Empty when the cache is unusable or down; counts are read even while cached
+/// answers are not trusted (see `Context.cache`).
 struct CacheReads {
-    private(set) var values: [String: [UInt8]] = [:]
+    private(set) var values = MemcachedValues()
     /// Whether memcached answered (a missing key then really is a miss).
     private(set) var answered = false
 
     init() {}
 
     /// Values memcached answered with.
-    init(values: [String: [UInt8]]) {
+    init(values: MemcachedValues) {
         self.values = values
         answered = true
     }
@@ -21,12 +21,15 @@ struct CacheReads {
     static func fetch(_ keys: [String], counting counters: [String] = [], context: Context) -> (CacheReads, CounterReads) {
         var reads = CacheReads()
         let cacheKeys = context.cache == nil ? [] : keys
-        guard !cacheKeys.isEmpty || !counters.isEmpty else { return (reads, .read([:])) }
+        guard !cacheKeys.isEmpty || !counters.isEmpty else { return (reads, .read(MemcachedValues())) }
         guard let client = context.counters else { return (reads, .failed(.unavailable("MEMCACHED_SERVERS is not set"))) }
         // A counter whose server is down fails the limit (open, or closed as configured); the
         // cached answers on the other servers are read all the same.
         do {
-            let (values, counting) = try client.incrementWithoutReplyThenGetMulti(counting: counters, reading: cacheKeys)
+            var values = MemcachedValues(keys: cacheKeys, counters: counters)
+            let counting = try client.incrementWithoutReplyThenGet(counting: counters, reading: cacheKeys) { index, value in
+                values.found(index, value)
+            }
             if !cacheKeys.isEmpty {
                 reads.values = values
                 reads.answered = true
@@ -41,8 +44,35 @@ struct CacheReads {
     subscript(key: String) -> [UInt8]? { values[key] }
 }
 
+/// The values of one multi-get by position (`keys + counters`, as asked): a request reads a
+/// handful, so a linear search by key costs less than hashing them into a dictionary.
+struct MemcachedValues {
+    private var keys: [String] = []
+    private var counters: [String] = []
+    private var values: [[UInt8]?] = []
+
+    init() {}
+
+    init(keys: [String], counters: [String]) {
+        self.keys = keys
+        self.counters = counters
+        values = Array(repeating: nil, count: keys.count + counters.count)
+    }
+
+    mutating func found(_ index: Int, _ value: UnsafeRawBufferPointer) {
+        values[index] = Array(value)
+    }
+
+    /// The value read for `key`, nil when none was (a miss, or the key was not asked).
+    subscript(key: String) -> [UInt8]? {
+        if let index = keys.firstIndex(of: key) { return values[index] }
+        if let index = counters.firstIndex(of: key) { return values[keys.count + index] }
+        return nil
+    }
+}
+
 /// The rate-limit counts read with a request's cache reads, or why they could not be.
 enum CounterReads {
-    case read([String: [UInt8]])
+    case read(MemcachedValues)
     case failed(CacheError)
 }
