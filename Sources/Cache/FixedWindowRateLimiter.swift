@@ -61,15 +61,19 @@ public struct FixedWindowRateLimiter: Sendable {
     /// The counters a hit by `client` (its address) on `scope` (a route, or "global") counts
     /// on, one per limit, at Unix time `now`.
     public func counters(client: String, scope: String, limits: [RateLimit], now: Int) -> [RateLimitCounter] {
-        // The request path builds these for every request: the shared head once, each key in
-        // one buffer sized up front.
-        let head = keyPrefix + "/" + Self.escaped(client) + "/" + Self.escaped(scope) + "/"
-        return limits.map { limit in
+        // The request path builds these for every request: each key in one buffer sized up
+        // front, its parts escaped into it (no intermediate strings).
+        limits.map { limit in
             let start = now - now % limit.windowSeconds
             let resetAt = start + limit.windowSeconds
             var key = ""
-            key.reserveCapacity(head.utf8.count + 48)
-            key += head
+            key.reserveCapacity(keyPrefix.utf8.count + 3 * (client.utf8.count + scope.utf8.count) + 48)
+            key += keyPrefix
+            key += "/"
+            Self.appendEscaped(client, to: &key)
+            key += "/"
+            Self.appendEscaped(scope, to: &key)
+            key += "/"
             key += String(limit.amount)
             key += "/"
             key += String(limit.multiples)
@@ -141,19 +145,26 @@ public struct FixedWindowRateLimiter: Sendable {
     /// Percent-encodes what a memcached key cannot hold (spaces, controls) and `%` and `/`, so
     /// the parts of the key stay apart.
     static func escaped(_ part: String) -> String {
+        var out = ""
+        appendEscaped(part, to: &out)
+        return out
+    }
+
+    static func appendEscaped(_ part: String, to key: inout String) {
         func needsEscape(_ byte: UInt8) -> Bool {
             byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "/")
         }
-        if !part.utf8.contains(where: needsEscape) { return part }
-        var out: [UInt8] = []
-        for byte in part.utf8 {
-            if needsEscape(byte) {
-                out.append(UInt8(ascii: "%"))
-                Hex.append(byte, to: &out, uppercase: true)
+        if !part.utf8.contains(where: needsEscape) { return key += part }
+        // Only ASCII needs an escape: other scalars are copied whole, their UTF-8 unchanged.
+        for scalar in part.unicodeScalars {
+            if scalar.isASCII, needsEscape(UInt8(scalar.value)) {
+                let byte = UInt8(scalar.value)
+                key.unicodeScalars.append("%")
+                key.unicodeScalars.append(Unicode.Scalar(Hex.digit(byte >> 4, uppercase: true)))
+                key.unicodeScalars.append(Unicode.Scalar(Hex.digit(byte, uppercase: true)))
             } else {
-                out.append(byte)
+                key.unicodeScalars.append(scalar)
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

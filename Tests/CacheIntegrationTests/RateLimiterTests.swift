@@ -71,6 +71,9 @@ import Testing
             #expect(decision.outcome == .allowed, "\(client): \(decision.outcome)")
         }
         #expect(FixedWindowRateLimiter.escaped("x/y") != FixedWindowRateLimiter.escaped("x%2Fy"))
+        #expect(FixedWindowRateLimiter.escaped("GET /books/{id}") == "GET%20%2Fbooks%2F{id}")
+        #expect(FixedWindowRateLimiter.escaped("ü\r\n%\u{7F}") == "ü%0D%0A%25%7F")
+        #expect(FixedWindowRateLimiter.escaped("2001:db8::/64") == "2001:db8::%2F64")
     }
 
     @Test func storeFailureIsReportedQuickly() throws {

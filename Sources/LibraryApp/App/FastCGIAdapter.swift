@@ -60,7 +60,7 @@ public final class FastCGIAdapter: FastCGIResponder {
             response = ProblemError(.badRequest, detail: "The request method is not a valid HTTP method name").response
         }
 
-        response.headers[.xRequestID] = requestID
+        response.headers.append(HTTPField(name: .xRequestID, value: requestID))  // only set here: no scan for an earlier one
         exchange.write(response.cgiBytes(omitBody: method == .head))
 
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
@@ -93,10 +93,7 @@ public final class FastCGIAdapter: FastCGIResponder {
             return (tooLarge(), "unmatched")
         }
 
-        guard rawPath.hasPrefix("/"),
-            let segments = try? rawPath.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-                .map({ segment throws(PercentDecoding.Failure) in try PercentDecoding.decode(segment, plusAsSpace: false) })
-        else {
+        guard rawPath.hasPrefix("/"), let segments = try? Self.segments(of: rawPath) else {
             return (ProblemError(.badRequest, detail: "The request path is not valid percent-encoded UTF-8").response, "unmatched")
         }
         let query: QueryParameters
@@ -110,6 +107,21 @@ public final class FastCGIAdapter: FastCGIResponder {
             method: method, pathSegments: segments, rawPath: rawPath, query: query, headers: headers,
             remoteAddress: remoteAddress, body: body, requestID: requestID)
         return application.dispatch(request, context: context)
+    }
+
+    /// The percent-decoded segments of a path that starts with `/` (`/books/7` → `books`, `7`;
+    /// empty segments kept), into one array sized up front.
+    static func segments(of path: String) throws(PercentDecoding.Failure) -> [String] {
+        var segments: [String] = []
+        segments.reserveCapacity(4)
+        let utf8 = path.utf8
+        var start = utf8.index(after: utf8.startIndex)
+        while true {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
+            segments.append(try PercentDecoding.decode(path[start..<end].utf8, plusAsSpace: false))
+            guard end < utf8.endIndex else { return segments }
+            start = utf8.index(after: end)
+        }
     }
 
     /// The path of a request target: what comes before its `?` (the target itself, no copy,

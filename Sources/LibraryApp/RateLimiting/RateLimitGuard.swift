@@ -61,13 +61,15 @@ enum RateLimitGuard {
             return try storeUnavailable(error, context.configuration.rateLimits, context)
         }
 
+        // Appended: a new list with distinct names (a set would scan the list each time).
         var headers = HTTPFields()
-        headers[.xRateLimitLimit] = String(decision.limit.amount)
-        headers[.xRateLimitRemaining] = String(decision.remaining)
-        headers[.xRateLimitReset] = String(decision.resetAt)
+        headers.reserveCapacity(4)
+        headers.append(HTTPField(name: .xRateLimitLimit, value: String(decision.limit.amount)))
+        headers.append(HTTPField(name: .xRateLimitRemaining, value: String(decision.remaining)))
+        headers.append(HTTPField(name: .xRateLimitReset, value: String(decision.resetAt)))
         if decision.outcome == .denied {
             AppMetrics.rateLimitRejections.increment()
-            headers[.retryAfter] = String(decision.retryAfter)
+            headers.append(HTTPField(name: .retryAfter, value: String(decision.retryAfter)))
             throw ProblemError(
                 .tooManyRequests, detail: "Rate limit exceeded: \(decision.limit); try again in \(decision.retryAfter) seconds",
                 headers: headers)
