@@ -268,6 +268,9 @@ import Models
         #expect(QueueWait.seconds(since: "101.5", now: 100) == 0)  // clocks a little apart: no wait
         #expect(QueueWait.seconds(since: "30", now: 100) == nil)  // 70 s: a clock apart, not a queue
         #expect(QueueWait.seconds(since: "-1e300", now: 100) == nil)
+        for text in ["1732612345.678", "1732612345", "1732612345.", ".5", "0.000", "12345678901234567.89", "1e9", "+5", "1.2.3", "", "."] {
+            #expect(QueueWait.epochSeconds(text) == Double(text), "\(text)")
+        }
         let refused = QueueWait.overloaded(waited: 2)
         #expect(refused.status == .serviceUnavailable)
         #expect(refused.headers[.retryAfter] == "1")

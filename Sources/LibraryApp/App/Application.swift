@@ -106,9 +106,11 @@ public final class Application: Sendable {
                 let token = route.access == .everyone ? nil : BearerAuthenticator.verify(request, context: context)
                 let verified = try? token?.get()
                 var keys = verified?.cacheKeys ?? []
+                // The cached answer's key, built once: read below, then used by `CachedRoute`.
+                let answerKey = route.cache.map { ResponseCache.key(region: $0, request: request, parameters: route.query) }
                 // A cached answer is worth reading only for a caller who may be given it.
-                if let region = route.cache, token == nil || verified != nil {
-                    keys += ResponseCache.keys(region: region, request: request, parameters: route.query)
+                if let region = route.cache, let answerKey, token == nil || verified != nil {
+                    keys += ResponseCache.keys(region: region, answerKey: answerKey)
                     keys += route.companionKeys?(request) ?? []
                 }
                 let (reads, counted) = CacheReads.fetch(keys, counting: counters.map { $0.key }, context: context)
@@ -122,8 +124,8 @@ public final class Application: Sendable {
                     request.principal = principal
                 }
                 handlerRan = true
-                if let region = route.cache {
-                    response = try CachedRoute.respond(route, region: region, request, context, reads: reads)
+                if let region = route.cache, let answerKey {
+                    response = try CachedRoute.respond(route, region: region, answerKey: answerKey, request, context, reads: reads)
                 } else {
                     response = try route.handler(request, context)
                 }

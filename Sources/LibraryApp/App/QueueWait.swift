@@ -14,9 +14,33 @@ enum QueueWait {
 
     /// Seconds since `start`, or nil when the web server sent no start time (or an implausible one).
     static func seconds(since start: String?, now: Double = currentTime()) -> Double? {
-        guard let start, let began = Double(start), began.isFinite else { return nil }
+        guard let start, let began = epochSeconds(start), began.isFinite else { return nil }
         let waited = max(0, now - began)
         return waited < implausibleSeconds ? waited : nil
+    }
+
+    /// `$msec` (`1732612345.678`), read by hand: it comes with every request, and `Double(_:)`
+    /// goes through `strtod`. Anything but `digits` or `digits.digits` (18 digits at most) is
+    /// left to `Double(_:)`.
+    static func epochSeconds(_ text: String) -> Double? {
+        var whole = 0, fraction = 0, scale = 1, wholeDigits = 0, fractionDigits = 0, seenPoint = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "."), !seenPoint {
+                seenPoint = true
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), wholeDigits + fractionDigits < 18 else { return Double(text) }
+            if seenPoint {
+                fraction = fraction * 10 + Int(byte - UInt8(ascii: "0"))
+                scale *= 10
+                fractionDigits += 1
+            } else {
+                whole = whole * 10 + Int(byte - UInt8(ascii: "0"))
+                wholeDigits += 1
+            }
+        }
+        guard wholeDigits > 0, !seenPoint || fractionDigits > 0 else { return Double(text) }
+        return Double(whole) + Double(fraction) / Double(scale)
     }
 
     static func overloaded(waited: Double) -> Response {

@@ -6,12 +6,11 @@ import HTTPTypes
 /// `ETag`, and becomes `304` when `If-None-Match` names that tag.
 enum CachedRoute {
     /// `reads` holds the region's generation and the entry (`ResponseCache.keys`), read with
-    /// the request's other cache reads.
+    /// the request's other cache reads; `answerKey` is the entry's (`ResponseCache.key`).
     static func respond(
-        _ route: Route, region: CacheRegion, _ request: Request, _ context: Context,
+        _ route: Route, region: CacheRegion, answerKey entryKey: String, _ request: Request, _ context: Context,
         reads: CacheReads
     ) throws -> Response {
-        let entryKey = ResponseCache.key(region: region, request: request, parameters: route.query)
         var store: (cache: ResponseCache, generation: String)?
         if reads.answered, let client = context.cache {
             let cache = ResponseCache(client: client, timeoutSeconds: context.configuration.cacheTimeoutSeconds)

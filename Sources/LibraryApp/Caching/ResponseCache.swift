@@ -47,20 +47,30 @@ struct ResponseCache {
     /// (`Route.query`, in its order: sorted by name). Handlers read only those, and only their
     /// first value, so requests that differ in anything else get the same answer: one entry.
     static func key(region: CacheRegion, request: Request, parameters: [String]) -> String {
-        var key = "response:\(region.rawValue):\(request.rawPath)?"
+        // Appended into one buffer: built for every request of a cached route.
+        var key = "response:"
+        key.reserveCapacity(64 + request.rawPath.utf8.count)
+        key += region.rawValue
+        key += ":"
+        key += request.rawPath
+        key += "?"
         guard !parameters.isEmpty, !request.query.pairs.isEmpty else { return key }
         var first = true
         for name in parameters {
             guard let value = request.query[name] else { continue }
-            key += (first ? "" : "&") + Pagination.encode(name) + "=" + Pagination.encode(value)
+            if !first { key += "&" }
+            key += Pagination.encode(name)
+            key += "="
+            key += Pagination.encode(value)
             first = false
         }
         return key
     }
 
-    /// What a cached route reads before deciding: the region's generation, the epoch, the entry.
-    static func keys(region: CacheRegion, request: Request, parameters: [String]) -> [String] {
-        [generationKey(region), Generation.epochKey, key(region: region, request: request, parameters: parameters)]
+    /// What a cached route reads before deciding: the region's generation, the epoch, the entry
+    /// (under `answerKey`, what `key` gives).
+    static func keys(region: CacheRegion, answerKey: String) -> [String] {
+        [generationKey(region), Generation.epochKey, answerKey]
     }
 
     // MARK: entries

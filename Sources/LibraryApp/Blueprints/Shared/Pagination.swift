@@ -73,15 +73,24 @@ struct Pagination: Sendable, Equatable {
     }
 
     /// Percent-encodes everything but RFC 3986 unreserved characters.
+    /// Text of unreserved characters only (most names and values) is returned as it is.
     static func encode(_ text: String) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
+        func isUnreserved(_ byte: UInt8) -> Bool {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                output.append(byte)
+                return true
             default:
+                return false
+            }
+        }
+        if text.utf8.allSatisfy(isUnreserved) { return text }
+        var output: [UInt8] = []
+        output.reserveCapacity(3 * text.utf8.count)
+        for byte in text.utf8 {
+            if isUnreserved(byte) {
+                output.append(byte)
+            } else {
                 output.append(UInt8(ascii: "%"))
                 Hex.append(byte, to: &output, uppercase: true)
             }
