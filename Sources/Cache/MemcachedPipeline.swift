@@ -149,16 +149,23 @@ final class MemcachedPipeline {
     /// The index of the CR of the first CRLF in input[from..<to].
     private func lineEnd(from: Int, to: Int) -> Int? {
         guard to - from >= 2 else { return nil }
-        var i = from
-        while i < to - 1 {
-            if input[i] == 0x0D && input[i + 1] == 0x0A { return i }
-            i += 1
+        // One access to the buffer for the scan, not a checked access per byte.
+        return input.withUnsafeBufferPointer { input in
+            var i = from
+            while i < to - 1 {
+                if input[i] == 0x0D && input[i + 1] == 0x0A { return i }
+                i += 1
+            }
+            return nil
         }
-        return nil
     }
 
     /// The key's range and the data's length of a `VALUE <key> <flags> <bytes>` line.
     private func valueHeader(_ start: Int, _ end: Int) -> (key: Range<Int>, length: Int)? {
+        input.withUnsafeBufferPointer { Self.valueHeader(in: $0, start, end) }
+    }
+
+    private static func valueHeader(in input: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (key: Range<Int>, length: Int)? {
         guard end - start > 6, input[start] == 0x56, input[start + 1] == 0x41, input[start + 2] == 0x4C,  // "VALUE "
             input[start + 3] == 0x55, input[start + 4] == 0x45, input[start + 5] == 0x20
         else { return nil }

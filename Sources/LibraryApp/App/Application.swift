@@ -105,7 +105,9 @@ public final class Application: Sendable {
                 let counters = RateLimitGuard.counters(route, request, context, now: now)
                 let token = route.access == .everyone ? nil : BearerAuthenticator.verify(request, context: context)
                 let verified = try? token?.get()
-                var keys = verified?.cacheKeys ?? []
+                var keys: [String] = []
+                keys.reserveCapacity(8)  // the token check's, the answer's and a companion: one allocation
+                keys += verified?.cacheKeys ?? []
                 // The cached answer's key, built once: read below, then used by `CachedRoute`.
                 let answerKey = route.cache.map { ResponseCache.key(region: $0, request: request, parameters: route.query) }
                 // A cached answer is worth reading only for a caller who may be given it.
@@ -140,6 +142,8 @@ public final class Application: Sendable {
             }
             // Appended, not set: no handler writes these names (a refusal that carries them is
             // thrown before `limitHeaders` is assigned), and a set scans the list per field.
+            // Room for these and the `X-Request-Id` the adapter adds: the list grows once at most.
+            response.headers.reserveCapacity(response.headers.count + limitHeaders.count + 1)
             response.headers.append(contentsOf: limitHeaders)
             return (response, route.name)
         }
