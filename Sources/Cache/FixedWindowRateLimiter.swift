@@ -61,26 +61,44 @@ public struct FixedWindowRateLimiter: Sendable {
     /// The counters a hit by `client` (its address) on `scope` (a route, or "global") counts
     /// on, one per limit, at Unix time `now`.
     public func counters(client: String, scope: String, limits: [RateLimit], now: Int) -> [RateLimitCounter] {
-        // The request path builds these for every request: each key in one buffer sized up
-        // front, its parts escaped into it (no intermediate strings).
+        // The request path builds these for every request: each key written byte by byte into
+        // one string of the most it can take (every byte of client and scope escaped).
         limits.map { limit in
             let start = now - now % limit.windowSeconds
             let resetAt = start + limit.windowSeconds
-            var key = ""
-            key.reserveCapacity(keyPrefix.utf8.count + 3 * (client.utf8.count + scope.utf8.count) + 48)
-            key += keyPrefix
-            key += "/"
-            Self.appendEscaped(client, to: &key)
-            key += "/"
-            Self.appendEscaped(scope, to: &key)
-            key += "/"
-            key += String(limit.amount)
-            key += "/"
-            key += String(limit.multiples)
-            key += "/"
-            key += limit.granularity.rawValue
-            key += "/"
-            key += String(start)
+            let capacity = keyPrefix.utf8.count + 3 * (client.utf8.count + scope.utf8.count) + limit.granularity.rawValue.utf8.count + 3 * 20 + 6
+            let key = String(unsafeUninitializedCapacity: capacity) { buffer in
+                var at = 0
+                func put(_ byte: UInt8) {
+                    buffer[at] = byte
+                    at += 1
+                }
+                func put(_ text: String, escaping: Bool = false) {
+                    for byte in text.utf8 {
+                        if escaping, Self.needsEscape(byte) {
+                            put(UInt8(ascii: "%"))
+                            put(Hex.digit(byte >> 4, uppercase: true))
+                            put(Hex.digit(byte, uppercase: true))
+                        } else {
+                            put(byte)
+                        }
+                    }
+                }
+                put(keyPrefix)
+                put(UInt8(ascii: "/"))
+                put(client, escaping: true)
+                put(UInt8(ascii: "/"))
+                put(scope, escaping: true)
+                put(UInt8(ascii: "/"))
+                put(String(limit.amount))
+                put(UInt8(ascii: "/"))
+                put(String(limit.multiples))
+                put(UInt8(ascii: "/"))
+                put(limit.granularity.rawValue)
+                put(UInt8(ascii: "/"))
+                put(String(start))
+                return at
+            }
             return RateLimitCounter(limit: limit, key: key, resetAt: resetAt, expiration: resetAt - now + 1)
         }
     }
@@ -145,26 +163,19 @@ public struct FixedWindowRateLimiter: Sendable {
     /// Percent-encodes what a memcached key cannot hold (spaces, controls) and `%` and `/`, so
     /// the parts of the key stay apart.
     static func escaped(_ part: String) -> String {
-        var out = ""
-        appendEscaped(part, to: &out)
-        return out
-    }
-
-    static func appendEscaped(_ part: String, to key: inout String) {
-        func needsEscape(_ byte: UInt8) -> Bool {
-            byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "/")
-        }
-        if !part.utf8.contains(where: needsEscape) { return key += part }
-        // Only ASCII needs an escape: other scalars are copied whole, their UTF-8 unchanged.
-        for scalar in part.unicodeScalars {
-            if scalar.isASCII, needsEscape(UInt8(scalar.value)) {
-                let byte = UInt8(scalar.value)
-                key.unicodeScalars.append("%")
-                key.unicodeScalars.append(Unicode.Scalar(Hex.digit(byte >> 4, uppercase: true)))
-                key.unicodeScalars.append(Unicode.Scalar(Hex.digit(byte, uppercase: true)))
+        var out: [UInt8] = []
+        for byte in part.utf8 {
+            if needsEscape(byte) {
+                out.append(UInt8(ascii: "%"))
+                Hex.append(byte, to: &out, uppercase: true)
             } else {
-                key.unicodeScalars.append(scalar)
+                out.append(byte)
             }
         }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "/")
     }
 }
