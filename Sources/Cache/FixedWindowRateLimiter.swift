@@ -66,7 +66,8 @@ public struct FixedWindowRateLimiter: Sendable {
         limits.map { limit in
             let start = now - now % limit.windowSeconds
             let resetAt = start + limit.windowSeconds
-            let capacity = keyPrefix.utf8.count + 3 * (client.utf8.count + scope.utf8.count) + limit.granularity.rawValue.utf8.count + 3 * 20 + 6
+            let capacity =
+                keyPrefix.utf8.count + 3 * (client.utf8.count + scope.utf8.count) + limit.granularity.rawValue.utf8.count + 3 * 20 + 6
             let key = String(unsafeUninitializedCapacity: capacity) { buffer in
                 var at = 0
                 func put(_ byte: UInt8) {

@@ -75,8 +75,8 @@ import Testing
         #expect(FixedWindowRateLimiter.escaped("ü\r\n%\u{7F}") == "ü%0D%0A%25%7F")
         #expect(FixedWindowRateLimiter.escaped("2001:db8::/64") == "2001:db8::%2F64")
         let keys = FixedWindowRateLimiter(keyPrefix: "L").counters(
-            client: "ü a", scope: "GET /x", limits: [RateLimit(amount: 5, multiples: 10, granularity: .minute), RateLimit(amount: 1, granularity: .day)],
-            now: 1_700_000_000
+            client: "ü a", scope: "GET /x",
+            limits: [RateLimit(amount: 5, multiples: 10, granularity: .minute), RateLimit(amount: 1, granularity: .day)], now: 1_700_000_000
         ).map(\.key)
         #expect(keys == ["L/ü%20a/GET%20%2Fx/5/10/minute/1699999800", "L/ü%20a/GET%20%2Fx/1/1/day/1699920000"])
     }
