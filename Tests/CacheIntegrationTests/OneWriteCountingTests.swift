@@ -95,6 +95,23 @@ import Cache
         }
     }
 
+    /// The positional form the request path uses: each value once, at its key's first index in
+    /// `keys + counters`, with one server (the one write) and with several (libmemcached).
+    @Test(arguments: [1, 2]) func valuesComeBackAtTheirFirstIndex(servers: Int) throws {
+        let running = try (0..<servers).map { _ in try TestMemcached() }
+        let client = MemcachedClient(configuration: MemcachedConfiguration(servers: running.map(\.server), keyPrefix: "positions:"))
+        try client.set("x", [1])
+        try client.set("y", [2, 2])
+        _ = try client.incrementCounter("c", expiration: 60)
+        var found: [Int: [UInt8]] = [:]
+        let failure = try client.incrementWithoutReplyThenGet(counting: ["c"], reading: ["x", "missing", "y", "x", "c"]) { index, value in
+            #expect(found[index] == nil, "index \(index) handed over twice")
+            found[index] = Array(value)
+        }
+        #expect(failure == nil)
+        #expect(found == [0: [1], 2: [2, 2], 4: Array("2".utf8)])
+    }
+
     @Test func stoppedServerFailsFastThenComesBack() throws {
         let server = try TestMemcached()
         let client = server.client()
