@@ -10,6 +10,7 @@ allowed: MariaDB counts it as secure)."""
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -119,6 +120,9 @@ class MariaDB:
             argv.append("--require-secure-transport=ON")
         if os.geteuid() == 0:
             argv.append("--user=root")
+        # Server settings to try without editing this file: measuring one setting on and off
+        # in alternate bench runs (docs/performance.md). Later options win over the ones above.
+        argv += shlex.split(os.environ.get("DEVSTACK_MARIADB_OPTIONS", ""))
         self.processes.start("mariadb", argv)
         wait_until(lambda: self._client(sql="SELECT 1").returncode == 0, "MariaDB", timeout=60,
                    alive=lambda: self.processes.ensure_alive("mariadb"))
