@@ -81,6 +81,16 @@ import Models
         #expect(links.contains("<" + "/books?q=war&sort=-title&page=3&per_page=10>; rel=\"next\""))
     }
 
+    @Test func theLinksNameFirstPrevNextAndLastWithTheFiltersEncoded() throws {
+        #expect(
+            try link("sort=-title&q=caf%C3%A9%20noir&available=true&per_page=7&page=5", page: 2)
+                == "</books?q=caf%C3%A9%20noir&available=true&sort=-title&page=1&per_page=10>; rel=\"first\", "
+                + "</books?q=caf%C3%A9%20noir&available=true&sort=-title&page=1&per_page=10>; rel=\"prev\", "
+                + "</books?q=caf%C3%A9%20noir&available=true&sort=-title&page=3&per_page=10>; rel=\"next\", "
+                + "</books?q=caf%C3%A9%20noir&available=true&sort=-title&page=10&per_page=10>; rel=\"last\"")
+        #expect(try link("", page: 1) == "</books?page=1&per_page=10>; rel=\"first\", </books?page=2&per_page=10>; rel=\"next\", </books?page=10&per_page=10>; rel=\"last\"")
+    }
+
     @Test func onlyTheFirstOfARepeatedFilterIsKept() throws {
         let links = try #require(try link("q=a&q=b"))
         #expect(links.contains("q=a") && !links.contains("q=b"))

@@ -52,24 +52,39 @@ struct Pagination: Sendable, Equatable {
         var headers = HTTPFields()
         headers[.xTotalCount] = String(total)
         let lastPage = max(1, (total + perPage - 1) / perPage)
-        var links: [String] = []
-        func link(_ page: Int, _ relation: String) {
-            links.append("<\(url(page: page, path: path, query: query, filters: filters))>; rel=\"\(relation)\"")
+        // The links differ in their page number only: the rest of each is encoded once, not
+        // once per link (a never-cached list page builds them on every request).
+        let head = "<" + urlHead(path: path, query: query, filters: filters) + "page="
+        let tail = "&per_page=" + String(perPage) + ">; rel=\""
+        var link = ""
+        link.reserveCapacity(4 * (head.utf8.count + tail.utf8.count + 16))
+        func add(_ page: Int, _ relation: String) {
+            if !link.isEmpty { link += ", " }
+            link += head
+            link += String(page)
+            link += tail
+            link += relation
+            link += "\""
         }
-        link(1, "first")
-        if page > 1 { link(min(page - 1, lastPage), "prev") }
-        if page < lastPage { link(page + 1, "next") }
-        link(lastPage, "last")
-        let link = links.joined(separator: ", ")
+        add(1, "first")
+        if page > 1 { add(min(page - 1, lastPage), "prev") }
+        if page < lastPage { add(page + 1, "next") }
+        add(lastPage, "last")
         if link.utf8.count <= Self.maximumLinkLength { headers[.link] = link }
         return headers
     }
 
-    private func url(page: Int, path: String, query: QueryParameters, filters: [String]) -> String {
-        var pairs = filters.compactMap { name in query[name].map { (name: name, value: $0) } }
-        pairs.append(("page", String(page)))
-        pairs.append(("per_page", String(perPage)))
-        return path + "?" + pairs.map { "\(Self.encode($0.name))=\(Self.encode($0.value))" }.joined(separator: "&")
+    /// `path?`, then `name=value&` for the first value of each of `filters` present, encoded.
+    private func urlHead(path: String, query: QueryParameters, filters: [String]) -> String {
+        var head = path + "?"
+        for name in filters {
+            guard let value = query[name] else { continue }
+            head += Self.encode(name)
+            head += "="
+            head += Self.encode(value)
+            head += "&"
+        }
+        return head
     }
 
     /// Percent-encodes everything but RFC 3986 unreserved characters.
