@@ -79,9 +79,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     stack.add_argument("--hello-threads", type=int, default=64,
                        help="threads per C hello process (default 64: the hello pins one per kept "
                             "connection, so fewer would handicap it at 128 connections)")
-    stack.add_argument("--keepalive", type=int, default=64,
+    stack.add_argument("--keepalive", type=int, default=16,
                        help="nginx upstream keepalive per worker, of the app's upstream and every "
-                            "C hello's (default 64, as conf/nginx)")
+                            "C hello's (default 16, as conf/nginx)")
     stack.add_argument("--books", type=int, default=10000,
                        help="catalogue size, seeded once per run folder (default 10000)")
     stack.add_argument("--binary", type=Path, default=REPO / ".build" / "release" / PRODUCT,

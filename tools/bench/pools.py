@@ -106,7 +106,7 @@ class BenchStack:
     books: int
     database: str
     extra_threads: int | None = None   # threads per process of the extra pools (default: threads)
-    keepalive: int = 64             # nginx upstream keepalive, per worker, of every upstream
+    keepalive: int = 16             # nginx upstream keepalive, per worker, of every upstream
     extras: list[ExtraPool] = field(default_factory=list)
     stack: Stack | None = None
     web_workers = 2                 # nginx worker_processes

@@ -28,7 +28,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     run.add_argument("--processes", type=int, default=2, help="app processes (default 2)")
     run.add_argument("--threads", type=int, default=8, help="threads per app process (default 8)")
     run.add_argument("--workers", type=int, default=2, help="nginx worker_processes (default 2)")
-    run.add_argument("--keepalive", type=int, default=64, help="nginx upstream keepalive per worker")
+    run.add_argument("--keepalive", type=int, default=16, help="nginx upstream keepalive per worker")
     run.add_argument("--env", dest="library_env", default="development",
                      choices=["development", "testing", "production"], help="LIBRARY_ENV")
     run.add_argument("--no-build", action="store_true", help="use the binary already built")

@@ -23,7 +23,7 @@ class Nginx:
     name = "nginx"
 
     def __init__(self, processes: Processes, host: str, port: int, app_socket: Path,
-                 app_threads: int, workers: int = 2, keepalive: int = 64,
+                 app_threads: int, workers: int = 2, keepalive: int = 16,
                  bench_locations: bool | str = False, bench_upstreams: str = ""):
         """bench_locations: True adds /_bench/static; a string adds it and then the string
         (server-level nginx text). bench_upstreams: http-level nginx text (tools/bench)."""

@@ -36,7 +36,7 @@ class StackConfig:
     processes: int = 2              # app processes (multiwatch children)
     threads: int = 8                # worker threads per app process (the app's default)
     web_workers: int = 2            # nginx worker_processes
-    keepalive: int = 64             # nginx upstream keepalive, per worker
+    keepalive: int = 16             # nginx upstream keepalive, per worker
     supervise: bool = True          # multiwatch restarts dying app processes
     library_env: str = "development"
     log_level: str = "info"

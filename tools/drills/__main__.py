@@ -59,7 +59,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def run_drill(drill: Drill, mariadb: MariaDB, binary: Path, args: argparse.Namespace) -> Verdict:
     config = StackConfig(run=args.dir / drill.name, server="nginx", port=0, binary=binary,
-                         processes=2, threads=8, web_workers=2, keepalive=64,
+                         processes=2, threads=8, web_workers=2, keepalive=16,
                          library_env="production", database=f"drill_{drill.name.replace('-', '_')}",
                          fresh=True, seed_books=200, app_env=RATE_LIMITS)
     stack = Stack(config, mariadb=mariadb).start()

@@ -161,7 +161,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
     stack = Stack(StackConfig(run=args.dir, server="nginx", port=0, binary=args.binary.resolve(),
-                              processes=2, threads=8, web_workers=2, keepalive=64,
+                              processes=2, threads=8, web_workers=2, keepalive=16,
                               library_env="production", fresh=True, seed_books=1000,
                               app_env={"RATELIMIT_DEFAULT": "1000000000 per day"}))
     try:
