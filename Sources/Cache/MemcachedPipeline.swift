@@ -193,8 +193,10 @@ final class MemcachedPipeline {
             let n = output.withUnsafeBytes { Glibc.send(socket, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
             if n > 0 {
                 sent += n
-            } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
-                try wait(for: Int16(POLLOUT), "write")
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else if n < 0 && errno == EAGAIN {
+                throw CacheError.timeout("no write within \(pollTimeoutMilliseconds) ms")  // SO_SNDTIMEO
             } else {
                 throw CacheError.unavailable("write failed: \(String(cString: strerror(errno)))")
             }
@@ -202,23 +204,15 @@ final class MemcachedPipeline {
     }
 
     /// Reads what has arrived into input[at...] (which has room), waiting up to the poll timeout.
+    /// A blocking `recv` bounded by `SO_RCVTIMEO`: one system call per answer, where `poll` then
+    /// `recv` made two.
     private func receive(into at: Int) throws -> Int {
         while true {
-            try wait(for: Int16(POLLIN), "read")
             let n = input.withUnsafeMutableBytes { recv(socket, $0.baseAddress! + at, $0.count - at, 0) }
             if n > 0 { return n }
             if n == 0 { throw CacheError.unavailable("the server closed the connection") }
-            if errno != EAGAIN && errno != EINTR { throw CacheError.unavailable("read failed: \(String(cString: strerror(errno)))") }
-        }
-    }
-
-    private func wait(for events: Int16, _ what: String) throws {
-        var entry = pollfd(fd: socket, events: events, revents: 0)
-        while true {
-            let n = poll(&entry, 1, pollTimeoutMilliseconds)
-            if n > 0 { return }
-            if n == 0 { throw CacheError.timeout("no \(what) within \(pollTimeoutMilliseconds) ms") }
-            if errno != EINTR { throw CacheError.unavailable("poll failed: \(String(cString: strerror(errno)))") }
+            if errno == EAGAIN { throw CacheError.timeout("no read within \(pollTimeoutMilliseconds) ms") }
+            if errno != EINTR { throw CacheError.unavailable("read failed: \(String(cString: strerror(errno)))") }
         }
     }
 
@@ -228,10 +222,22 @@ final class MemcachedPipeline {
         retryAt = nil
         do {
             socket = try connect()
+            try blockWithTimeouts(socket)
         } catch {
             fail()
             throw error
         }
+    }
+
+    /// Connected, the socket blocks, each send and receive bounded by the poll timeout.
+    private func blockWithTimeouts(_ fd: Int32) throws {
+        var timeout = timeval(
+            tv_sec: Int(pollTimeoutMilliseconds / 1000), tv_usec: Int(pollTimeoutMilliseconds % 1000) * 1000)
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0, fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0,
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0,
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0
+        else { throw CacheError.unavailable("socket options failed: \(String(cString: strerror(errno)))") }
     }
 
     /// Closes the connection and holds off the next connect for the retry timeout.
