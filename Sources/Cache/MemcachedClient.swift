@@ -124,6 +124,26 @@ public final class MemcachedClient {
         guard rc == MEMCACHED_SUCCESS else { throw failure(rc, wire) }
     }
 
+    /// Stores `value` under `key` without waiting for memcached's answer (`noreply`): for entries
+    /// whose loss only costs a later miss (cached answers, counts, token checks), so a miss does
+    /// not wait for a round trip it does not need. memcached answers nothing to a `noreply`
+    /// store, not even a refusal (a value too large, no memory), so the connection's next answer
+    /// is still the next command's. With one server it goes out on the request path's connection
+    /// (`MemcachedPipeline`), in one write; with several, through libmemcached.
+    public func setWithoutReply(_ key: String, _ value: [UInt8], expiration: Int = 0) throws {
+        if configuration.servers.count == 1 {
+            if !CacheKey.isValid(key) { _ = try wireKey(key) }  // throws the reason
+            try onPipeline { try $0.setWithoutReply(prefix: configuration.keyPrefix, key: key, value, expiration: relative(expiration)) }
+            return
+        }
+        let wire = try wireKey(key)
+        let memc = try connection()
+        memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_NOREPLY, 1)  // a flag: no reconnect
+        defer { memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_NOREPLY, 0) }
+        let rc = try store(memcached_set, wire: wire, value, expiration)
+        guard rc == MEMCACHED_SUCCESS else { throw failure(rc, wire) }
+    }
+
     /// Stores `value` only if `key` holds nothing; `false` when it already does.
     @discardableResult
     public func add(_ key: String, _ value: [UInt8], expiration: Int = 0) throws -> Bool {
@@ -251,12 +271,17 @@ public final class MemcachedClient {
     ) throws {
         for key in keys where !CacheKey.isValid(key) { _ = try wireKey(key) }  // throws the reason
         for key in counters where !CacheKey.isValid(key) { _ = try wireKey(key) }
+        try onPipeline { try $0.incrementAndGet(prefix: configuration.keyPrefix, increments: counters, keys: keys, found: found) }
+    }
+
+    /// Runs `call` on the one-write connection (made on first use); a timeout suspends the server.
+    private func onPipeline(_ call: (MemcachedPipeline) throws -> Void) throws {
         // A suspended server (after a timeout) fails at once, as through libmemcached.
         guard !suspensions.live().isEmpty else { throw CacheError.unavailable("every server is suspended after a timeout") }
         let pipe = pipeline ?? MemcachedPipeline(configuration)
         pipeline = pipe
         do {
-            try pipe.incrementAndGet(prefix: configuration.keyPrefix, increments: counters, keys: keys, found: found)
+            try call(pipe)
         } catch let error as CacheError {
             logger.debug("memcached call failed", metadata: ["error": "\(error)"])
             if case .timeout = error {
@@ -366,9 +391,14 @@ public final class MemcachedClient {
         UnsafeMutablePointer<memcached_st>?, UnsafePointer<CChar>?, Int, UnsafePointer<CChar>?, Int, time_t, UInt32
     ) -> memcached_return_t
 
+    /// memcached's `exptime` for a lifetime of `expiration` seconds (0: none).
+    private func relative(_ expiration: Int) -> Int {
+        expiration > Self.longestRelativeExpiration ? Int(time(nil)) + expiration : max(0, expiration)
+    }
+
     private func store(_ function: StoreFunction, wire: [UInt8], _ value: [UInt8], _ expiration: Int) throws -> memcached_return_t {
         let memc = try connection()
-        let exptime = time_t(expiration > Self.longestRelativeExpiration ? Int(time(nil)) + expiration : max(0, expiration))
+        let exptime = time_t(relative(expiration))
         return wire.withUnsafeBufferPointer { k in
             k.withMemoryRebound(to: CChar.self) { k in
                 // An empty array may have no storage: give libmemcached a valid pointer anyway.

@@ -4,7 +4,7 @@
 
 /// The request path's memcached traffic in one write: the rate limiter's `noreply` increments and
 /// the request's `get`, sent together on a connection of the client's own, then the `get`'s answer
-/// read back.
+/// read back; and a miss's `noreply` stores, on the same connection.
 ///
 /// libmemcached cannot batch them: it flushes every `incr` on its own (`memcached_vdo(..., true)`
 /// in its `auto.cc`, whatever `BUFFER_REQUESTS` says; that behaviour only holds back stores), so
@@ -73,6 +73,24 @@ final class MemcachedPipeline {
         do {
             try send()
             try readValues(found: found)
+        } catch {
+            fail()
+            throw error
+        }
+    }
+
+    /// Sends `set <key> 0 <exptime> <bytes> noreply` and the value, in one write; memcached
+    /// answers nothing (see `MemcachedClient.setWithoutReply`). `key` is valid (`CacheKey`).
+    func setWithoutReply(prefix: String, key: String, _ value: [UInt8], expiration exptime: Int) throws {
+        try connectIfNeeded()
+        output.removeAll(keepingCapacity: true)
+        output.append(contentsOf: "set ".utf8)
+        try appendWire(key, prefix)
+        output.append(contentsOf: " 0 \(exptime) \(value.count) noreply\r\n".utf8)
+        output.append(contentsOf: value)
+        output.append(contentsOf: "\r\n".utf8)
+        do {
+            try send()
         } catch {
             fail()
             throw error

@@ -3,6 +3,7 @@ memcached does (it has no authentication). Keys are given without the app's pref
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
 
 PREFIX = "library-api:"
@@ -49,6 +50,14 @@ class MemcachedText:
                 return value
             assert line.startswith(b"VALUE "), line
             value = self._exactly(int(line.split()[3]))
+
+    def stored(self, key: str) -> bytes | None:
+        """What the app stored under `key` in the request just answered: its stores go without an
+        acknowledgement, so one may land a moment after the answer (waits for it up to 2 s)."""
+        deadline = time.monotonic() + 2
+        while (value := self.get(key)) is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return value
 
     def set(self, key: str, value: bytes, expire: int = 300) -> None:
         self.sock.sendall(f"set {PREFIX}{key} 0 {expire} {len(value)}\r\n".encode() + value + b"\r\n")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from circulation import admin_login, bearer, make_book, tag
-from helpers import assert_problem_response
+from helpers import assert_problem_response, read_stored
 
 
 @pytest.fixture
@@ -36,13 +36,14 @@ def test_unknown_parameters_share_one_cache_entry(client, admin):
     word = tag("flood")
     make_book(client, admin, title=f"{word} one")
     first = client.get(f"/books?q={word}&utm_source=a&{junk(5)}", headers=bearer(admin))
-    second = client.get(f"/books?q={word}&utm_source=b&cachebuster=1", headers=bearer(admin))
+    second = read_stored(client.get, f"/books?q={word}&utm_source=b&cachebuster=1", headers=bearer(admin))
     third = client.get(f"/books?q={word}", headers=bearer(admin))
     assert (first.headers["X-Cache"], second.headers["X-Cache"], third.headers["X-Cache"]) == ("MISS", "HIT", "HIT")
     assert first.content == second.content == third.content
     book = first.json()[0]["id"]
-    assert [client.get(f"/books/{book}?x={n}", headers=bearer(admin)).headers["X-Cache"] for n in range(3)] == \
-        ["MISS", "HIT", "HIT"]
+    assert client.get(f"/books/{book}?x=0", headers=bearer(admin)).headers["X-Cache"] == "MISS"
+    assert read_stored(client.get, f"/books/{book}?x=1", headers=bearer(admin)).headers["X-Cache"] == "HIT"
+    assert client.get(f"/books/{book}?x=2", headers=bearer(admin)).headers["X-Cache"] == "HIT"
 
 
 def test_a_long_q_gives_200_or_a_clear_400_never_502(client, admin):

@@ -29,7 +29,7 @@ import requests
 import yaml
 
 from conftest import REPO, RUN, assert_no_crash, stack_config
-from helpers import REQUEST_ID, raw_request, request_head
+from helpers import REQUEST_ID, raw_request, read_stored, request_head
 from tools.devstack.app import find_binary
 from tools.devstack.stack import ADMIN_EMAIL, Stack
 
@@ -389,7 +389,7 @@ def test_answers_the_fuzzer_does_not_reach_are_documented(live_stack, document):
     # book reads: miss, hit, 304 (item and list), with every header of the 200 answer
     for path, template in ((f"/books/{book['id']}", "/books/{id}"), ("/books?per_page=5", "/books")):
         first = call("GET", path, template, headers=admin)
-        again = call("GET", path, template, headers=admin)
+        again = read_stored(lambda path, **kwargs: call("GET", path, template, **kwargs), path, headers=admin)
         assert (first.status_code, again.status_code) == (200, 200)
         assert (first.headers["X-Cache"], again.headers["X-Cache"]) == ("MISS", "HIT")
         assert first.headers["ETag"] == again.headers["ETag"]

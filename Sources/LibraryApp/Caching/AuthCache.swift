@@ -44,7 +44,7 @@ struct AuthCache {
         let lifetime = min(Int64(Self.timeoutSeconds), tokenExpiresAt - Int64(Date().timeIntervalSince1970))
         guard lifetime > 0 else { return }
         let key = Self.entryKey(tokenID)
-        try client.set(
+        try client.setWithoutReply(
             key, seal.seal(Self.encode(user, generation: generation), key: key, lifetime: Int(lifetime)),
             expiration: Int(lifetime))
     }

@@ -52,7 +52,7 @@ struct ListCountCache {
     }
 
     func store(_ count: Int, stamp: String) {
-        try? client.set(
+        try? client.setWithoutReply(
             key, seal.seal(Array("\(stamp) \(count)".utf8), key: key, lifetime: timeoutSeconds),
             expiration: timeoutSeconds)  // lost: a query more
     }

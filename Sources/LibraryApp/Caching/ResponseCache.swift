@@ -77,7 +77,7 @@ struct ResponseCache {
 
     /// Sealed (`CacheEntrySeal`): the reader believes only what this service wrote under `key`.
     func store(_ entry: Entry, forKey key: String, seal: CacheEntrySeal) throws {
-        try client.set(key, seal.seal(Self.encode(entry), key: key, lifetime: timeoutSeconds), expiration: timeoutSeconds)
+        try client.setWithoutReply(key, seal.seal(Self.encode(entry), key: key, lifetime: timeoutSeconds), expiration: timeoutSeconds)
     }
 
     /// `generation \n etag \n name: value \n ... \n \n body` — header values never hold a newline.
