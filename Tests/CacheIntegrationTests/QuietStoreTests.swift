@@ -25,9 +25,10 @@ import Cache
         try client.setWithoutReply("crlf", Array("a\r\nEND\r\nb".utf8), expiration: 60)
         try client.setWithoutReply(long, [9], expiration: 60)
         try client.setWithoutReply("crlf", Array("second".utf8), expiration: 60)  // the later store wins
-        #expect(try read(client, ["large", "empty", "crlf", long, "missing"]) == [
-            "large": large, "empty": [], "crlf": Array("second".utf8), long: [9],
-        ])
+        #expect(
+            try read(client, ["large", "empty", "crlf", long, "missing"]) == [
+                "large": large, "empty": [], "crlf": Array("second".utf8), long: [9],
+            ])
         #expect(throws: CacheError.invalidKey("key holds a space or control character")) {
             try client.setWithoutReply("a b", [1])
         }
@@ -66,7 +67,9 @@ import Cache
         var failures = 0
         let (_, ms) = milliseconds {
             for _ in 0..<20 {
-                do { try client.setWithoutReply("k", [1]) } catch let error as CacheError where error.isServerFailure { failures += 1 } catch {}
+                do { try client.setWithoutReply("k", [1]) } catch let error as CacheError where error.isServerFailure {
+                    failures += 1
+                } catch {}
             }
         }
         // The first store after the stop may still fit the socket's buffer, unanswered by design.
