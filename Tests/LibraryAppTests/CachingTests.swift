@@ -157,6 +157,74 @@ import Models
     }
 }
 
+@Suite struct OpenedEntriesTests {
+    private let seal = CacheEntrySeal(secretKey: String(repeating: "k", count: 32), logger: .init(label: "test"))
+
+    /// Decodes the payload as text, counting the calls.
+    private final class Decoder {
+        var calls = 0
+        func decode(_ payload: ArraySlice<UInt8>) -> String? {
+            calls += 1
+            return String(decoding: payload, as: UTF8.self)
+        }
+    }
+
+    @Test func theSameBytesAgainAreNeitherCheckedNorDecodedAgain() {
+        var opened = OpenedEntries<String>()
+        let decoder = Decoder()
+        let sealed = seal.seal(Array("page".utf8), key: "response:books:/books?", lifetime: 60)
+        for _ in 0..<3 {
+            #expect(opened.open(Array(sealed), key: "response:books:/books?", seal: seal, decode: decoder.decode) == "page")
+        }
+        #expect(decoder.calls == 1)
+        // A newer value under the key is checked and decoded, and then remembered instead.
+        let newer = seal.seal(Array("page 2".utf8), key: "response:books:/books?", lifetime: 60)
+        #expect(opened.open(newer, key: "response:books:/books?", seal: seal, decode: decoder.decode) == "page 2")
+        #expect(opened.open(newer, key: "response:books:/books?", seal: seal, decode: decoder.decode) == "page 2")
+        #expect(decoder.calls == 2)
+    }
+
+    /// Remembering a genuine value must not let an altered one, or the same one under another
+    /// key, through.
+    @Test func forgedOrMovedBytesAreStillRefused() {
+        var opened = OpenedEntries<String>()
+        let decoder = Decoder()
+        let sealed = seal.seal(Array("user 7".utf8), key: "auth:a", lifetime: 60)
+        #expect(opened.open(sealed, key: "auth:a", seal: seal, decode: decoder.decode) == "user 7")
+        var altered = sealed
+        altered[5] = UInt8(ascii: "8")
+        #expect(opened.open(altered, key: "auth:a", seal: seal, decode: decoder.decode) == nil)
+        #expect(opened.open(sealed, key: "auth:b", seal: seal, decode: decoder.decode) == nil)
+        #expect(opened.open(nil, key: "auth:a", seal: seal, decode: decoder.decode) == nil)
+        #expect(opened.open(sealed, key: "auth:a", seal: seal, decode: decoder.decode) == "user 7")
+    }
+
+    @Test func aRememberedValuePastItsExpiryIsAMiss() {
+        var opened = OpenedEntries<String>()
+        let decoder = Decoder()
+        let sealed = seal.seal(Array("old".utf8), key: "auth:x", lifetime: 5)
+        let expiry = CacheEntrySeal.expiry(of: sealed)
+        #expect(opened.open(sealed, key: "auth:x", seal: seal, now: expiry - 5, decode: decoder.decode) == "old")
+        #expect(opened.open(sealed, key: "auth:x", seal: seal, now: expiry, decode: decoder.decode) == "old")
+        #expect(opened.open(sealed, key: "auth:x", seal: seal, now: expiry + 1, decode: decoder.decode) == nil)
+    }
+
+    @Test func moreKeysThanSlotsEachStillOpen() {
+        var opened = OpenedEntries<String>()
+        let decoder = Decoder()
+        let count = OpenedEntries<String>.capacity * 2 + 1
+        let values = (0..<count).map { seal.seal(Array("v\($0)".utf8), key: "k\($0)", lifetime: 60) }
+        for _ in 0..<2 {
+            for (index, value) in values.enumerated() {
+                #expect(opened.open(value, key: "k\(index)", seal: seal, decode: decoder.decode) == "v\(index)")
+            }
+        }
+        #expect(decoder.calls == count * 2)  // each replaced before it came round again
+        #expect(opened.open(values[count - 1], key: "k\(count - 1)", seal: seal, decode: decoder.decode) == "v\(count - 1)")
+        #expect(decoder.calls == count * 2)
+    }
+}
+
 @Suite struct ClientAddressTests {
     @Test func remoteAddressUnlessThePeerIsATrustedProxy() {
         #expect(ClientAddress.resolve(remoteAddress: "10.0.0.9", forwardedFor: "1.2.3.4", trustedProxies: []) == "10.0.0.9")

@@ -21,6 +21,9 @@ public final class Context {
     let cacheSeal: CacheEntrySeal
     /// Tokens this thread has verified (see `VerifiedTokenCache`).
     var verifiedTokens = VerifiedTokenCache()
+    /// Token checks and cached answers this thread opened last (see `OpenedEntries`).
+    var openedTokenChecks = OpenedEntries<AuthCache.Check>()
+    var openedAnswers = OpenedEntries<ResponseCache.Entry>()
     private let session: (any StorageSession)?
     private let cacheClient: MemcachedClient?
     /// `configuration.memcached`, parsed once: a write's invalidation may need a fresh client.

@@ -25,13 +25,19 @@ struct AuthCache {
 
     /// The cached user of this token, when the entry is there and still current (the user's
     /// generation and the epoch it was stamped with are both the ones read now).
-    static func user(in values: CacheReads, tokenID: String, userID: Int64, seal: CacheEntrySeal) -> User? {
+    /// Opened through `opened`: the same entry as last time is neither checked nor decoded again.
+    static func user(
+        in values: CacheReads, tokenID: String, userID: Int64, opened: inout OpenedEntries<Check>, seal: CacheEntrySeal
+    ) -> User? {
         let key = entryKey(tokenID)
-        guard let entry = seal.open(values[key], key: key), let stamp = Generation.stamp(of: generationKey(userID), in: values),
-            let (generation, user) = decode(entry), generation == stamp, user.id == userID
+        guard let (generation, user) = opened.open(values[key], key: key, seal: seal, decode: decode),
+            let stamp = Generation.stamp(of: generationKey(userID), in: values), generation == stamp, user.id == userID
         else { return nil }
         return user
     }
+
+    /// A decoded entry: the generation stamp it was written with, and the user.
+    typealias Check = (generation: String, user: User)
 
     /// The stamp for the database's answer, fixed before the database is asked: a change that
     /// commits after it bumps the user's generation, and the stamped answer stops counting.

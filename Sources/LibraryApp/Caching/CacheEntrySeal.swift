@@ -51,10 +51,16 @@ final class CacheEntrySeal {
         let payloadEnd = tagStart - Self.expiryLength
         begin(key: key, payload: value[..<tagStart])
         guard hmac.finish(matches: value[tagStart...]) else { return rejected(key) }
-        var expiry: Int64 = 0
-        for byte in value[payloadEnd..<tagStart] { expiry = expiry << 8 | Int64(byte) }
-        guard expiry >= Int64(time(nil)) else { return nil }  // genuine but over: a replay, or memcached late
+        guard Self.expiry(of: value) >= Int64(time(nil)) else { return nil }  // genuine but over: a replay, or memcached late
         return value[..<payloadEnd]
+    }
+
+    /// The Unix time a sealed value (at least expiry and tag long) expires.
+    static func expiry(of value: [UInt8]) -> Int64 {
+        let tagStart = value.count - tagLength
+        var expiry: Int64 = 0
+        for byte in value[(tagStart - expiryLength)..<tagStart] { expiry = expiry << 8 | Int64(byte) }
+        return expiry
     }
 
     /// The key's length first, so that no key/value split of the same bytes gives the same tag.

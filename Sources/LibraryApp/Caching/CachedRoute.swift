@@ -18,7 +18,8 @@ enum CachedRoute {
                 // The generation is read before the database: an answer stamped with it can only
                 // be as old as the generation, and a write bumps it after committing.
                 let generation = try cache.stamp(of: region, in: reads)
-                if let entry = context.cacheSeal.open(reads[entryKey], key: entryKey).flatMap(ResponseCache.decode),
+                if let entry = context.openedAnswers.open(
+                    reads[entryKey], key: entryKey, seal: context.cacheSeal, decode: ResponseCache.decode),
                     entry.generation == generation
                 {
                     AppMetrics.cacheHits.increment()

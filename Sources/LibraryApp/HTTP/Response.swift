@@ -36,11 +36,19 @@ public struct Response: Sendable {
         Response(status: .noContent, headers: headers)
     }
 
-    /// The CGI response the web server expects on FastCGI stdout: a `Status` line, headers,
-    /// a blank line, then the body (left out for `HEAD`, with the `GET` length kept).
+    /// The CGI response the web server expects on FastCGI stdout: `cgiHead`, then the body
+    /// (left out for `HEAD`, with the `GET` length kept).
     func cgiBytes(omitBody: Bool) -> [UInt8] {
+        var output = cgiHead(bodyRoom: omitBody ? 0 : body.count)
+        if !omitBody { output.append(contentsOf: body) }
+        return output
+    }
+
+    /// A `Status` line, the headers and the blank line. The server writes the body after it
+    /// straight from `body`: a cached list page's ~5 KB is not copied into one buffer first.
+    func cgiHead(bodyRoom: Int = 0) -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(256 + (omitBody ? 0 : body.count))
+        output.reserveCapacity(256 + bodyRoom)
         // Numbers appended as digits, not interpolated: no String made and freed per response.
         output.append(contentsOf: "Status: ".utf8)
         DecimalDigits.append(status.code, to: &output)
@@ -59,7 +67,6 @@ public struct Response: Sendable {
             output.append(contentsOf: "\r\n".utf8)
         }
         output.append(contentsOf: "\r\n".utf8)
-        if !omitBody { output.append(contentsOf: body) }
         return output
     }
 }
