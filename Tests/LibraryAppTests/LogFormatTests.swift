@@ -41,6 +41,39 @@ import Testing
         #expect(time.hasSuffix("Z") && time.count == 24)
     }
 
+    /// The access line written straight from the request's texts is the line the general path
+    /// writes for the same record (after the timestamp), control characters blanked the same way.
+    @Test func theAccessLineIsTheLineSwiftLogWouldWrite() throws {
+        let access = AccessLine(method: "GET", path: "/books/7\nforged", status: 200, microseconds: 1_005)
+        #expect(access.description == "GET /books/7\nforged 200 1.005ms")
+        #expect(AccessLine(method: "HEAD", path: "/", status: 304, microseconds: 120).description == "HEAD / 304 0.120ms")
+        #expect(AccessLine(method: "GET", path: "/", status: 200, microseconds: 98_765_432).description == "GET / 200 98765.432ms")
+
+        var ends: [Int32] = [0, 0]
+        pipe(&ends)
+        defer { close(ends[0]) }
+        let output = LogOutput(fileDescriptor: ends[1], bufferBytes: 0)
+        let handler = LineLogHandler(label: "library-app", level: .info, output: output)
+        #expect(handler.logAccess(access, client: "127.0.0.1", requestID: "abc"))
+        Logger(label: "library-app") { _ in handler }.info(
+            "\(access)", metadata: ["request_id": .string("abc"), "client": .string("127.0.0.1")])
+        close(ends[1])
+        var written: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while case let count = read(ends[0], &chunk, chunk.count), count > 0 { written += chunk.prefix(count) }  // two writes
+        let lines = String(decoding: written, as: UTF8.self).split(separator: "\n")
+        try #require(lines.count == 2)
+        let timestamp = "2026-11-26T08:00:00.123Z".count
+        #expect(lines[0].dropFirst(timestamp) == " info library-app: GET /books/7 forged 200 1.005ms client=127.0.0.1 request_id=abc")
+        #expect(lines[0].dropFirst(timestamp) == lines[1].dropFirst(timestamp))
+
+        // JSON lines, and a handler with metadata of its own, take the general path.
+        #expect(!LineLogHandler(label: "library-app", level: .info, format: .json, output: output).logAccess(access, client: "c", requestID: "r"))
+        var tagged = LineLogHandler(label: "library-app", level: .info, output: output)
+        tagged.metadata["worker"] = "1"
+        #expect(!tagged.logAccess(access, client: "c", requestID: "r"))
+    }
+
     @Test func logFormatIsReadFromTheEnvironment() throws {
         let key = String(repeating: "k", count: 32)
         #expect(try Configuration.fromEnvironment(["SECRET_KEY": key]).logFormat == .text)

@@ -71,11 +71,12 @@ public final class FastCGIAdapter: FastCGIResponder {
             route: routeName, status: response.status.code, nanoseconds: elapsed,
             databaseConnected: context.hasDatabaseConnection, memcachedConnected: context.hasMemcachedConnection)
         if context.configuration.accessLog {
-            context.logger.info(
-                "\(cgi.method) \(rawPath) \(response.status.code) \(Self.milliseconds(elapsed / 1000))ms",
-                metadata: [
-                    "request_id": .string(requestID), "client": .string(remoteAddress),
-                ])
+            let access = AccessLine(method: cgi.method, path: rawPath, status: response.status.code, microseconds: elapsed / 1000)
+            // Straight into the line when the handler is ours (always, when serving): no metadata dictionary per request.
+            let written = (context.logger.handler as? LineLogHandler)?.logAccess(access, client: remoteAddress, requestID: requestID)
+            if written != true {
+                context.logger.info("\(access)", metadata: ["request_id": .string(requestID), "client": .string(remoteAddress)])
+            }
         }
     }
 
@@ -132,11 +133,5 @@ public final class FastCGIAdapter: FastCGIResponder {
     static func path(of target: String) -> String {
         guard let query = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return target }
         return String(target[..<query])
-    }
-
-    private static func milliseconds(_ micros: UInt64) -> String {
-        let whole = micros / 1000, fraction = micros % 1000
-        let digits = String(fraction)
-        return "\(whole).\(String(repeating: "0", count: 3 - digits.count))\(digits)"
     }
 }

@@ -58,16 +58,28 @@ public struct LineLogHandler: LogHandler {
         return json.bytes
     }
 
+    /// A request's access line, exactly as `log` writes `info(line, metadata: ["client": …,
+    /// "request_id": …])` in the text format, but without the message's string, the metadata
+    /// dictionary and its sorting: one per request. False, having written nothing, when this
+    /// handler's lines take the general path (JSON, metadata of its own).
+    func logAccess(_ access: AccessLine, client: String, requestID: String) -> Bool {
+        guard format == .text, metadata.isEmpty, metadataProvider == nil else { return false }
+        guard logLevel <= .info else { return true }
+        var line = textLineHead(level: .info)
+        access.append(to: &line)
+        line.append(contentsOf: " client=".utf8)  // the metadata's keys, sorted
+        line.append(contentsOf: client.utf8)
+        line.append(contentsOf: " request_id=".utf8)
+        line.append(contentsOf: requestID.utf8)
+        Self.blankControlCharacters(&line)
+        line.append(UInt8(ascii: "\n"))
+        output.write(line, urgent: false)
+        return true
+    }
+
     private func textLine(_ event: LogEvent, _ merged: Logger.Metadata) -> [UInt8] {
-        var line: [UInt8] = []
-        line.reserveCapacity(160)
-        Self.appendTimestamp(to: &line)
-        line.append(UInt8(ascii: " "))
-        line.append(contentsOf: event.level.rawValue.utf8)
-        line.append(UInt8(ascii: " "))
-        line.append(contentsOf: label.utf8)
-        line.append(contentsOf: ": ".utf8)
-        // The texts' own bytes, not interpolated copies: the access line is written per request.
+        var line = textLineHead(level: event.level)
+        // The texts' own bytes, not interpolated copies.
         line.append(contentsOf: event.message.description.utf8)
         for key in merged.keys.sorted() {
             line.append(UInt8(ascii: " "))
@@ -79,11 +91,28 @@ public struct LineLogHandler: LogHandler {
                 line.append(contentsOf: "\(merged[key]!)".utf8)
             }
         }
-        // Control characters could forge log lines or drive a terminal: all become spaces.
+        Self.blankControlCharacters(&line)
+        return line
+    }
+
+    /// `<time> <level> <label>: `
+    private func textLineHead(level: Logger.Level) -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(160)
+        Self.appendTimestamp(to: &line)
+        line.append(UInt8(ascii: " "))
+        line.append(contentsOf: level.rawValue.utf8)
+        line.append(UInt8(ascii: " "))
+        line.append(contentsOf: label.utf8)
+        line.append(contentsOf: ": ".utf8)
+        return line
+    }
+
+    /// Control characters could forge log lines or drive a terminal: all become spaces.
+    private static func blankControlCharacters(_ line: inout [UInt8]) {
         for index in line.indices where line[index] < 0x20 || line[index] == 0x7F {
             line[index] = UInt8(ascii: " ")
         }
-        return line
     }
 
     /// UTC with milliseconds, e.g. `2026-11-26T08:00:00.123Z`.
