@@ -68,7 +68,8 @@ import Testing
         #expect(lines[0].dropFirst(timestamp) == lines[1].dropFirst(timestamp))
 
         // JSON lines, and a handler with metadata of its own, take the general path.
-        #expect(!LineLogHandler(label: "library-app", level: .info, format: .json, output: output).logAccess(access, client: "c", requestID: "r"))
+        let json = LineLogHandler(label: "library-app", level: .info, format: .json, output: output)
+        #expect(!json.logAccess(access, client: "c", requestID: "r"))
         var tagged = LineLogHandler(label: "library-app", level: .info, output: output)
         tagged.metadata["worker"] = "1"
         #expect(!tagged.logAccess(access, client: "c", requestID: "r"))

@@ -51,7 +51,8 @@ struct BearerAuthenticator {
     static func authenticate(_ token: VerifiedToken, reads: CacheReads, context: Context) throws -> Principal {
         let (claims, userID) = (token.claims, token.userID)
         if let user = AuthCache.user(
-            in: reads, tokenID: claims.jti, userID: userID, opened: &context.openedTokenChecks, seal: context.cacheSeal) {
+            in: reads, tokenID: claims.jti, userID: userID, opened: &context.openedTokenChecks, seal: context.cacheSeal)
+        {
             return Principal(user: user, tokenID: claims.jti, tokenExpiresAt: claims.exp)
         }
         // The generation the answer will be stamped with is fixed before the database is asked.
