@@ -1,5 +1,17 @@
 import CMariaDB
 
+extension RowColumns {
+    /// Whether `fields` have these names, in this order, compared without making strings.
+    func matches(fields: UnsafeMutablePointer<MYSQL_FIELD>, count: Int) -> Bool {
+        guard count == names.count else { return false }
+        for index in 0..<count {
+            let name = UnsafeRawBufferPointer(start: fields[index].name, count: Int(fields[index].name_length))
+            guard names[index].utf8.elementsEqual(name) else { return false }
+        }
+        return true
+    }
+}
+
 /// One server-side prepared statement, owned by a connection's statement cache.
 final class PreparedStatement {
     /// Tells the connection whether a failure happened before the server could have run the
@@ -11,6 +23,10 @@ final class PreparedStatement {
 
     private let handle: UnsafeMutablePointer<MYSQL_STMT>
     let parameterCount: Int
+    /// The last result's column names and binding, kept for the next execution while its
+    /// columns stay the same: names and buffers are made once per statement, not per query.
+    private var resultColumns: RowColumns?
+    private var resultBinding: ResultBinding?
 
     init(connection: UnsafeMutablePointer<MYSQL>, sql: String) throws(DatabaseError) {
         guard let handle = mysql_stmt_init(connection) else {
@@ -89,8 +105,13 @@ final class PreparedStatement {
         defer { mysql_free_result(metadata) }
         guard let fields = mysql_fetch_fields(metadata) else { throw Self.error(of: handle) }
 
-        let columns = RowColumns(names: (0..<columnCount).map { String(cString: fields[$0].name) })
-        let binding = ResultBinding(fields: fields, count: columnCount)
+        let (columns, binding) = resultShape(fields: fields, count: columnCount)
+        defer {
+            if !binding.isWorthKeeping {
+                resultColumns = nil
+                resultBinding = nil
+            }
+        }
         guard mysql_stmt_bind_result(handle, binding.binds) == 0 else { throw Self.error(of: handle) }
 
         var rows: [Row] = []
@@ -102,6 +123,24 @@ final class PreparedStatement {
             rows.append(Row(columns: columns, values: try binding.currentRow(statement: handle)))
         }
         return rows
+    }
+
+    /// The kept names and binding when this result's columns are the same (names and kinds),
+    /// its buffers grown where a value is longer; else new ones, kept for next time.
+    private func resultShape(
+        fields: UnsafeMutablePointer<MYSQL_FIELD>, count: Int
+    ) -> (RowColumns, ResultBinding) {
+        if let columns = resultColumns, let binding = resultBinding,
+            columns.matches(fields: fields, count: count), binding.fits(fields: fields, count: count)
+        {
+            binding.grow(to: fields)
+            return (columns, binding)
+        }
+        let columns = RowColumns(names: (0..<count).map { String(cString: fields[$0].name) })
+        let binding = ResultBinding(fields: fields, count: count)
+        resultColumns = columns
+        resultBinding = binding
+        return (columns, binding)
     }
 
     static func error(of statement: UnsafeMutablePointer<MYSQL_STMT>) -> DatabaseError {

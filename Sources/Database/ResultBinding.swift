@@ -5,9 +5,14 @@ import CMariaDB
 /// Buffers are sized from the result's `max_length` (the statement sets
 /// STMT_ATTR_UPDATE_MAX_LENGTH and stores the result first), so values normally fit; a value that
 /// still does not (MYSQL_DATA_TRUNCATED) is fetched again whole with `mysql_stmt_fetch_column`.
-/// Every buffer stays at a fixed address until the binding is released after the last fetch.
+/// Every buffer stays at a fixed address from `mysql_stmt_bind_result` to the last fetch of a
+/// result. A prepared statement keeps its binding for the next execution (`fits`, `grow`): a
+/// list page's 13 columns are not allocated, classified and freed again for every query.
 final class ResultBinding {
-    enum Kind { case integer(unsigned: Bool), real, dateTime, text, binary }
+    enum Kind: Equatable { case integer(unsigned: Bool), real, dateTime, text, binary }
+
+    /// Text buffers above this size are not kept for the next execution.
+    static let largestKeptBuffer = 16 * 1024
 
     let binds: UnsafeMutablePointer<MYSQL_BIND>
     let kinds: [Kind]
@@ -69,6 +74,32 @@ final class ResultBinding {
         errors.deallocate()
     }
 
+    /// Whether a new result of the statement has the same column kinds (the server re-prepares a
+    /// statement after a table change, and its columns may change with it).
+    func fits(fields: UnsafeMutablePointer<MYSQL_FIELD>, count: Int) -> Bool {
+        guard count == kinds.count else { return false }
+        for index in 0..<count where Self.kind(of: fields[index]) != kinds[index] { return false }
+        return true
+    }
+
+    /// Makes each text buffer hold the new result's longest value (`max_length`), as `init` does.
+    func grow(to fields: UnsafeMutablePointer<MYSQL_FIELD>) {
+        for index in 0..<kinds.count {
+            let needed = Int(fields[index].max_length)
+            guard needed > Int(binds[index].buffer_length) else { continue }
+            buffers[index].deallocate()
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: needed, alignment: 16)
+            buffers[index] = buffer
+            binds[index].buffer = buffer
+            binds[index].buffer_length = UInt(needed)
+        }
+    }
+
+    /// Whether the buffers are small enough to keep between executions.
+    var isWorthKeeping: Bool {
+        (0..<kinds.count).allSatisfy { Int(binds[$0].buffer_length) <= Self.largestKeptBuffer }
+    }
+
     /// Decodes the row that the last `mysql_stmt_fetch` put into the buffers.
     func currentRow(statement: UnsafeMutablePointer<MYSQL_STMT>) throws(DatabaseError) -> [DatabaseValue] {
         var values: [DatabaseValue] = []
@@ -95,13 +126,14 @@ final class ResultBinding {
                 values.append(DateTimeConversion.date(from: time).map { .date($0) } ?? .null)
             case .text, .binary:
                 let length = Int(lengths[index])
-                let bytes: [UInt8]
                 if length > Int(binds[index].buffer_length) {
-                    bytes = try fetchWhole(column: index, length: length, statement: statement)
+                    let bytes = try fetchWhole(column: index, length: length, statement: statement)
+                    values.append(kind.isText ? .string(String(decoding: bytes, as: UTF8.self)) : .bytes(bytes))
                 } else {
-                    bytes = Array(UnsafeRawBufferPointer(start: buffer, count: length))
+                    // Text straight from the buffer: no byte array made and freed on the way.
+                    let stored = UnsafeRawBufferPointer(start: buffer, count: length)
+                    values.append(kind.isText ? .string(String(decoding: stored, as: UTF8.self)) : .bytes(Array(stored)))
                 }
-                values.append(kind.isText ? .string(String(decoding: bytes, as: UTF8.self)) : .bytes(bytes))
             }
         }
         return values

@@ -100,6 +100,30 @@ import Testing
         }
     }
 
+    /// A statement keeps its result's names and buffers for its next execution: longer values
+    /// after shorter ones, short after long, and a table changed between two executions.
+    @Test func aStatementRunAgainReadsWhatItsResultNowHolds() throws {
+        try withTable { db in
+            let sql = "SELECT * FROM samples WHERE id = ?"
+            for text in ["a", String(repeating: "b", count: 3_000), "c", String(repeating: "d", count: 20_000), "e"] {
+                let id = try db.execute("INSERT INTO samples (s, t) VALUES (?, ?)", [.string(String(text.prefix(200))), .string(text)])
+                    .lastInsertID
+                let row = try #require(try db.query(sql, [DatabaseValue(id)]).first)
+                #expect(try row.string("t") == text)
+                #expect(try row.string("s") == String(text.prefix(200)))
+            }
+            let id = try db.execute("INSERT INTO samples (i, s) VALUES (?, ?)", [7, "42"]).lastInsertID
+            #expect(try db.query(sql, [DatabaseValue(id)]).first?.int("i") == 7)
+            // A column's new type reaches the client with the next execution (a renamed column
+            // does not: Connector/C keeps a re-prepared statement's old names).
+            try db.execute("DELETE FROM samples WHERE id <> ?", [DatabaseValue(id)])
+            try db.execute("ALTER TABLE samples MODIFY COLUMN i VARCHAR(20) NULL, MODIFY COLUMN s BIGINT NULL")
+            let row = try #require(try db.query(sql, [DatabaseValue(id)]).first)
+            #expect(try row.value("i") == .string("7"))
+            #expect(try row.value("s") == .int(42))
+        }
+    }
+
     @Test func manyRowsAndCachedStatements() throws {
         try withTable { db in
             for n in 0..<200 {
