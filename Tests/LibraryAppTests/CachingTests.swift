@@ -26,6 +26,21 @@ import Models
         #expect(tag.hasPrefix("\"") && tag.hasSuffix("\"") && tag.count == 18)
     }
 
+    /// The hash takes eight bytes a step: a change in any byte, in a whole word or in the tail,
+    /// and a body only longer by zero bytes, must each give another tag.
+    @Test func etagsDifferForEveryChangedByteAndLength() {
+        var page = Array(repeating: UInt8(ascii: "a"), count: 4_803)
+        var tags: Set<String> = [ResponseCache.etag(of: page)]
+        for index in page.indices {
+            page[index] = UInt8(ascii: "b")
+            tags.insert(ResponseCache.etag(of: page))
+            page[index] = UInt8(ascii: "a")
+        }
+        #expect(tags.count == page.count + 1)
+        let zeros = (0...17).map { ResponseCache.etag(of: Array(repeating: 0, count: $0)) }
+        #expect(Set(zeros).count == zeros.count)
+    }
+
     @Test func ifNoneMatchUsesWeakComparison() {
         let tag = "\"abc\""
         #expect(ResponseCache.matches(ifNoneMatch: "\"abc\"", etag: tag))

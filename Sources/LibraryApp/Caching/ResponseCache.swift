@@ -118,14 +118,28 @@ struct ResponseCache {
         return nil
     }
 
-    /// A strong entity tag of the body: FNV-1a 64, quoted (RFC 9110 §8.8.3).
+    /// A strong entity tag of the body: a 64-bit hash of every byte, quoted (RFC 9110 §8.8.3).
+    /// Eight bytes a step (rotate, xor, multiply, as rustc's FxHash) and SplitMix64's finaliser
+    /// at the end: a never-cached list page hashes its ~4.8 KB answer, which FNV-1a, a multiply
+    /// per byte, made ~2 % of the page's CPU.
     static func etag(of body: [UInt8]) -> String {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in body {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
+        var hash = 0xCBF2_9CE4_8422_2325 ^ UInt64(body.count)
+        body.withUnsafeBytes { bytes in
+            func mix(_ word: UInt64) {
+                hash = ((hash << 5 | hash >> 59) ^ word) &* 0x517C_C1B7_2722_0A95
+            }
+            var offset = 0
+            while offset + 8 <= bytes.count {
+                mix(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                offset += 8
+            }
+            var tail: UInt64 = 0
+            for byte in bytes[offset...].reversed() { tail = tail << 8 | UInt64(byte) }
+            mix(tail)
         }
-        return "\"" + Hex.string(hash) + "\""
+        hash = (hash ^ (hash >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        hash = (hash ^ (hash >> 27)) &* 0x94D0_49BB_1331_11EB
+        return "\"" + Hex.string(hash ^ (hash >> 31)) + "\""
     }
 
     /// `If-Match` (strong comparison, RFC 9110 §13.1.1): `*` matches any current
