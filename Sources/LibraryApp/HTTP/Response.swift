@@ -14,11 +14,13 @@ public struct Response: Sendable {
         self.body = body
     }
 
-    /// A JSON response written by `write`.
+    /// A JSON response written by `write`; `capacity`, the bytes it will likely take, saves a
+    /// large body (a list page) the buffer's regrowths.
     public static func json(
-        _ status: HTTPResponse.Status = .ok, headers: HTTPFields = HTTPFields(), _ write: (inout JSONWriter) -> Void
+        _ status: HTTPResponse.Status = .ok, headers: HTTPFields = HTTPFields(), capacity: Int = 256,
+        _ write: (inout JSONWriter) -> Void
     ) -> Response {
-        var writer = JSONWriter()
+        var writer = JSONWriter(capacity: capacity)
         write(&writer)
         var headers = headers
         headers[.contentType] = "application/json"

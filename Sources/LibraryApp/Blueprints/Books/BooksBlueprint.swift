@@ -45,7 +45,8 @@ enum BooksBlueprint {
             books = try store.page(query.filter, sort: query.sort, paging: query.pagination.paging, from: start)
         }
         return .json(
-            headers: query.pagination.headers(total: total, path: "/books", query: request.query, filters: BookListQuery.filterNames)
+            headers: query.pagination.headers(total: total, path: "/books", query: request.query, filters: BookListQuery.filterNames),
+            capacity: 2 + books.count * BookSchemas.typicalSize
         ) { json in
             json.array { list in books.forEach { BookSchemas.write($0, to: &list) } }
         }
