@@ -27,6 +27,8 @@ final class PreparedStatement {
     /// columns stay the same: names and buffers are made once per statement, not per query.
     private var resultColumns: RowColumns?
     private var resultBinding: ResultBinding?
+    /// Filled again for each execution: its buffers are made once per statement.
+    private let parameterBinding: ParameterBinding
 
     init(connection: UnsafeMutablePointer<MYSQL>, sql: String) throws(DatabaseError) {
         guard let handle = mysql_stmt_init(connection) else {
@@ -45,6 +47,7 @@ final class PreparedStatement {
         }
         self.handle = handle
         parameterCount = Int(mysql_stmt_param_count(handle))
+        parameterBinding = ParameterBinding(count: parameterCount)
     }
 
     /// Safe after `mysql_close`: Connector/C detaches its statements, and closing then only frees.
@@ -58,8 +61,9 @@ final class PreparedStatement {
                 error: .misuse("statement takes \(parameterCount) parameters, \(parameters.count) given"),
                 serverMayHaveRun: false)
         }
-        let binding = ParameterBinding(parameters)
-        if parameterCount > 0, mysql_stmt_bind_param(handle, binding.binds) != 0 {
+        parameterBinding.set(parameters)
+        defer { parameterBinding.releaseLargeBuffers() }
+        if parameterCount > 0, mysql_stmt_bind_param(handle, parameterBinding.binds) != 0 {
             throw Failure(error: Self.error(of: handle), serverMayHaveRun: false)
         }
         if mysql_stmt_execute(handle) != 0 {
