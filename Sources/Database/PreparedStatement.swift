@@ -118,15 +118,16 @@ final class PreparedStatement {
         }
         guard mysql_stmt_bind_result(handle, binding.binds) == 0 else { throw Self.error(of: handle) }
 
-        var rows: [Row] = []
-        rows.reserveCapacity(Int(mysql_stmt_num_rows(handle)))
+        var values: [DatabaseValue] = []
+        values.reserveCapacity(Int(mysql_stmt_num_rows(handle)) * columnCount)
         while true {
             let status = mysql_stmt_fetch(handle)
             if status == MYSQL_NO_DATA { break }
             guard status == 0 || status == MYSQL_DATA_TRUNCATED else { throw Self.error(of: handle) }
-            rows.append(Row(columns: columns, values: try binding.currentRow(statement: handle)))
+            try binding.appendCurrentRow(to: &values, statement: handle)
         }
-        return rows
+        let result = ResultValues(values)
+        return stride(from: 0, to: values.count, by: columnCount).map { Row(columns: columns, result: result, start: $0) }
     }
 
     /// The kept names and binding when this result's columns are the same (names and kinds),

@@ -100,10 +100,10 @@ final class ResultBinding {
         (0..<kinds.count).allSatisfy { Int(binds[$0].buffer_length) <= Self.largestKeptBuffer }
     }
 
-    /// Decodes the row that the last `mysql_stmt_fetch` put into the buffers.
-    func currentRow(statement: UnsafeMutablePointer<MYSQL_STMT>) throws(DatabaseError) -> [DatabaseValue] {
-        var values: [DatabaseValue] = []
-        values.reserveCapacity(kinds.count)
+    /// Decodes the row that the last `mysql_stmt_fetch` put into the buffers, after `values`.
+    func appendCurrentRow(
+        to values: inout [DatabaseValue], statement: UnsafeMutablePointer<MYSQL_STMT>
+    ) throws(DatabaseError) {
         for (index, kind) in kinds.enumerated() {
             if nulls[index] != 0 {
                 values.append(.null)
@@ -136,7 +136,6 @@ final class ResultBinding {
                 }
             }
         }
-        return values
     }
 
     /// The truncation fallback: fetch one long value into a buffer of its real size.

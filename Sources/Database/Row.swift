@@ -27,24 +27,40 @@ public final class RowColumns: Sendable {
     }
 }
 
+/// The values of a result's rows, one row after the other: one array per result, not per row.
+public final class ResultValues: Sendable {
+    @usableFromInline let values: [DatabaseValue]
+
+    init(_ values: [DatabaseValue]) { self.values = values }
+}
+
 /// One result row with typed accessors that throw `DatabaseError.column` for a missing column,
 /// an unexpected NULL or another type. Inlinable: specialised where they are called, a list
 /// page's decoding (13 columns a row) pays no generic dispatch or metadata look-ups.
 public struct Row: Sendable {
     public let columns: RowColumns
-    public let values: [DatabaseValue]
+    @usableFromInline let result: ResultValues
+    @usableFromInline let start: Int
 
     public init(columns: RowColumns, values: [DatabaseValue]) {
-        self.columns = columns
-        self.values = values
+        self.init(columns: columns, result: ResultValues(values), start: 0)
     }
+
+    init(columns: RowColumns, result: ResultValues, start: Int) {
+        self.columns = columns
+        self.result = result
+        self.start = start
+    }
+
+    /// The row's values in column order.
+    public var values: ArraySlice<DatabaseValue> { result.values[start..<start + columns.names.count] }
 
     @inlinable
     public func value(_ column: some RowColumn) throws -> DatabaseValue {
         guard let index = column.index(in: columns) else {
             throw DatabaseError.column("\(column)", problem: "no such column in the result")
         }
-        return values[index]
+        return result.values[start + index]
     }
 
     @inlinable public func isNull(_ column: some RowColumn) throws -> Bool { try value(column) == .null }
