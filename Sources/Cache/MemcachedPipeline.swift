@@ -8,8 +8,8 @@
 ///
 /// libmemcached cannot batch them: it flushes every `incr` on its own (`memcached_vdo(..., true)`
 /// in its `auto.cc`, whatever `BUFFER_REQUESTS` says; that behaviour only holds back stores), so
-/// a counted read made two sends. This speaks just those two commands of the text protocol, to
-/// one server only (with several, keys are placed by libmemcached's ketama and the client keeps
+/// a counted read made two sends. This speaks just those two commands of the text protocol (and
+/// `set … noreply`), to one server only (with several, keys are placed by libmemcached's ketama and the client keeps
 /// its two-step path).
 ///
 /// Failures behave as libmemcached's: the connection is closed, a timeout comes back as
@@ -35,7 +35,8 @@ final class MemcachedPipeline {
         precondition(configuration.servers.count == 1, "the pipeline speaks to one server")
         server = configuration.servers[0]
         connectTimeoutMilliseconds = Int32(clamping: configuration.connectTimeoutMilliseconds)
-        pollTimeoutMilliseconds = Int32(clamping: configuration.pollTimeoutMilliseconds)
+        // At least 1 ms: a zero SO_RCVTIMEO would mean no timeout at all.
+        pollTimeoutMilliseconds = max(1, Int32(clamping: configuration.pollTimeoutMilliseconds))
         retryTimeoutSeconds = configuration.retryTimeoutSeconds
         output.reserveCapacity(1024)
         requested.reserveCapacity(16)

@@ -11,8 +11,9 @@ import CMariaDB
 final class ResultBinding {
     enum Kind: Equatable { case integer(unsigned: Bool), real, dateTime, text, binary }
 
-    /// Text buffers above this size are not kept for the next execution.
-    static let largestKeptBuffer = 16 * 1024
+    /// A binding whose buffers hold more than this in all is not kept for the next execution
+    /// (each connection caches up to `statementCacheLimit` statements).
+    static let largestKeptBuffers = 16 * 1024
 
     let binds: UnsafeMutablePointer<MYSQL_BIND>
     let kinds: [Kind]
@@ -84,7 +85,8 @@ final class ResultBinding {
 
     /// Makes each text buffer hold the new result's longest value (`max_length`), as `init` does.
     func grow(to fields: UnsafeMutablePointer<MYSQL_FIELD>) {
-        for index in 0..<kinds.count {
+        // Numbers and dates have fixed-size slots (their `max_length` is a display width).
+        for index in 0..<kinds.count where kinds[index] == .text || kinds[index] == .binary {
             let needed = Int(fields[index].max_length)
             guard needed > Int(binds[index].buffer_length) else { continue }
             buffers[index].deallocate()
@@ -95,9 +97,9 @@ final class ResultBinding {
         }
     }
 
-    /// Whether the buffers are small enough to keep between executions.
+    /// Whether the buffers are small enough, together, to keep between executions.
     var isWorthKeeping: Bool {
-        (0..<kinds.count).allSatisfy { Int(binds[$0].buffer_length) <= Self.largestKeptBuffer }
+        (0..<kinds.count).reduce(0) { $0 + Int(binds[$1].buffer_length) } <= Self.largestKeptBuffers
     }
 
     /// Decodes the row that the last `mysql_stmt_fetch` put into the buffers, after `values`.

@@ -53,7 +53,7 @@ public struct Row: Sendable {
     }
 
     /// The row's values in column order.
-    public var values: ArraySlice<DatabaseValue> { result.values[start..<start + columns.names.count] }
+    public var values: [DatabaseValue] { Array(result.values[start..<start + columns.names.count]) }
 
     @inlinable
     public func value(_ column: some RowColumn) throws -> DatabaseValue {

@@ -30,7 +30,9 @@ struct OpenedEntries<Decoded> {
         decode: (ArraySlice<UInt8>) -> Decoded?
     ) -> Decoded? {
         guard let sealed else { return nil }
-        let known = slots.firstIndex { $0.key == key }
+        // Byte for byte, as the seal covers the key: String's == would equate canonically
+        // equivalent keys with different bytes.
+        let known = slots.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }
         if let known, Self.identical(slots[known].sealed, sealed) {
             return slots[known].expiry >= now ? slots[known].decoded : nil
         }
