@@ -132,7 +132,7 @@ public final class MemcachedClient {
     /// (`MemcachedPipeline`), in one write; with several, through libmemcached.
     public func setWithoutReply(_ key: String, _ value: [UInt8], expiration: Int = 0) throws {
         if configuration.servers.count == 1 {
-            if !CacheKey.isValid(key) { _ = try wireKey(key) }  // throws the reason
+            try requireValid(key)
             try onPipeline { try $0.setWithoutReply(prefix: configuration.keyPrefix, key: key, value, expiration: relative(expiration)) }
             return
         }
@@ -269,8 +269,8 @@ public final class MemcachedClient {
     private func pipelinedIncrementThenGet(
         _ counters: [String], _ keys: [String], found: (Int, UnsafeRawBufferPointer) -> Void
     ) throws {
-        for key in keys where !CacheKey.isValid(key) { _ = try wireKey(key) }  // throws the reason
-        for key in counters where !CacheKey.isValid(key) { _ = try wireKey(key) }
+        for key in keys { try requireValid(key) }
+        for key in counters { try requireValid(key) }
         try onPipeline { try $0.incrementAndGet(prefix: configuration.keyPrefix, increments: counters, keys: keys, found: found) }
     }
 
@@ -381,6 +381,11 @@ public final class MemcachedClient {
             case let .unixSocket(path): return path == host
             }
         }
+    }
+
+    /// Throws the reason `key` cannot be used (`CacheKey.wireKey`'s), without making its wire form.
+    private func requireValid(_ key: String) throws {
+        if !CacheKey.isValid(key) { _ = try wireKey(key) }
     }
 
     private func wireKey(_ key: String) throws -> [UInt8] {

@@ -61,10 +61,8 @@ public final class FastCGIAdapter: FastCGIResponder {
         }
 
         response.headers.append(HTTPField(name: .xRequestID, value: requestID))  // only set here: no scan for an earlier one
-        // Two writes into libfcgi's stream buffer (one record, one send): the body is not copied
-        // behind the head first.
-        exchange.write(response.cgiHead())
-        if method != .head, !response.body.isEmpty { exchange.write(response.body) }
+        // Two writes into libfcgi's stream buffer (one record, one send).
+        response.writeCGI(omitBody: method == .head) { exchange.write($0) }
 
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
         metrics.record(

@@ -38,19 +38,25 @@ public struct Response: Sendable {
         Response(status: .noContent, headers: headers)
     }
 
-    /// The CGI response the web server expects on FastCGI stdout: `cgiHead`, then the body
-    /// (left out for `HEAD`, with the `GET` length kept).
+    /// The CGI response the web server expects on FastCGI stdout, handed to `write` in two
+    /// parts: `cgiHead`, then the body straight from `body` (a cached list page's ~5 KB is not
+    /// copied behind the head first), left out for `HEAD` with the `GET` length kept.
+    func writeCGI(omitBody: Bool, to write: ([UInt8]) -> Void) {
+        write(cgiHead())
+        if !omitBody, !body.isEmpty { write(body) }
+    }
+
+    /// The CGI response as one byte array (`writeCGI`'s parts joined).
     func cgiBytes(omitBody: Bool) -> [UInt8] {
-        var output = cgiHead(bodyRoom: omitBody ? 0 : body.count)
-        if !omitBody { output.append(contentsOf: body) }
+        var output: [UInt8] = []
+        writeCGI(omitBody: omitBody) { output.append(contentsOf: $0) }
         return output
     }
 
-    /// A `Status` line, the headers and the blank line. The server writes the body after it
-    /// straight from `body`: a cached list page's ~5 KB is not copied into one buffer first.
-    func cgiHead(bodyRoom: Int = 0) -> [UInt8] {
+    /// A `Status` line, the headers and the blank line.
+    func cgiHead() -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(256 + bodyRoom)
+        output.reserveCapacity(256)
         // Numbers appended as digits, not interpolated: no String made and freed per response.
         output.append(contentsOf: "Status: ".utf8)
         DecimalDigits.append(status.code, to: &output)
