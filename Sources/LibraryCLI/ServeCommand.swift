@@ -24,7 +24,12 @@ struct ServeCommand: ParsableCommand {
             The group of the --socket PATH file: the web server's (www-data on Debian), so that it \
             can connect (default: $APP_SOCKET_GROUP, else the process's group).
             """)
-    var socketGroup: String? = ProcessInfo.processInfo.environment["APP_SOCKET_GROUP"].flatMap { $0.isEmpty ? nil : $0 }
+    var socketGroup: String?
+
+    /// `--socket-group`, else `$APP_SOCKET_GROUP` (an optional option cannot carry a default).
+    private var group: String? {
+        socketGroup ?? ProcessInfo.processInfo.environment["APP_SOCKET_GROUP"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     @Option(
         help: """
@@ -58,10 +63,10 @@ struct ServeCommand: ParsableCommand {
         let listenSocket: ListenSocket
         do {
             if let socket {
-                listenSocket = try ListenSocket.open(ListenAddress(parsing: socket), group: socketGroup)
+                listenSocket = try ListenSocket.open(ListenAddress(parsing: socket), group: group)
             } else {
                 // spawn-fcgi made the socket: its -M and -G options set its mode and group.
-                guard socketGroup == nil else { throw ListenSocket.Failure.groupNeedsUnixSocket }
+                guard group == nil else { throw ListenSocket.Failure.groupNeedsUnixSocket }
                 listenSocket = try ListenSocket.inherited()
             }
         } catch {
