@@ -124,6 +124,24 @@ import Testing
         }
     }
 
+    /// A statement keeps its parameter buffers too: one parameter given a different type on each
+    /// execution (text long then short, a number, NULL, a date, bytes) is sent as what it is now.
+    @Test func aStatementRunAgainBindsEachParameterAsItIsNow() throws {
+        try withTable { db in
+            let when = Date(timeIntervalSince1970: 1_800_000_000.5)
+            let values: [DatabaseValue] = [
+                .string(String(repeating: "x", count: 100)), .string("yz"), .int(-5), .null, .date(when),
+                .bytes(Array("raw".utf8)), .double(2.5), .string("after"),
+            ]
+            // One SQL text: the connection's cached statement runs every time.
+            let sql = "INSERT INTO samples (t) VALUES (?)"
+            let ids = try values.map { try db.execute(sql, [$0]).lastInsertID }
+            let stored = try ids.map { id in try #require(try db.query("SELECT t FROM samples WHERE id = ?", [DatabaseValue(id)]).first) }
+            let texts = try stored.map { row -> String? in try row.value("t") == .null ? nil : row.string("t") }
+            #expect(texts == [String(repeating: "x", count: 100), "yz", "-5", nil, "2027-01-15 08:00:00.500000", "raw", "2.5", "after"])
+        }
+    }
+
     @Test func manyRowsAndCachedStatements() throws {
         try withTable { db in
             for n in 0..<200 {
