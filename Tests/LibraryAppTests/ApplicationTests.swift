@@ -62,6 +62,22 @@ import JSON
         #expect(problemStatus { try request("POST", "/x", headers: json, body: "").jsonObject() } == 400)
     }
 
+    @Test func jsonMediaTypeIsReadAsTheContractSays() {
+        for accepted in [
+            "application/json", "Application/JSON", "application/json; charset=utf-8", " \tapplication/json \t;x",
+            "application/json;", "APPLICATION/JSON ",
+        ] {
+            #expect(MediaType.isJSON(accepted), "\(accepted)")
+        }
+        for refused in [
+            "", ";application/json", "text/plain", "application/jsonx", "application/json-seq", "application/jso",
+            "application json", "application\u{0F}json", "x application/json", "application/json x", "applicatio\u{E9}/json",
+            "application/jsön", "application\u{2F}\u{301}json",
+        ] {
+            #expect(!MediaType.isJSON(refused), "\(refused)")
+        }
+    }
+
     func problemStatus(_ body: () throws -> [String: JSONValue]) -> Int? {
         do { _ = try body(); return nil } catch let problem as ProblemError { return problem.status.code } catch { return -1 }
     }

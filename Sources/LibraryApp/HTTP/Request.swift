@@ -88,10 +88,24 @@ public struct PathParameters: Sendable {
 }
 
 enum MediaType {
-    /// `application/json`, with or without parameters such as `; charset=utf-8`.
+    private static let json = Array("application/json".utf8)
+
+    /// `application/json`, with or without parameters such as `; charset=utf-8`, spaces and tabs
+    /// around it, in any ASCII case. Read on the bytes: every JSON body's request asks (a split,
+    /// two reversals and a `String` by `Character` were ~4 % of the app's CPU in a borrow).
     static func isJSON(_ contentType: String) -> Bool {
-        let essence = contentType.split(separator: ";", maxSplits: 1).first ?? ""
-        return essence.trimmingSpaces().caseInsensitiveEquals("application/json")
+        var contentType = contentType
+        return contentType.withUTF8 { bytes in
+            var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
+            var start = bytes.startIndex
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            guard end - start == json.count else { return false }
+            for (offset, expected) in json.enumerated() where asciiLowercased(bytes[start + offset]) != expected {
+                return false
+            }
+            return true
+        }
     }
 }
 
