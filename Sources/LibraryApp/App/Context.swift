@@ -9,8 +9,14 @@ import Storage
 public final class Context {
     public let configuration: Configuration
     public var logger: Logger {
-        didSet { cacheSeal.logger = logger }  // the worker's own logger replaces the process's
+        didSet {  // the worker's own logger replaces the process's
+            cacheSeal.logger = logger
+            accessLog = logger.handler as? LineLogHandler
+        }
     }
+    /// `logger`'s handler when it is ours, which writes the access line straight into its
+    /// bytes (`LineLogHandler.logAccess`): looked up when the logger is set, not per request.
+    private(set) var accessLog: LineLogHandler?
     public let tokens: JWTSigner
     public let passwords: PasswordService
     let cacheCoordinator: CacheCoordinator
@@ -36,6 +42,7 @@ public final class Context {
     ) {
         self.configuration = configuration
         self.logger = logger
+        accessLog = logger.handler as? LineLogHandler
         self.tokens = tokens
         self.passwords = passwords
         self.cacheCoordinator = cacheCoordinator

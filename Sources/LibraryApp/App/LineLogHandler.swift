@@ -65,15 +65,17 @@ public struct LineLogHandler: LogHandler {
     func logAccess(_ access: AccessLine, client: String, requestID: String) -> Bool {
         guard format == .text, metadata.isEmpty, metadataProvider == nil else { return false }
         guard logLevel <= .info else { return true }
-        var line = textLineHead(level: .info)
-        access.append(to: &line)
-        line.append(contentsOf: " client=".utf8)  // the metadata's keys, sorted
-        line.append(contentsOf: client.utf8)
-        line.append(contentsOf: " request_id=".utf8)
-        line.append(contentsOf: requestID.utf8)
-        Self.blankControlCharacters(&line)
-        line.append(UInt8(ascii: "\n"))
-        output.write(line, urgent: false)
+        output.writeLine(urgent: false) { line in
+            let start = line.count
+            appendTextLineHead(level: .info, to: &line)
+            access.append(to: &line)
+            line.append(contentsOf: " client=".utf8)  // the metadata's keys, sorted
+            line.append(contentsOf: client.utf8)
+            line.append(contentsOf: " request_id=".utf8)
+            line.append(contentsOf: requestID.utf8)
+            Self.blankControlCharacters(&line, from: start)
+            line.append(UInt8(ascii: "\n"))
+        }
         return true
     }
 
@@ -99,19 +101,26 @@ public struct LineLogHandler: LogHandler {
     private func textLineHead(level: Logger.Level) -> [UInt8] {
         var line: [UInt8] = []
         line.reserveCapacity(160)
+        appendTextLineHead(level: level, to: &line)
+        return line
+    }
+
+    private func appendTextLineHead(level: Logger.Level, to line: inout [UInt8]) {
         Self.appendTimestamp(to: &line)
         line.append(UInt8(ascii: " "))
         line.append(contentsOf: level.rawValue.utf8)
         line.append(UInt8(ascii: " "))
         line.append(contentsOf: label.utf8)
         line.append(contentsOf: ": ".utf8)
-        return line
     }
 
-    /// Control characters could forge log lines or drive a terminal: all become spaces.
-    private static func blankControlCharacters(_ line: inout [UInt8]) {
-        for index in line.indices where line[index] < 0x20 || line[index] == 0x7F {
-            line[index] = UInt8(ascii: " ")
+    /// Control characters could forge log lines or drive a terminal: all become spaces (in
+    /// `line` from `start` on: a buffered output's earlier lines are checked already).
+    private static func blankControlCharacters(_ line: inout [UInt8], from start: Int = 0) {
+        line.withUnsafeMutableBufferPointer { bytes in
+            for index in start..<bytes.count where bytes[index] < 0x20 || bytes[index] == 0x7F {
+                bytes[index] = UInt8(ascii: " ")
+            }
         }
     }
 

@@ -34,6 +34,25 @@ public final class LogOutput: Sendable {
         if let full { writeAll(full) }
     }
 
+    /// Writes the line `build` appends to the bytes it is given: straight into the buffer when
+    /// there is one (no line of its own made and copied), else into a new line written at once.
+    func writeLine(urgent: Bool, _ build: (inout [UInt8]) -> Void) {
+        guard capacity > 0 else {
+            var line: [UInt8] = []
+            line.reserveCapacity(160)
+            build(&line)
+            return writeAll(line)
+        }
+        let full: [UInt8]? = buffer.withLock { pending in
+            if pending.capacity == 0 { pending.reserveCapacity(capacity + 512) }
+            build(&pending)
+            guard urgent || pending.count >= capacity else { return nil }
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending
+        }
+        if let full { writeAll(full) }
+    }
+
     /// Writes out whatever is buffered.
     public func flush() {
         let pending: [UInt8] = buffer.withLock { pending in
