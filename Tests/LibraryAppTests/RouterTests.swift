@@ -105,6 +105,33 @@ import Testing
         #expect(throws: Never.self) { try Router(blueprints: [books]) }
     }
 
+    /// The router looks routes up by segment count and first segment: a pattern that starts
+    /// with an `{id}` must still be tried for every path of its length, in table order.
+    @Test func routesStartingWithAnIdAreTriedBesideLiteralOnesInTableOrder() throws {
+        var root = Blueprint("root", prefix: "")
+        root.get("/books/{id}", access: .everyone) { _, _ in Response(status: .ok) }
+        root.get("/{id}/{book}", access: .everyone) { _, _ in Response(status: .accepted) }
+        root.delete("/{id}/{book}", access: .everyone) { _, _ in Response(status: .noContent) }
+        root.get("/5/mine", access: .everyone) { _, _ in Response(status: .created) }
+        let router = try Router(blueprints: [root])
+        func resolve(_ method: HTTPRequest.Method, _ segments: [String]) -> Router.Resolution {
+            router.resolve(method: method, pathSegments: segments)
+        }
+        guard case let .matched(book, _) = resolve(.get, ["books", "3"]) else { Issue.record("expected a match"); return }
+        #expect(book.pattern.description == "/books/{id}")
+        for first in ["5", "6"] {  // with and without a literal pattern starting so
+            guard case let .matched(pair, parameters) = resolve(.get, [first, "3"]) else { Issue.record("expected a match"); return }
+            #expect(pair.pattern.description == "/{id}/{book}")
+            #expect(try parameters.id() == Int64(first)! && parameters.id("book") == 3)
+        }
+        guard case let .matched(mine, _) = resolve(.get, ["5", "mine"]) else { Issue.record("expected a match"); return }
+        #expect(mine.pattern.description == "/5/mine")
+        guard case let .methodNotAllowed(allow) = resolve(.put, ["5", "3"]) else { Issue.record("expected 405"); return }
+        #expect(allow == [.get, .head, .delete])
+        guard case .notFound = resolve(.get, ["books", "3", "x"]) else { Issue.record("expected 404"); return }
+        guard case .notFound = resolve(.get, ["x", "3"]) else { Issue.record("expected 404"); return }
+    }
+
     @Test func theApplicationsOwnRouteTableIsValid() {
         for environment in Configuration.Environment.allCases {
             let configuration = Configuration(environment: environment, secretKey: String(repeating: "k", count: 32))

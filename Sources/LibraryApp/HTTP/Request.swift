@@ -66,11 +66,18 @@ public struct Request: Sendable {
 
 /// Path parameters captured by a route pattern. Only positive integer ids exist in this API.
 public struct PathParameters: Sendable {
-    private var values: [String: Int64] = [:]
+    /// A route has one or two ids: a list searched in order costs less than hashing into a dictionary.
+    private var values: [(name: String, value: Int64)] = []
 
     public init() {}
 
-    mutating func set(_ name: String, _ value: Int64) { values[name] = value }
+    mutating func set(_ name: String, _ value: Int64) {
+        if let index = values.firstIndex(where: { $0.name == name }) {
+            values[index].value = value
+        } else {
+            values.append((name, value))
+        }
+    }
 
     /// A handler asked for a `{name}` its route's pattern does not have: a programming error,
     /// answered `500` (and logged), never a silent id 0.
@@ -82,7 +89,7 @@ public struct PathParameters: Sendable {
     /// The value of `{name}`: present whenever the route's pattern names it, since routes only
     /// run when their pattern matched.
     public func id(_ name: String = "id") throws(UnknownName) -> Int64 {
-        guard let value = values[name] else { throw UnknownName(name: name) }
+        guard let value = values.first(where: { $0.name == name })?.value else { throw UnknownName(name: name) }
         return value
     }
 }

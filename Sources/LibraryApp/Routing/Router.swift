@@ -20,9 +20,20 @@ public struct Router: Sendable {
     }
 
     public let routes: [Route]
+    /// The routes that can match a path, by its segment count and first segment, in table order
+    /// (`candidates(for:)`): a request tries a handful instead of every route.
+    private let byShape: [Shape: [Route]]
+
+    /// A path's segment count and first segment (nil: a pattern that starts with an `{id}`, or a
+    /// path whose first segment no pattern starts with).
+    private struct Shape: Hashable {
+        let count: Int
+        let first: String?
+    }
 
     public init(blueprints: [Blueprint]) throws(Invalid) {
         routes = blueprints.flatMap(\.routes)
+        byShape = Self.shapes(of: routes)
         var problems: [String] = []
         for (index, route) in routes.enumerated() {
             guard let earlier = routes[..<index].first(where: { $0.answersEveryRequest(of: route) }) else { continue }
@@ -37,7 +48,7 @@ public struct Router: Sendable {
     public func resolve(method: HTTPRequest.Method, pathSegments: [String]) -> Resolution {
         let lookupMethod = method == .head ? .get : method
         var allowed: [HTTPRequest.Method] = []
-        for route in routes {
+        for route in candidates(for: pathSegments) {
             guard let parameters = route.pattern.match(pathSegments) else { continue }
             if route.method == lookupMethod { return .matched(route, parameters) }
             allowed.append(route.method)
@@ -45,6 +56,38 @@ public struct Router: Sendable {
         if allowed.isEmpty { return .notFound }
         if allowed.contains(.get) { allowed.append(.head) }
         return .methodNotAllowed(allow: Self.canonicalOrder(allowed))
+    }
+
+    /// Every route that may match `pathSegments`, in table order: those whose pattern has as
+    /// many segments and starts with the same literal or with an `{id}`.
+    private func candidates(for pathSegments: [String]) -> [Route] {
+        let first = pathSegments.first
+        return byShape[Shape(count: pathSegments.count, first: first)] ?? byShape[Shape(count: pathSegments.count, first: nil)] ?? []
+    }
+
+    private static func shapes(of routes: [Route]) -> [Shape: [Route]] {
+        var shapes: [Shape: [Route]] = [:]
+        for route in routes {
+            let segments = route.pattern.segments
+            guard case let .literal(first)? = segments.first else { continue }
+            shapes[Shape(count: segments.count, first: first), default: []] = []
+        }
+        for route in routes {
+            let segments = route.pattern.segments
+            switch segments.first {
+            case let .literal(first)?:
+                shapes[Shape(count: segments.count, first: first), default: []].append(route)
+            case .id?:
+                // Any first segment may match: in every bucket of its count, and its own.
+                for shape in shapes.keys where shape.count == segments.count && shape.first != nil {
+                    shapes[shape]!.append(route)
+                }
+                shapes[Shape(count: segments.count, first: nil), default: []].append(route)
+            case nil:
+                shapes[Shape(count: 0, first: nil), default: []].append(route)
+            }
+        }
+        return shapes
     }
 
     private static let methodOrder: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete]
