@@ -41,33 +41,43 @@ struct CacheReads {
         }
     }
 
-    subscript(key: String) -> [UInt8]? { values[key] }
+    subscript(key: String) -> ArraySlice<UInt8>? { values[key] }
 }
 
 /// The values of one multi-get by position (`keys + counters`, as asked): a request reads a
-/// handful, so a linear search by key costs less than hashing them into a dictionary.
+/// handful, so a linear search by key costs less than hashing them into a dictionary. The
+/// values lie one after another in one buffer (two allocations per request, not one per value).
 struct MemcachedValues {
     private var keys: [String] = []
     private var counters: [String] = []
-    private var values: [[UInt8]?] = []
+    /// Where each value lies in `bytes`, by position; nil: not found.
+    private var ranges: [Range<Int>?] = []
+    private var bytes: [UInt8] = []
 
     init() {}
 
     init(keys: [String], counters: [String]) {
         self.keys = keys
         self.counters = counters
-        values = Array(repeating: nil, count: keys.count + counters.count)
+        ranges = Array(repeating: nil, count: keys.count + counters.count)
+        bytes.reserveCapacity(2048)  // a cached book's values and more: one allocation
     }
 
     mutating func found(_ index: Int, _ value: UnsafeRawBufferPointer) {
-        values[index] = Array(value)
+        let start = bytes.count
+        bytes.append(contentsOf: value)
+        ranges[index] = start..<bytes.count
     }
 
     /// The value read for `key`, nil when none was (a miss, or the key was not asked).
-    subscript(key: String) -> [UInt8]? {
-        if let index = keys.firstIndex(of: key) { return values[index] }
-        if let index = counters.firstIndex(of: key) { return values[keys.count + index] }
+    subscript(key: String) -> ArraySlice<UInt8>? {
+        if let index = keys.firstIndex(of: key) { return value(at: index) }
+        if let index = counters.firstIndex(of: key) { return value(at: keys.count + index) }
         return nil
+    }
+
+    private func value(at index: Int) -> ArraySlice<UInt8>? {
+        ranges[index].map { bytes[$0] }
     }
 }
 

@@ -26,15 +26,15 @@ enum Generation {
         if try client.increment(key) == nil { _ = try current(key, read: nil, client: client) }
     }
 
-    private static func current(_ key: String, read: [UInt8]?, client: MemcachedClient) throws -> [UInt8] {
+    private static func current(_ key: String, read: ArraySlice<UInt8>?, client: MemcachedClient) throws -> ArraySlice<UInt8> {
         if let read { return read }
         _ = try client.add(key, Array(String(UInt64.random(in: 1...UInt64.max / 2)).utf8))
         guard let value = try client.get(key) else { throw CacheError.other(code: -1, message: "\(key) vanished") }
-        return value
+        return value[...]
     }
 
     /// `<generation>@<epoch>`, built in place: one allocation (it is made twice per cached read).
-    private static func stamp(_ generation: [UInt8], _ epoch: [UInt8]) -> String {
+    private static func stamp(_ generation: ArraySlice<UInt8>, _ epoch: ArraySlice<UInt8>) -> String {
         String(unsafeUninitializedCapacity: generation.count + 1 + epoch.count) { buffer in
             let at = buffer.initialize(fromContentsOf: generation)
             buffer[at] = UInt8(ascii: "@")

@@ -44,7 +44,7 @@ struct ListCountCache {
         guard reads.answered,
             let stamp = try? ResponseCache(client: client, timeoutSeconds: timeoutSeconds).stamp(of: .books, in: reads)
         else { return nil }
-        guard let entry = seal.open(reads[key], key: key).map({ String(decoding: $0, as: UTF8.self) }),
+        guard let entry = seal.open(reads[key].map(Array.init), key: key).map({ String(decoding: $0, as: UTF8.self) }),
             let space = entry.lastIndex(of: " "), entry[..<space] == stamp,
             let count = Int(entry[entry.index(after: space)...]), count >= 0
         else { return (nil, stamp) }

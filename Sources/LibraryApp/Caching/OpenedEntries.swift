@@ -26,16 +26,17 @@ struct OpenedEntries<Decoded> {
     /// What `sealed`, read under `key`, decodes to; nil when it is absent, expired, forged, or
     /// does not decode. `decode` runs only for bytes not opened here before.
     mutating func open(
-        _ sealed: [UInt8]?, key: String, seal: CacheEntrySeal, now: Int64 = Int64(time(nil)),
+        _ read: ArraySlice<UInt8>?, key: String, seal: CacheEntrySeal, now: Int64 = Int64(time(nil)),
         decode: (ArraySlice<UInt8>) -> Decoded?
     ) -> Decoded? {
-        guard let sealed else { return nil }
+        guard let read else { return nil }
         // Byte for byte, as the seal covers the key: String's == would equate canonically
         // equivalent keys with different bytes.
         let known = slots.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }
-        if let known, Self.identical(slots[known].sealed, sealed) {
+        if let known, Self.identical(slots[known].sealed, read) {
             return slots[known].expiry >= now ? slots[known].decoded : nil
         }
+        let sealed = Array(read)  // kept in the slot
         guard let payload = seal.open(sealed, key: key), let decoded = decode(payload) else { return nil }
         let slot = Slot(key: key, sealed: sealed, expiry: CacheEntrySeal.expiry(of: sealed), decoded: decoded)
         if let known {
@@ -49,7 +50,7 @@ struct OpenedEntries<Decoded> {
         return decoded
     }
 
-    private static func identical(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    private static func identical(_ a: [UInt8], _ b: ArraySlice<UInt8>) -> Bool {
         a.count == b.count && !a.isEmpty
             && a.withUnsafeBytes { a in b.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
     }

@@ -78,7 +78,7 @@ enum RateLimitGuard {
     }
 
     /// A counter's value as memcached stores it: decimal digits (`incr` may pad with spaces).
-    private static func decimal(_ bytes: [UInt8]) -> UInt64? {
+    private static func decimal(_ bytes: ArraySlice<UInt8>) -> UInt64? {
         var value: UInt64 = 0
         var digits = 0
         for byte in bytes where byte != UInt8(ascii: " ") {
