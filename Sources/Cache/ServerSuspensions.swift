@@ -17,6 +17,11 @@ struct ServerSuspensions {
         until[index] = .now + .seconds(seconds)
     }
 
+    /// Whether no server is set aside now (asked on every request: no list made).
+    mutating func noneSuspended() -> Bool {
+        until.isEmpty || live().count == all.count
+    }
+
     /// Indices of the servers in use now, in configuration order; expired suspensions end.
     mutating func live() -> [Int] {
         if until.isEmpty { return all }

@@ -81,7 +81,8 @@ public final class Application: Sendable {
     /// Routes the request and runs what the route declares, in order: its rate limit, its access
     /// rule, its cache, the handler, its invalidation. Every failure becomes a problem response:
     /// nothing a handler throws reaches the client otherwise. Also names the route, for metrics.
-    func dispatch(_ request: Request, context: Context) -> (response: Response, route: String) {
+    /// `consuming`: the request is moved in, not copied (a copy retains each of its parts).
+    func dispatch(_ request: consuming Request, context: Context) -> (response: Response, route: String) {
         var request = request
         switch router.resolve(method: request.method, pathSegments: request.pathSegments) {
         case .notFound:
