@@ -11,12 +11,12 @@ public final class Context {
     public var logger: Logger {
         didSet {  // the worker's own logger replaces the process's
             cacheSeal.logger = logger
-            accessLog = logger.handler as? LineLogHandler
+            accessLog = AccessLogWriter(logger.handler)
         }
     }
     /// `logger`'s handler when it is ours, which writes the access line straight into its
     /// bytes (`LineLogHandler.logAccess`): looked up when the logger is set, not per request.
-    private(set) var accessLog: LineLogHandler?
+    private(set) var accessLog: AccessLogWriter?
     public let tokens: JWTSigner
     public let passwords: PasswordService
     let cacheCoordinator: CacheCoordinator
@@ -29,7 +29,7 @@ public final class Context {
     var verifiedTokens = VerifiedTokenCache()
     /// Token checks and cached answers this thread opened last (see `OpenedEntries`).
     var openedTokenChecks = OpenedEntries<AuthCache.Check>()
-    var openedAnswers = OpenedEntries<ResponseCache.Entry>()
+    var openedAnswers = OpenedEntries<CachedRoute.Hit>()
     private let session: (any StorageSession)?
     private let cacheClient: MemcachedClient?
     /// `configuration.memcached`, parsed once: a write's invalidation may need a fresh client.
@@ -42,7 +42,7 @@ public final class Context {
     ) {
         self.configuration = configuration
         self.logger = logger
-        accessLog = logger.handler as? LineLogHandler
+        accessLog = AccessLogWriter(logger.handler)
         self.tokens = tokens
         self.passwords = passwords
         self.cacheCoordinator = cacheCoordinator

@@ -131,3 +131,15 @@ public struct LineLogHandler: LogHandler {
         UTCDateTime(secondsSince1970: Int64(now.tv_sec)).appendRFC3339(to: &line, milliseconds: now.tv_nsec / 1_000_000)
     }
 }
+
+/// A worker's `LineLogHandler`, held by reference for its access lines: a handler read from a
+/// variable is copied (its label, output and metadata retained) at every call.
+final class AccessLogWriter {
+    let handler: LineLogHandler
+
+    /// Nil unless `handler` is a `LineLogHandler` (other handlers take swift-log's path).
+    init?(_ handler: any LogHandler) {
+        guard let handler = handler as? LineLogHandler else { return nil }
+        self.handler = handler
+    }
+}

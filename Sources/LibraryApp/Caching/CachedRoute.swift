@@ -5,6 +5,22 @@ import HTTPTypes
 /// handler and stores its `200` answer. Either way the answer carries `X-Cache`, a strong
 /// `ETag`, and becomes `304` when `If-None-Match` names that tag.
 enum CachedRoute {
+    /// A cached answer as a hit replays it: the entry, and its header fields made once per
+    /// entry a worker opens (`OpenedEntries`), not per request.
+    struct Hit {
+        let entry: ResponseCache.Entry
+        let headers: HTTPFields
+
+        init(_ entry: ResponseCache.Entry) {
+            self.entry = entry
+            headers = CachedRoute.headers(of: entry, hit: true)
+        }
+
+        static func decode(_ bytes: ArraySlice<UInt8>) -> Hit? {
+            ResponseCache.decode(bytes).map(Hit.init)
+        }
+    }
+
     /// `reads` holds the region's generation and the entry (`ResponseCache.keys`), read with
     /// the request's other cache reads; `answerKey` is the entry's (`ResponseCache.key`).
     static func respond(
@@ -18,12 +34,11 @@ enum CachedRoute {
                 // The generation is read before the database: an answer stamped with it can only
                 // be as old as the generation, and a write bumps it after committing.
                 let generation = try cache.stamp(of: region, in: reads)
-                if let entry = context.openedAnswers.open(
-                    reads[entryKey], key: entryKey, seal: context.cacheSeal, decode: ResponseCache.decode),
-                    entry.generation == generation
+                if let hit = context.openedAnswers.open(reads[entryKey], key: entryKey, seal: context.cacheSeal, decode: Hit.decode),
+                    hit.entry.generation == generation
                 {
                     AppMetrics.cacheHits.increment()
-                    return answer(entry, hit: true, request)
+                    return answer(hit.entry, headers: hit.headers, request)
                 }
                 store = (cache, generation)
             } catch {
@@ -43,10 +58,11 @@ enum CachedRoute {
         if let store {
             try? store.cache.store(entry, forKey: entryKey, seal: context.cacheSeal)  // a lost store only costs the next reader a miss
         }
-        return answer(entry, hit: false, request)
+        return answer(entry, headers: headers(of: entry, hit: false), request)
     }
 
-    private static func answer(_ entry: ResponseCache.Entry, hit: Bool, _ request: Request) -> Response {
+    /// The answer's header fields: the replayed ones, the entity tag, `X-Cache`, `Cache-Control`.
+    private static func headers(of entry: ResponseCache.Entry, hit: Bool) -> HTTPFields {
         // Appended, not set: the names differ (the replayed ones are `ResponseCache.replayedHeaders`),
         // and a set scans the list each time (docs/performance.md, Kept libraries).
         var headers = HTTPFields()
@@ -56,6 +72,10 @@ enum CachedRoute {
         headers.append(HTTPField(name: .xCache, value: hit ? "HIT" : "MISS"))
         // Signed-in content: shared caches keep out; clients revalidate with the ETag.
         headers.append(HTTPField(name: .cacheControl, value: "private, no-cache"))
+        return headers
+    }
+
+    private static func answer(_ entry: ResponseCache.Entry, headers: HTTPFields, _ request: Request) -> Response {
         if ResponseCache.matches(ifNoneMatch: request.headers.firstValue(.ifNoneMatch), etag: entry.etag) {
             return Response(status: .notModified, headers: headers)
         }
