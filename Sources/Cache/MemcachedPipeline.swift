@@ -103,7 +103,9 @@ final class MemcachedPipeline {
     }
 
     private func firstIndex(of key: String, _ keys: [String], _ increments: [String]) -> Int? {
-        keys.firstIndex(of: key) ?? increments.firstIndex(of: key).map { keys.count + $0 }
+        // Lengths first: most keys differ in length, and a native string knows its own.
+        func same(_ other: String) -> Bool { other.utf8.count == key.utf8.count && other == key }
+        return keys.firstIndex(where: same) ?? increments.firstIndex(where: same).map { keys.count + $0 }
     }
 
     private func appendWire(_ key: String, _ prefix: String) throws {

@@ -24,14 +24,16 @@ struct BearerAuthenticator {
     /// Step one, no I/O: reads `Authorization: Bearer <token>` and verifies it (HS256 only,
     /// `exp` required, signature first).
     static func verify(_ request: Request, context: Context) -> Result<VerifiedToken, ProblemError> {
-        guard let token = bearerToken(in: request.headers.firstValue(.authorization)) else {
-            return .failure(unauthorized("Token is missing", challenge: challenge))
-        }
+        func missing() -> ProblemError { unauthorized("Token is missing", challenge: challenge) }
+        guard let header = request.headers.firstValue(.authorization) else { return .failure(missing()) }
         let now = JWTClaims.currentTime()
         let claims: JWTClaims
-        if let known = context.verifiedTokens.lookUp(token, now: now) {
+        // Looked up by the header's exact value: a value remembered held a token that verified,
+        // and the same value holds the same token (its text is neither cut out nor copied again).
+        if let known = context.verifiedTokens.lookUp(header, now: now) {
             claims = known
         } else {
+            guard let token = bearerToken(in: header) else { return .failure(missing()) }
             do {
                 claims = try context.tokens.verify(token: token, now: now, leeway: context.configuration.tokenLeewaySeconds)
             } catch .expired {
@@ -39,7 +41,7 @@ struct BearerAuthenticator {
             } catch {
                 return .failure(invalidToken("Token is invalid"))
             }
-            context.verifiedTokens.remember(token, claims)
+            context.verifiedTokens.remember(header, claims)
         }
         guard let userID = PathPattern.positiveID(claims.sub) else { return .failure(invalidToken("Token is invalid")) }
         return .success(VerifiedToken(claims: claims, userID: userID))

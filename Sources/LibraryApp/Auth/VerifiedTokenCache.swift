@@ -1,8 +1,8 @@
 import Security
 
-/// Tokens this worker thread has verified, by their exact text (signature included), so that
-/// the next request with the same token skips the signature and the JSON: a client sends its
-/// token with every request. Only the proof is cached: whether the token was revoked or its
+/// Tokens this worker thread has verified, by the exact `Authorization` value they came in
+/// (scheme and signature included), so that the next request with the same value skips the
+/// parsing, the signature and the JSON: a client sends its token with every request. Only the proof is cached: whether the token was revoked or its
 /// user changed is still checked on every request (`BearerAuthenticator.authenticate`). A hit
 /// counts only before the token's `exp` (rounded down); past it, the token is verified anew
 /// (and refused). Per thread, so no lock; bounded, emptied when full.
@@ -10,17 +10,17 @@ struct VerifiedTokenCache {
     static let capacity = 1024
     private var claims: [String: JWTClaims] = [:]
 
-    mutating func lookUp(_ token: String, now: Int64) -> JWTClaims? {
-        guard let found = claims[token] else { return nil }
+    mutating func lookUp(_ authorization: String, now: Int64) -> JWTClaims? {
+        guard let found = claims[authorization] else { return nil }
         guard now < found.exp else {
-            claims[token] = nil
+            claims[authorization] = nil
             return nil
         }
         return found
     }
 
-    mutating func remember(_ token: String, _ verified: JWTClaims) {
+    mutating func remember(_ authorization: String, _ verified: JWTClaims) {
         if claims.count >= Self.capacity { claims.removeAll(keepingCapacity: true) }
-        claims[token] = verified
+        claims[authorization] = verified
     }
 }
