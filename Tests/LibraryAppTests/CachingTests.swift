@@ -245,6 +245,28 @@ import Models
     }
 }
 
+@Suite struct GenerationStampTests {
+    /// Reads as a request's one multi-get hands them over: values one after another in a buffer.
+    private func reads(_ values: [String: String]) -> CacheReads {
+        let keys = ["generation:books", Generation.epochKey]
+        var found = MemcachedValues(keys: keys, counters: [])
+        for (index, key) in keys.enumerated() {
+            if let value = values[key] { Array(value.utf8).withUnsafeBytes { found.found(index, $0) } }
+        }
+        return CacheReads(values: found)
+    }
+
+    @Test func aStampIsCurrentOnlyWhenBothNumbersAreTheOnesRead() {
+        let read = reads(["generation:books": "41", Generation.epochKey: "907"])
+        #expect(Generation.isCurrent("41@907", of: "generation:books", in: read))
+        for stale in ["42@907", "41@906", "41@9070", "4@907", "41907", "41@90", "", "41@907 "] {
+            #expect(!Generation.isCurrent(stale, of: "generation:books", in: read), "\(stale)")
+        }
+        #expect(!Generation.isCurrent("41@907", of: "generation:other", in: read))
+        #expect(!Generation.isCurrent("41@", of: "generation:books", in: reads(["generation:books": "41"])))
+    }
+}
+
 @Suite struct ClientAddressTests {
     @Test func remoteAddressUnlessThePeerIsATrustedProxy() {
         #expect(ClientAddress.resolve(remoteAddress: "10.0.0.9", forwardedFor: "1.2.3.4", trustedProxies: []) == "10.0.0.9")

@@ -31,16 +31,15 @@ enum CachedRoute {
         if reads.answered, let client = context.cache {
             let cache = ResponseCache(client: client, timeoutSeconds: context.configuration.cacheTimeoutSeconds)
             do {
-                // The generation is read before the database: an answer stamped with it can only
-                // be as old as the generation, and a write bumps it after committing.
-                let generation = try cache.stamp(of: region, in: reads)
                 if let hit = context.openedAnswers.open(reads[entryKey], key: entryKey, seal: context.cacheSeal, decode: Hit.decode),
-                    hit.entry.generation == generation
+                    Generation.isCurrent(hit.entry.generation, of: ResponseCache.generationKey(region), in: reads)
                 {
                     AppMetrics.cacheHits.increment()
                     return answer(hit.entry, headers: hit.headers, request)
                 }
-                store = (cache, generation)
+                // The generation is read before the database: an answer stamped with it can only
+                // be as old as the generation, and a write bumps it after committing.
+                store = (cache, try cache.stamp(of: region, in: reads))
             } catch {
                 context.cacheCoordinator.warnUnavailable(error, doing: "read cached \(region.rawValue)")
             }

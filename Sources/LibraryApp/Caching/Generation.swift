@@ -10,10 +10,16 @@ enum Generation {
     /// rate-limit counters must survive (`CacheCoordinator` does it after lost invalidations).
     static let epochKey = "epoch"
 
-    /// The stamp as read with `reads`, or nil when a number is missing there.
-    static func stamp(of key: String, in reads: CacheReads) -> String? {
-        guard let generation = reads[key], let epoch = reads[epochKey] else { return nil }
-        return stamp(generation, epoch)
+    /// Whether `stamp` (an entry's) is the one read with `reads`: compared in place, byte for
+    /// byte, without making the current stamp's string (a cached read checks two).
+    static func isCurrent(_ stamp: String, of key: String, in reads: CacheReads) -> Bool {
+        guard let generation = reads[key], let epoch = reads[epochKey] else { return false }
+        var stamp = stamp
+        return stamp.withUTF8 { bytes in
+            bytes.count == generation.count + 1 + epoch.count
+                && bytes[..<generation.count].elementsEqual(generation) && bytes[generation.count] == UInt8(ascii: "@")
+                && bytes[(generation.count + 1)...].elementsEqual(epoch)
+        }
     }
 
     /// The stamp for an answer about to be read from the database: as read, numbers that were
