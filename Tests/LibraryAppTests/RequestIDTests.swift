@@ -49,19 +49,20 @@ import Testing
     @Test func aRememberedTokenCountsOnlyBeforeItsExpiry() {
         var cache = VerifiedTokenCache()
         let claims = JWTClaims(sub: "7", role: "user", iat: 100, exp: 200, jti: "j")
-        #expect(cache.lookUp("a.b.c", now: 150) == nil)
-        cache.remember("a.b.c", claims)
-        #expect(cache.lookUp("a.b.c", now: 150) == claims)
-        #expect(cache.lookUp("a.b.C", now: 150) == nil)  // the exact text, nothing near it
-        #expect(cache.lookUp("a.b.c", now: 200) == nil)  // expired: verified anew (and refused)
-        #expect(cache.lookUp("a.b.c", now: 150) == nil)  // and forgotten
+        #expect(cache.lookUp("Bearer a.b.c", now: 150) == nil)
+        cache.remember("Bearer a.b.c", claims, checkKey: "auth:j")
+        #expect(cache.lookUp("Bearer a.b.c", now: 150).map { $0.claims == claims && $0.checkKey == "auth:j" } == true)
+        #expect(cache.lookUp("Bearer a.b.C", now: 150) == nil)  // the exact text, nothing near it
+        #expect(cache.lookUp("bearer a.b.c", now: 150) == nil)
+        #expect(cache.lookUp("Bearer a.b.c", now: 200) == nil)  // expired: verified anew (and refused)
+        #expect(cache.lookUp("Bearer a.b.c", now: 150) == nil)  // and forgotten
     }
 
     @Test func itStaysBounded() {
         var cache = VerifiedTokenCache()
         let claims = JWTClaims(sub: "7", role: "user", iat: 100, exp: 200, jti: "j")
-        for n in 0...VerifiedTokenCache.capacity { cache.remember("t\(n)", claims) }
+        for n in 0...VerifiedTokenCache.capacity { cache.remember("t\(n)", claims, checkKey: "auth:j") }
         #expect(cache.lookUp("t0", now: 150) == nil)
-        #expect(cache.lookUp("t\(VerifiedTokenCache.capacity)", now: 150) == claims)
+        #expect(cache.lookUp("t\(VerifiedTokenCache.capacity)", now: 150)?.claims == claims)
     }
 }

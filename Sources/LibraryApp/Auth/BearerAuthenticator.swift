@@ -16,9 +16,11 @@ struct BearerAuthenticator {
     struct VerifiedToken {
         let claims: JWTClaims
         let userID: Int64
+        /// The key of the token check's cached entry (`AuthCache.entryKey`).
+        let checkKey: String
 
         /// What `authenticate` reads from the cache (fetched with the request's other reads).
-        var cacheKeys: [String] { AuthCache.keys(tokenID: claims.jti, userID: userID) }
+        var cacheKeys: [String] { AuthCache.keys(entryKey: checkKey, userID: userID) }
     }
 
     /// Step one, no I/O: reads `Authorization: Bearer <token>` and verifies it (HS256 only,
@@ -28,10 +30,11 @@ struct BearerAuthenticator {
         guard let header = request.headers.firstValue(.authorization) else { return .failure(missing()) }
         let now = JWTClaims.currentTime()
         let claims: JWTClaims
+        let checkKey: String
         // Looked up by the header's exact value: a value remembered held a token that verified,
         // and the same value holds the same token (its text is neither cut out nor copied again).
         if let known = context.verifiedTokens.lookUp(header, now: now) {
-            claims = known
+            (claims, checkKey) = known
         } else {
             guard let token = bearerToken(in: header) else { return .failure(missing()) }
             do {
@@ -41,10 +44,11 @@ struct BearerAuthenticator {
             } catch {
                 return .failure(invalidToken("Token is invalid"))
             }
-            context.verifiedTokens.remember(header, claims)
+            checkKey = AuthCache.entryKey(claims.jti)
+            context.verifiedTokens.remember(header, claims, checkKey: checkKey)
         }
         guard let userID = PathPattern.positiveID(claims.sub) else { return .failure(invalidToken("Token is invalid")) }
-        return .success(VerifiedToken(claims: claims, userID: userID))
+        return .success(VerifiedToken(claims: claims, userID: userID, checkKey: checkKey))
     }
 
     /// Step two: the user still exists and the token was not revoked by a logout — from the
@@ -53,7 +57,7 @@ struct BearerAuthenticator {
     static func authenticate(_ token: VerifiedToken, reads: CacheReads, context: Context) throws -> Principal {
         let (claims, userID) = (token.claims, token.userID)
         if let user = AuthCache.user(
-            in: reads, tokenID: claims.jti, userID: userID, opened: &context.openedTokenChecks, seal: context.cacheSeal)
+            in: reads, entryKey: token.checkKey, userID: userID, opened: &context.openedTokenChecks, seal: context.cacheSeal)
         {
             return Principal(user: user, tokenID: claims.jti, tokenExpiresAt: claims.exp)
         }

@@ -8,19 +8,21 @@ import Security
 /// (and refused). Per thread, so no lock; bounded, emptied when full.
 struct VerifiedTokenCache {
     static let capacity = 1024
-    private var claims: [String: JWTClaims] = [:]
+    /// Each token's claims, with the key of its cached token check (`AuthCache.entryKey`),
+    /// made once per token rather than per request.
+    private var claims: [String: (claims: JWTClaims, checkKey: String)] = [:]
 
-    mutating func lookUp(_ authorization: String, now: Int64) -> JWTClaims? {
+    mutating func lookUp(_ authorization: String, now: Int64) -> (claims: JWTClaims, checkKey: String)? {
         guard let found = claims[authorization] else { return nil }
-        guard now < found.exp else {
+        guard now < found.claims.exp else {
             claims[authorization] = nil
             return nil
         }
         return found
     }
 
-    mutating func remember(_ authorization: String, _ verified: JWTClaims) {
+    mutating func remember(_ authorization: String, _ verified: JWTClaims, checkKey: String) {
         if claims.count >= Self.capacity { claims.removeAll(keepingCapacity: true) }
-        claims[authorization] = verified
+        claims[authorization] = (verified, checkKey)
     }
 }

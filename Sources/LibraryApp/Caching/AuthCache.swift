@@ -15,23 +15,23 @@ struct AuthCache {
     /// Short, and never past the token's own expiry.
     static let timeoutSeconds = 300
 
-    private static func entryKey(_ tokenID: String) -> String { "auth:\(tokenID)" }
+    /// The token check's key: made once per verified token (`VerifiedTokenCache`), not per request.
+    static func entryKey(_ tokenID: String) -> String { "auth:\(tokenID)" }
     private static func generationKey(_ userID: Int64) -> String { "authgen:\(userID)" }
 
     /// What `user(in:)` needs read.
-    static func keys(tokenID: String, userID: Int64) -> [String] {
-        [entryKey(tokenID), generationKey(userID), Generation.epochKey]
+    static func keys(entryKey: String, userID: Int64) -> [String] {
+        [entryKey, generationKey(userID), Generation.epochKey]
     }
 
     /// The cached user of this token, when the entry is there and still current (the user's
     /// generation and the epoch it was stamped with are both the ones read now).
     /// Opened through `opened`: the same entry as last time is neither checked nor decoded again.
     static func user(
-        in values: CacheReads, tokenID: String, userID: Int64, opened: inout OpenedEntries<Check>, seal: CacheEntrySeal
+        in values: CacheReads, entryKey key: String, userID: Int64, opened: inout OpenedEntries<Check>, seal: CacheEntrySeal
     ) -> User? {
-        let key = entryKey(tokenID)
         guard let (generation, user) = opened.open(values[key], key: key, seal: seal, decode: decode),
-            let stamp = Generation.stamp(of: generationKey(userID), in: values), generation == stamp, user.id == userID
+            Generation.isCurrent(generation, of: generationKey(userID), in: values), user.id == userID
         else { return nil }
         return user
     }
