@@ -103,8 +103,9 @@ final class MemcachedPipeline {
     }
 
     private func firstIndex(of key: String, _ keys: [String], _ increments: [String]) -> Int? {
-        // Lengths first: most keys differ in length, and a native string knows its own.
-        func same(_ other: String) -> Bool { other.utf8.count == key.utf8.count && other == key }
+        // Lengths first: most keys differ in length, and a native string knows its own. Then the
+        // bytes: String's == would equate canonically equivalent keys with different bytes.
+        func same(_ other: String) -> Bool { other.utf8.count == key.utf8.count && other.utf8.elementsEqual(key.utf8) }
         return keys.firstIndex(where: same) ?? increments.firstIndex(where: same).map { keys.count + $0 }
     }
 

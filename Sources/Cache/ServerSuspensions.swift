@@ -17,7 +17,7 @@ struct ServerSuspensions {
         until[index] = .now + .seconds(seconds)
     }
 
-    /// Whether no server is set aside now (asked on every request: no list made).
+    /// Whether no server is set aside now (asked on every request: no list made while none is).
     mutating func noneSuspended() -> Bool {
         until.isEmpty || live().count == all.count
     }

@@ -54,6 +54,12 @@ import Testing
         #expect(cache.lookUp("Bearer a.b.c", now: 150).map { $0.claims == claims && $0.checkKey == "auth:j" } == true)
         #expect(cache.lookUp("Bearer a.b.C", now: 150) == nil)  // the exact text, nothing near it
         #expect(cache.lookUp("bearer a.b.c", now: 150) == nil)
+        // Canonically equal to a remembered value but other bytes (U+212A KELVIN SIGN for `K`):
+        // not found, and not kept either.
+        cache.remember("Bearer a.K.c", claims, checkKey: "auth:j")
+        #expect(cache.lookUp("Bearer a.\u{212A}.c", now: 150) == nil)
+        cache.remember("Bearer a.\u{212A}.d", claims, checkKey: "auth:j")
+        #expect(cache.lookUp("Bearer a.\u{212A}.d", now: 150) == nil)
         #expect(cache.lookUp("Bearer a.b.c", now: 200) == nil)  // expired: verified anew (and refused)
         #expect(cache.lookUp("Bearer a.b.c", now: 150) == nil)  // and forgotten
     }

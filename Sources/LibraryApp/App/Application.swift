@@ -83,7 +83,6 @@ public final class Application: Sendable {
     /// nothing a handler throws reaches the client otherwise. Also names the route, for metrics.
     /// `consuming`: the request is moved in, not copied (a copy retains each of its parts).
     func dispatch(_ request: consuming Request, context: Context) -> (response: Response, route: String) {
-        var request = request
         switch router.resolve(method: request.method, pathSegments: request.pathSegments) {
         case .notFound:
             return (ProblemError(.notFound, detail: "No resource at \(request.rawPath)").response, "unmatched")

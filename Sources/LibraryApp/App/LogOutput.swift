@@ -24,14 +24,8 @@ public final class LogOutput: Sendable {
     }
 
     func write(_ line: [UInt8], urgent: Bool) {
-        guard capacity > 0 else { return writeAll(line) }
-        let full: [UInt8]? = buffer.withLock { pending in
-            pending.append(contentsOf: line)
-            guard urgent || pending.count >= capacity else { return nil }
-            defer { pending.removeAll(keepingCapacity: true) }
-            return pending
-        }
-        if let full { writeAll(full) }
+        guard capacity > 0 else { return writeAll(line) }  // unbuffered: the line itself, no copy
+        writeLine(urgent: urgent) { $0.append(contentsOf: line) }
     }
 
     /// Writes the line `build` appends to the bytes it is given: straight into the buffer when

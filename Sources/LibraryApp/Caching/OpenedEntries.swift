@@ -36,7 +36,7 @@ struct OpenedEntries<Decoded> {
         if let known, Self.identical(slots[known].sealed, read) {
             return slots[known].expiry >= now ? slots[known].decoded : nil
         }
-        let sealed = Array(read)  // kept in the slot
+        let sealed = Array(read)  // the slot keeps these bytes (a value that fails to open is copied too: rare)
         guard let payload = seal.open(sealed, key: key), let decoded = decode(payload) else { return nil }
         let slot = Slot(key: key, sealed: sealed, expiry: CacheEntrySeal.expiry(of: sealed), decoded: decoded)
         if let known {
