@@ -321,7 +321,7 @@ public final class MemcachedClient {
     /// False while this client has set a hung server aside: its keys then live on another
     /// server for this client only, so a write through it may miss readers on other clients.
     public func usesEveryServer() -> Bool {
-        suspensions.noneSuspended()
+        suspensions.live().count == configuration.servers.count  // `live` makes no list while none is set aside
     }
 
     /// Whether at least one server answers.

@@ -17,11 +17,6 @@ struct ServerSuspensions {
         until[index] = .now + .seconds(seconds)
     }
 
-    /// Whether no server is set aside now (asked on every request: no list made while none is).
-    mutating func noneSuspended() -> Bool {
-        until.isEmpty || live().count == all.count
-    }
-
     /// Indices of the servers in use now, in configuration order; expired suspensions end.
     mutating func live() -> [Int] {
         if until.isEmpty { return all }

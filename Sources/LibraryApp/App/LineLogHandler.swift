@@ -80,7 +80,9 @@ public struct LineLogHandler: LogHandler {
     }
 
     private func textLine(_ event: LogEvent, _ merged: Logger.Metadata) -> [UInt8] {
-        var line = textLineHead(level: event.level)
+        var line: [UInt8] = []
+        line.reserveCapacity(160)
+        appendTextLineHead(level: event.level, to: &line)
         // The texts' own bytes, not interpolated copies.
         line.append(contentsOf: event.message.description.utf8)
         for key in merged.keys.sorted() {
@@ -98,13 +100,6 @@ public struct LineLogHandler: LogHandler {
     }
 
     /// `<time> <level> <label>: `
-    private func textLineHead(level: Logger.Level) -> [UInt8] {
-        var line: [UInt8] = []
-        line.reserveCapacity(160)
-        appendTextLineHead(level: level, to: &line)
-        return line
-    }
-
     private func appendTextLineHead(level: Logger.Level, to line: inout [UInt8]) {
         Self.appendTimestamp(to: &line)
         line.append(UInt8(ascii: " "))

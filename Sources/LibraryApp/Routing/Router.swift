@@ -66,12 +66,12 @@ public struct Router: Sendable {
     }
 
     private static func shapes(of routes: [Route]) -> [Shape: [Route]] {
+        let literalShapes = Set(
+            routes.compactMap { route -> Shape? in
+                guard case let .literal(first)? = route.pattern.segments.first else { return nil }
+                return Shape(count: route.pattern.segments.count, first: first)
+            })
         var shapes: [Shape: [Route]] = [:]
-        for route in routes {
-            let segments = route.pattern.segments
-            guard case let .literal(first)? = segments.first else { continue }
-            shapes[Shape(count: segments.count, first: first), default: []] = []
-        }
         for route in routes {
             let segments = route.pattern.segments
             switch segments.first {
@@ -79,8 +79,8 @@ public struct Router: Sendable {
                 shapes[Shape(count: segments.count, first: first), default: []].append(route)
             case .id?:
                 // Any first segment may match: in every bucket of its count, and its own.
-                for shape in shapes.keys where shape.count == segments.count && shape.first != nil {
-                    shapes[shape]!.append(route)
+                for shape in literalShapes where shape.count == segments.count {
+                    shapes[shape, default: []].append(route)
                 }
                 shapes[Shape(count: segments.count, first: nil), default: []].append(route)
             case nil:
