@@ -32,6 +32,9 @@
 #   make bench-check BASE=<commit>   build BASE (default HEAD) in run/bench-base beside this
 #                tree and measure both binaries in one interleaved run: fails when this tree's
 #                CPU per request is more than 10 % above BASE's (not part of make test)
+#   make bench-instructions BASE=<commit>   the same pair of binaries under valgrind's callgrind:
+#                instructions per request of the read scenarios, deterministic (user space only);
+#                fails above 2 % over BASE's (docs/performance.md, "Instructions per request")
 
 SWIFT       ?= swift
 # e.g. SWIFT_FLAGS="--scratch-path .build-mine" to build beside another build in progress
@@ -62,7 +65,7 @@ TSAN_FILTER ?=
 # and not libcrypto's scrypt; `make test` runs it
 TSAN_SKIP   ?= dummyVerificationIsFalseAndCostsTheSame
 
-.PHONY: help install-deps build run cluster stop test format-lint unit-test integration-test e2e-test test-cluster quick-drills drills soak fuzz tsan bench bench-check bench-reports clean
+.PHONY: help install-deps build run cluster stop test format-lint unit-test integration-test e2e-test test-cluster quick-drills drills soak fuzz tsan bench bench-check bench-instructions bench-reports clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -93,6 +96,12 @@ bench: build
 # The same release build against BASE's, built with a scratch path of its own under run/.
 bench-check: build
 	$(PYTHON) -m tools.bench --base "$(BASE)" $(BENCH_FLAGS) \
+	    --binary "$$($(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/library-app"
+
+# The same pair counted by callgrind: 4 connections (the counted app is ~50x slower), one run.
+bench-instructions: build
+	$(PYTHON) -m tools.bench --base "$(BASE)" --instructions --connections 4 --runs 1 --duration 6 \
+	    --warmup 1 $(BENCH_FLAGS) \
 	    --binary "$$($(SWIFT) build $(SWIFT_FLAGS) -c release --show-bin-path)/library-app"
 
 # The reports on a long history (tools/bench/reports.py; options: REPORTS_FLAGS="--repeat 9").

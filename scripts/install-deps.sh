@@ -16,7 +16,7 @@ packages=(
     # the local Galera cluster (make cluster, make test-cluster): the provider and rsync SST
     galera-4 rsync
     # test and measure
-    curl wrk python3 python3-pytest python3-requests
+    curl wrk valgrind python3 python3-pytest python3-requests
     # static checks of conf/: `systemd-analyze verify` of the units, `promtool check rules`
     systemd prometheus
 )

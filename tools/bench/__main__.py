@@ -99,10 +99,19 @@ def parse(argv: list[str]) -> argparse.Namespace:
     check.add_argument("--max-cpu-increase", type=float, default=10, metavar="PERCENT",
                        help="with --base: exit 1 when the median over those scenarios of --binary's CPU "
                             "µs/req exceeds the base's by more than this (default 10)")
+    check.add_argument("--instructions", action="store_true",
+                       help="with --base: run both binaries under valgrind's callgrind and compare "
+                            "instructions per request instead of CPU (deterministic; user space only; "
+                            "use few --connections, e.g. 4: the counted app is ~50x slower)")
+    check.add_argument("--max-instruction-increase", type=float, default=2, metavar="PERCENT",
+                       help="with --instructions: exit 1 when the median over the scenarios of "
+                            "instructions per request exceeds the base's by more than this (default 2)")
     args = parser.parse_args(argv)
     if args.quick:
         args.runs, args.duration, args.warmup = 1, 2, 1
         args.connections, args.high_connections = [32], []
+    if args.instructions and not args.base:
+        parser.error("--instructions needs --base COMMIT (make bench-instructions BASE=...)")
     if args.runs < 1 or args.duration <= 0 or args.threads < 1 or not args.connections:
         parser.error("need --runs >= 1, --duration > 0, --threads >= 1 and some --connections")
     if min(args.connections) < args.threads:

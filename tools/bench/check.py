@@ -7,6 +7,10 @@ as a second pool on its own socket and upstream, reached through nginx at /_base
 stripped). They share MariaDB and memcached; the current binary migrates. The read scenarios run
 against each, interleaved (which goes first alternates by round), and the verdict is the median
 over the scenarios of current CPU µs/req ÷ base CPU µs/req.
+
+With --instructions (`make bench-instructions`) both pools run under valgrind's callgrind and the
+figure is instructions per request instead (tools/bench/callgrind.py): deterministic, so one run
+per scenario resolves a change of 1-2 % in the app's own work, which CPU time cannot.
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from pathlib import Path
 
 from ..devstack.app import PRODUCT, REPO
 from ..devstack.process import StartError
-from . import fixtures, report
+from . import callgrind, fixtures, report
 from .measure import Case, measure
 from .pools import BASE_PREFIX, BenchStack, ExtraPool, copy_binary
 from .scenarios import read_scenarios
@@ -67,8 +71,11 @@ def build_base(commit: str) -> Path:
 
 def new_check(args: argparse.Namespace) -> BenchStack:
     run = args.dir
+    binary = copy_binary(args.binary, run / "library-app")
+    if args.instructions:
+        binary = callgrind.wrap(binary, run / "callgrind" / "current")
     return BenchStack(
-        run=run, binary=copy_binary(args.binary, run / "library-app"),
+        run=run, binary=binary,
         processes=args.app_processes, threads=args.app_threads, books=args.books,
         keepalive=args.keepalive, database="library_bench",
         extras=[ExtraPool("base", run / "base.sock", BASE_PREFIX, exact=False)])
@@ -80,6 +87,8 @@ def check(bench: BenchStack, args: argparse.Namespace) -> int:
     commit = git("rev-parse", "--verify", f"{args.base}^{{commit}}")
     head, dirty, changed = report.describe_source()
     base_binary = copy_binary(build_base(commit), bench.run / "library-app-base")
+    if args.instructions:
+        base_binary = callgrind.wrap(base_binary, bench.run / "callgrind" / "base")
     progress(f"bench-check: starting the stack under {bench.run} ...")
     stack = bench.start({"base": (base_binary, None)})
     _, token = fixtures.reader(stack)
@@ -96,6 +105,8 @@ def check(bench: BenchStack, args: argparse.Namespace) -> int:
         case.runs.append(measure(bench, case, duration=duration, threads=args.threads,
                                  timeout=args.timeout))
 
+    if args.instructions:
+        return check_instructions(bench, args, pairs, started, head, dirty, changed, commit)
     if args.warmup > 0:
         progress(f"bench-check: warm-up, {args.warmup} s per scenario and binary ...")
         for pair in pairs:
@@ -143,3 +154,47 @@ def check(bench: BenchStack, args: argparse.Namespace) -> int:
                                          for c in failed for why in c.failures]
     print("\n".join(out) + "\n", flush=True)
     return 1 if failed or verdict > limit else 0
+
+
+def check_instructions(bench: BenchStack, args: argparse.Namespace, pairs: list[tuple[Case, Case]],
+                       started: datetime.datetime, head: str, dirty: bool, changed: str, commit: str) -> int:
+    """bench-check --instructions: each scenario once per binary (after a warm-up run), counted
+    by callgrind; the verdict is the median over the scenarios of now ÷ base."""
+    counted: dict[tuple[str, str], tuple[float, int]] = {}
+    for current, base in pairs:
+        for case in (current, base):
+            if args.warmup > 0:   # caches fill, connections open; not counted
+                measure(bench, Case(case.scenario, case.connections, case.label, case.path_prefix, case.pool),
+                        duration=args.warmup, threads=args.threads, timeout=args.timeout)
+            out_dir = bench.run / "callgrind" / case.label
+            counted[(case.scenario.title, case.label)] = callgrind.count(
+                bench, case, out_dir, duration=args.duration, timeout=args.timeout)
+            per_request, requests = counted[(case.scenario.title, case.label)]
+            progress(f"bench-check: {case.scenario.title} ({case.label}): {per_request:,.0f} instructions "
+                     f"per request over {requests:,} requests")
+    rows, ratios = [], []
+    for current, base in pairs:
+        now, _ = counted[(current.scenario.title, "current")]
+        then, _ = counted[(base.scenario.title, "base")]
+        ratios.append(now / then)
+        rows.append((current.scenario.title, f"{now:,.0f}", f"{then:,.0f}", f"{now / then:.3f}"))
+    ratios.sort()
+    middle = len(ratios) // 2
+    verdict = ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
+    limit = 1 + args.max_instruction_increase / 100
+    out = [
+        "",
+        f"library-api bench-check --instructions, {started:%Y-%m-%d %H:%M} UTC: current {head}"
+        + (f" + uncommitted ({changed})" if dirty else "") + f" against base {commit[:12]} ({args.base})",
+        f"  one stack, both binaries' `serve` under valgrind's callgrind, {args.app_processes} x "
+        f"{args.app_threads} threads each; wrk -c{pairs[0][0].connections} for {args.duration} s per "
+        f"scenario and binary, counted over the middle {max(args.duration - 2 * callgrind.SETTLE_SECONDS, 1):g} s: "
+        "every instruction of the app's processes ÷ the requests they served (user space only)",
+        "",
+        *report.table(("scenario", "instructions/req now", "instructions/req base", "now ÷ base"), rows),
+        "",
+        f"  instructions per request, now ÷ base, median over the scenarios: {verdict:.3f} "
+        f"(limit {limit:.2f}): " + ("OK" if verdict <= limit else "TOO HIGH"),
+    ]
+    print("\n".join(out) + "\n", flush=True)
+    return 0 if verdict <= limit else 1
