@@ -56,21 +56,23 @@ final class MemcachedPipeline {
         try connectIfNeeded()
         output.removeAll(keepingCapacity: true)
         for key in increments {
-            output.append(contentsOf: "incr ".utf8)
+            append("incr ")
             try appendWire(key, prefix)
-            output.append(contentsOf: " 1 noreply\r\n".utf8)
+            append(" 1 noreply\r\n")
         }
-        output.append(contentsOf: "get".utf8)
+        append("get")
         requested.removeAll(keepingCapacity: true)
         for index in 0..<(keys.count + increments.count) {
-            let key = Self.key(index, keys, increments)
-            guard firstIndex(of: key, keys, increments) == index else { continue }  // each key once
             output.append(0x20)
             let start = output.count
-            try appendWire(key, prefix)
-            requested.append((index, start..<output.count))
+            try appendWire(Self.key(index, keys, increments), prefix)
+            if isRequested(start..<output.count) {
+                output.removeLast(output.count - start + 1)  // each key once: the first index keeps it
+            } else {
+                requested.append((index, start..<output.count))
+            }
         }
-        output.append(contentsOf: "\r\n".utf8)
+        append("\r\n")
         do {
             try send()
             try readValues(found: found)
@@ -85,11 +87,11 @@ final class MemcachedPipeline {
     func setWithoutReply(prefix: String, key: String, _ value: [UInt8], expiration exptime: Int) throws {
         try connectIfNeeded()
         output.removeAll(keepingCapacity: true)
-        output.append(contentsOf: "set ".utf8)
+        append("set ")
         try appendWire(key, prefix)
         output.append(contentsOf: " 0 \(exptime) \(value.count) noreply\r\n".utf8)
         output.append(contentsOf: value)
-        output.append(contentsOf: "\r\n".utf8)
+        append("\r\n")
         do {
             try send()
         } catch {
@@ -102,35 +104,36 @@ final class MemcachedPipeline {
         index < keys.count ? keys[index] : increments[index - keys.count]
     }
 
-    private func firstIndex(of key: String, _ keys: [String], _ increments: [String]) -> Int? {
-        // Lengths first: most keys differ in length, and a native string knows its own. Then the
-        // bytes: String's == would equate canonically equivalent keys with different bytes.
-        func same(_ other: String) -> Bool { other.utf8.count == key.utf8.count && other.utf8.elementsEqual(key.utf8) }
-        return keys.firstIndex(where: same) ?? increments.firstIndex(where: same).map { keys.count + $0 }
+    /// Whether the wire form at `output[wire]` is one already requested: compared byte for byte
+    /// (String's == would equate canonically equivalent keys with different bytes), lengths first.
+    private func isRequested(_ wire: Range<Int>) -> Bool {
+        output.withUnsafeBytes { sent in
+            requested.contains { key in
+                key.wire.count == wire.count && memcmp(sent.baseAddress! + key.wire.lowerBound, sent.baseAddress! + wire.lowerBound, wire.count) == 0
+            }
+        }
     }
 
     private func appendWire(_ key: String, _ prefix: String) throws {
         if CacheKey.goesAsIs(key, prefix: prefix) {
-            output.append(contentsOf: prefix.utf8)
-            output.append(contentsOf: key.utf8)
+            append(bytesOf: prefix)
+            append(bytesOf: key)
         } else {
             output.append(contentsOf: try CacheKey.wireKey(key, prefix: prefix))
         }
     }
 
-    /// The index in `keys + increments` of the key memcached answered with at `input[answered]`:
-    /// compared with the wire forms as the request wrote them, byte for byte.
-    private func requestedIndex(answeredAt answered: Range<Int>) -> Int? {
-        output.withUnsafeBytes { sent in
-            input.withUnsafeBytes { received in
-                for key in requested where key.wire.count == answered.count {
-                    if memcmp(sent.baseAddress! + key.wire.lowerBound, received.baseAddress! + answered.lowerBound, answered.count) == 0 {
-                        return key.index
-                    }
-                }
-                return nil
-            }
+    /// A string's bytes copied in one go: a native string's UTF-8 lies contiguous, where
+    /// appending its `utf8` view walks it through the view's iterator.
+    private func append(bytesOf text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ output.append(contentsOf: $0) }) == nil {
+            output.append(contentsOf: text.utf8)
         }
+    }
+
+    /// A literal's bytes, from the binary's constant storage.
+    private func append(_ literal: StaticString) {
+        output.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     // MARK: The answer
@@ -139,54 +142,65 @@ final class MemcachedPipeline {
     private func readValues(found: (Int, UnsafeRawBufferPointer) -> Void) throws {
         var start = 0, end = 0
         while true {
-            // Parse every complete block in input[start..<end].
-            while let lineEnd = lineEnd(from: start, to: end) {
-                if lineEnd - start == 3, input[start] == 0x45, input[start + 1] == 0x4E, input[start + 2] == 0x44 {  // END
-                    guard lineEnd + 2 == end else { throw CacheError.other(code: -1, message: "bytes after END") }
-                    return
+            // Every complete block in input[start..<end], parsed inside one access to each buffer
+            // (a class's array property costs a checked access per use).
+            let needed = try output.withUnsafeBytes { sent in
+                try input.withUnsafeBufferPointer { received in
+                    try Self.parseBlocks(received, from: &start, to: end, sent: sent, requested: requested, found: found)
                 }
-                guard let header = valueHeader(start, lineEnd) else {
-                    throw CacheError.other(
-                        code: -1, message: "unexpected reply: \(String(decoding: input[start..<lineEnd].prefix(80), as: UTF8.self))")
-                }
-                let dataStart = lineEnd + 2, dataEnd = dataStart + header.length
-                guard dataEnd + 2 <= end else {
-                    // The block is not all here yet: make room for it and read on.
-                    if dataEnd + 2 > input.count { input.append(contentsOf: repeatElement(0, count: dataEnd + 2 - input.count)) }
-                    break
-                }
-                guard input[dataEnd] == 0x0D, input[dataEnd + 1] == 0x0A else {
-                    throw CacheError.other(code: -1, message: "value not ended by CRLF")
-                }
-                if let index = requestedIndex(answeredAt: header.key) {
-                    input.withUnsafeBytes { found(index, UnsafeRawBufferPointer(rebasing: $0[dataStart..<dataEnd])) }
-                }
-                start = dataEnd + 2
             }
+            guard let needed else { return }  // END
+            if needed > input.count { input.append(contentsOf: repeatElement(0, count: needed - input.count)) }
             if end == input.count { input.append(contentsOf: repeatElement(0, count: input.count)) }
             end += try receive(into: end)
         }
     }
 
-    /// The index of the CR of the first CRLF in input[from..<to].
-    private func lineEnd(from: Int, to: Int) -> Int? {
-        guard to - from >= 2 else { return nil }
-        // One access to the buffer for the scan, not a checked access per byte.
-        return input.withUnsafeBufferPointer { input in
-            var i = from
-            while i < to - 1 {
-                if input[i] == 0x0D && input[i + 1] == 0x0A { return i }
-                i += 1
+    /// Hands over the value of each complete block in `input[start..<end]`, moving `start` past
+    /// them; nil once `END` is read, else the buffer size the next block needs (its header read,
+    /// not all its data yet) or 0 (no whole line yet).
+    private static func parseBlocks(
+        _ input: UnsafeBufferPointer<UInt8>, from start: inout Int, to end: Int, sent: UnsafeRawBufferPointer,
+        requested: [(index: Int, wire: Range<Int>)], found: (Int, UnsafeRawBufferPointer) -> Void
+    ) throws -> Int? {
+        while let lineEnd = lineEnd(input, from: start, to: end) {
+            if lineEnd - start == 3, input[start] == 0x45, input[start + 1] == 0x4E, input[start + 2] == 0x44 {  // END
+                guard lineEnd + 2 == end else { throw CacheError.other(code: -1, message: "bytes after END") }
+                return nil
             }
-            return nil
+            guard let header = valueHeader(in: input, start, lineEnd) else {
+                throw CacheError.other(
+                    code: -1, message: "unexpected reply: \(String(decoding: input[start..<lineEnd].prefix(80), as: UTF8.self))")
+            }
+            let dataStart = lineEnd + 2, dataEnd = dataStart + header.length
+            guard dataEnd + 2 <= end else { return dataEnd + 2 }  // the block is not all here yet
+            guard input[dataEnd] == 0x0D, input[dataEnd + 1] == 0x0A else {
+                throw CacheError.other(code: -1, message: "value not ended by CRLF")
+            }
+            // The answered key against the wire forms as the request wrote them, byte for byte.
+            let answered = header.key
+            for key in requested where key.wire.count == answered.count {
+                if memcmp(sent.baseAddress! + key.wire.lowerBound, input.baseAddress! + answered.lowerBound, answered.count) == 0 {
+                    found(key.index, UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[dataStart..<dataEnd])))
+                    break
+                }
+            }
+            start = dataEnd + 2
         }
+        return 0
+    }
+
+    /// The index of the CR of the first CRLF in input[from..<to].
+    private static func lineEnd(_ input: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
+        var i = from
+        while i < to - 1 {
+            if input[i] == 0x0D && input[i + 1] == 0x0A { return i }
+            i += 1
+        }
+        return nil
     }
 
     /// The key's range and the data's length of a `VALUE <key> <flags> <bytes>` line.
-    private func valueHeader(_ start: Int, _ end: Int) -> (key: Range<Int>, length: Int)? {
-        input.withUnsafeBufferPointer { Self.valueHeader(in: $0, start, end) }
-    }
-
     private static func valueHeader(in input: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (key: Range<Int>, length: Int)? {
         guard end - start > 6, input[start] == 0x56, input[start + 1] == 0x41, input[start + 2] == 0x4C,  // "VALUE "
             input[start + 3] == 0x55, input[start + 4] == 0x45, input[start + 5] == 0x20
