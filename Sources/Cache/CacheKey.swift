@@ -9,8 +9,12 @@ enum CacheKey {
     /// memcached's text protocol separates tokens with spaces and ends lines with CRLF: a key must
     /// hold neither spaces nor control characters. Bytes of UTF-8 multibyte characters are fine.
     static func isValid(_ key: String) -> Bool {
-        !key.isEmpty && key.utf8.allSatisfy { $0 > 0x20 && $0 != 0x7F }
+        // Over the contiguous bytes of a native string (checked for every key of every request),
+        // not through the view's iterator.
+        !key.isEmpty && (key.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(isKeyByte) } ?? key.utf8.allSatisfy(isKeyByte))
     }
+
+    private static func isKeyByte(_ byte: UInt8) -> Bool { byte > 0x20 && byte != 0x7F }
 
     /// Whether a valid `key` goes on the wire as `prefix` and `key`, unhashed.
     static func goesAsIs(_ key: String, prefix: String) -> Bool {

@@ -75,7 +75,13 @@ public struct FixedWindowRateLimiter: Sendable {
                     at += 1
                 }
                 func put(_ text: String, escaping: Bool = false) {
-                    for byte in text.utf8 {
+                    // A native string's contiguous bytes, not the view's iterator.
+                    if text.utf8.withContiguousStorageIfAvailable({ put($0, escaping: escaping) }) == nil {
+                        Array(text.utf8).withUnsafeBufferPointer { put($0, escaping: escaping) }
+                    }
+                }
+                func put(_ bytes: UnsafeBufferPointer<UInt8>, escaping: Bool) {
+                    for byte in bytes {
                         if escaping, Self.needsEscape(byte) {
                             put(UInt8(ascii: "%"))
                             put(Hex.digit(byte >> 4, uppercase: true))
@@ -85,19 +91,34 @@ public struct FixedWindowRateLimiter: Sendable {
                         }
                     }
                 }
+                // Digits written in place, as `String(number)` spells them, without making it.
+                func put(_ number: Int) {
+                    if number < 0 { put(UInt8(ascii: "-")) }
+                    var digits = 1, rest = number.magnitude
+                    while rest >= 10 {
+                        rest /= 10
+                        digits += 1
+                    }
+                    rest = number.magnitude
+                    for offset in stride(from: digits - 1, through: 0, by: -1) {
+                        buffer[at + offset] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                        rest /= 10
+                    }
+                    at += digits
+                }
                 put(keyPrefix)
                 put(UInt8(ascii: "/"))
                 put(client, escaping: true)
                 put(UInt8(ascii: "/"))
                 put(scope, escaping: true)
                 put(UInt8(ascii: "/"))
-                put(String(limit.amount))
+                put(limit.amount)
                 put(UInt8(ascii: "/"))
-                put(String(limit.multiples))
+                put(limit.multiples)
                 put(UInt8(ascii: "/"))
                 put(limit.granularity.rawValue)
                 put(UInt8(ascii: "/"))
-                put(String(start))
+                put(start)
                 return at
             }
             return RateLimitCounter(limit: limit, key: key, resetAt: resetAt, expiration: resetAt - now + 1)
