@@ -1,3 +1,4 @@
+import Basics
 import Glibc
 
 /// The last sealed cache entries this worker thread opened, by key: the bytes read, their
@@ -32,7 +33,7 @@ struct OpenedEntries<Decoded> {
         guard let read else { return nil }
         // Byte for byte, as the seal covers the key: String's == would equate canonically
         // equivalent keys with different bytes.
-        let known = slots.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }
+        let known = slots.firstIndex { $0.key.hasSameUTF8(as: key) }
         if let known, Self.identical(slots[known].sealed, read) {
             return slots[known].expiry >= now ? slots[known].decoded : nil
         }
