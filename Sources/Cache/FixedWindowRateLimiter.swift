@@ -69,57 +69,21 @@ public struct FixedWindowRateLimiter: Sendable {
             let capacity =
                 keyPrefix.utf8.count + 3 * (client.utf8.count + scope.utf8.count) + limit.granularity.rawValue.utf8.count + 3 * 20 + 6
             let key = String(unsafeUninitializedCapacity: capacity) { buffer in
-                var at = 0
-                func put(_ byte: UInt8) {
-                    buffer[at] = byte
-                    at += 1
-                }
-                func put(_ text: String, escaping: Bool = false) {
-                    // A native string's contiguous bytes, not the view's iterator.
-                    if text.utf8.withContiguousStorageIfAvailable({ put($0, escaping: escaping) }) == nil {
-                        Array(text.utf8).withUnsafeBufferPointer { put($0, escaping: escaping) }
-                    }
-                }
-                func put(_ bytes: UnsafeBufferPointer<UInt8>, escaping: Bool) {
-                    for byte in bytes {
-                        if escaping, Self.needsEscape(byte) {
-                            put(UInt8(ascii: "%"))
-                            put(Hex.digit(byte >> 4, uppercase: true))
-                            put(Hex.digit(byte, uppercase: true))
-                        } else {
-                            put(byte)
-                        }
-                    }
-                }
-                // Digits written in place, as `String(number)` spells them, without making it.
-                func put(_ number: Int) {
-                    if number < 0 { put(UInt8(ascii: "-")) }
-                    var digits = 1, rest = number.magnitude
-                    while rest >= 10 {
-                        rest /= 10
-                        digits += 1
-                    }
-                    rest = number.magnitude
-                    for offset in stride(from: digits - 1, through: 0, by: -1) {
-                        buffer[at + offset] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
-                        rest /= 10
-                    }
-                    at += digits
-                }
-                put(keyPrefix)
-                put(UInt8(ascii: "/"))
-                put(client, escaping: true)
-                put(UInt8(ascii: "/"))
-                put(scope, escaping: true)
-                put(UInt8(ascii: "/"))
-                put(limit.amount)
-                put(UInt8(ascii: "/"))
-                put(limit.multiples)
-                put(UInt8(ascii: "/"))
-                put(limit.granularity.rawValue)
-                put(UInt8(ascii: "/"))
-                put(start)
-                return at
+                var key = KeyWriter(buffer: buffer)
+                key.put(keyPrefix)
+                key.put(UInt8(ascii: "/"))
+                key.put(client, escaping: true)
+                key.put(UInt8(ascii: "/"))
+                key.put(scope, escaping: true)
+                key.put(UInt8(ascii: "/"))
+                key.put(limit.amount)
+                key.put(UInt8(ascii: "/"))
+                key.put(limit.multiples)
+                key.put(UInt8(ascii: "/"))
+                key.put(limit.granularity.rawValue)
+                key.put(UInt8(ascii: "/"))
+                key.put(start)
+                return key.count
             }
             return RateLimitCounter(limit: limit, key: key, resetAt: resetAt, expiration: resetAt - now + 1)
         }
@@ -182,6 +146,49 @@ public struct FixedWindowRateLimiter: Sendable {
         }
     }
 
+    /// A counter key written into its string's uninitialised storage: no intermediate strings
+    /// (no `String(Int)`), each part's bytes read contiguously, not through the view's iterator.
+    private struct KeyWriter {
+        let buffer: UnsafeMutableBufferPointer<UInt8>
+        var count = 0
+
+        mutating func put(_ byte: UInt8) {
+            buffer[count] = byte
+            count += 1
+        }
+
+        mutating func put(_ text: String, escaping: Bool = false) {
+            var text = text
+            text.withUTF8 { bytes in
+                for byte in bytes {
+                    if escaping, FixedWindowRateLimiter.needsEscape(byte) {
+                        put(UInt8(ascii: "%"))
+                        put(Hex.digit(byte >> 4, uppercase: true))
+                        put(Hex.digit(byte, uppercase: true))
+                    } else {
+                        put(byte)
+                    }
+                }
+            }
+        }
+
+        /// The digits `String(number)` spells.
+        mutating func put(_ number: Int) {
+            if number < 0 { put(UInt8(ascii: "-")) }
+            var digits = 1, rest = number.magnitude
+            while rest >= 10 {
+                rest /= 10
+                digits += 1
+            }
+            rest = number.magnitude
+            for offset in stride(from: digits - 1, through: 0, by: -1) {
+                buffer[count + offset] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            }
+            count += digits
+        }
+    }
+
     /// Percent-encodes what a memcached key cannot hold (spaces, controls) and `%` and `/`, so
     /// the parts of the key stay apart.
     static func escaped(_ part: String) -> String {
@@ -197,7 +204,7 @@ public struct FixedWindowRateLimiter: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static func needsEscape(_ byte: UInt8) -> Bool {
+    fileprivate static func needsEscape(_ byte: UInt8) -> Bool {
         byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "/")
     }
 }

@@ -79,6 +79,12 @@ import Testing
             limits: [RateLimit(amount: 5, multiples: 10, granularity: .minute), RateLimit(amount: 1, granularity: .day)], now: 1_700_000_000
         ).map(\.key)
         #expect(keys == ["L/ü%20a/GET%20%2Fx/5/10/minute/1699999800", "L/ü%20a/GET%20%2Fx/1/1/day/1699920000"])
+        // Numbers written in place spell what `String(number)` does: 0, many digits, negative.
+        let numbers = FixedWindowRateLimiter(keyPrefix: "").counters(
+            client: "", scope: "", limits: [RateLimit(amount: 0, multiples: 1_000_000_000, granularity: .second), RateLimit(amount: -12, granularity: .second)],
+            now: 9
+        ).map(\.key)
+        #expect(numbers == ["///0/1000000000/second/0", "///-12/1/second/9"])
     }
 
     @Test func storeFailureIsReportedQuickly() throws {
