@@ -241,12 +241,15 @@ public final class MemcachedClient {
 
     /// `incrementWithoutReplyThenGetMulti` without a dictionary: hands over each value found
     /// with its index in `keys + counters` (each key once; a key given twice is found at its
-    /// first index). The request path's form: its few values are looked up by position.
+    /// first index). The request path's form: its few values are looked up by position. Before
+    /// the values, `sizing` is told their total length: one buffer of that size holds them all
+    /// (no growing, and for a cached book no allocation in malloc's large, consolidating range).
     public func incrementWithoutReplyThenGet(
-        counting counters: [String], reading keys: [String], found: (Int, UnsafeRawBufferPointer) -> Void
+        counting counters: [String], reading keys: [String], sizing: (Int) -> Void = { _ in },
+        found: (Int, UnsafeRawBufferPointer) -> Void
     ) throws -> CacheError? {
         if configuration.servers.count == 1, !counters.isEmpty || !keys.isEmpty {
-            try pipelinedIncrementThenGet(counters, keys, found: found)
+            try pipelinedIncrementThenGet(counters, keys, sizing: sizing, found: found)
             return nil
         }
         var counting: CacheError?
@@ -260,6 +263,7 @@ public final class MemcachedClient {
         let reads = keys + (counting == nil ? counters : [])
         if reads.isEmpty, let counting { throw counting }
         let values = try getMulti(reads)
+        sizing(values.values.reduce(0) { $0 + $1.count })
         for (index, key) in reads.enumerated() where reads.firstIndex(of: key) == index {
             values[key].map { value in value.withUnsafeBytes { found(index, $0) } }
         }
@@ -267,11 +271,13 @@ public final class MemcachedClient {
     }
 
     private func pipelinedIncrementThenGet(
-        _ counters: [String], _ keys: [String], found: (Int, UnsafeRawBufferPointer) -> Void
+        _ counters: [String], _ keys: [String], sizing: (Int) -> Void, found: (Int, UnsafeRawBufferPointer) -> Void
     ) throws {
         for key in keys { try requireValid(key) }
         for key in counters { try requireValid(key) }
-        try onPipeline { try $0.incrementAndGet(prefix: configuration.keyPrefix, increments: counters, keys: keys, found: found) }
+        try onPipeline {
+            try $0.incrementAndGet(prefix: configuration.keyPrefix, increments: counters, keys: keys, sizing: sizing, found: found)
+        }
     }
 
     /// Runs `call` on the one-write connection (made on first use); a timeout suspends the server.

@@ -30,6 +30,8 @@ final class MemcachedPipeline {
     /// Each key of the `get` being answered: its index in `keys + increments`, and where its
     /// wire form lies in `output` (an answered key is matched against those bytes).
     private var requested: [(index: Int, wire: Range<Int>)] = []
+    /// Each value of the answer: its key's index and where its data lies in `input`.
+    private var answered: [(index: Int, data: Range<Int>)] = []
 
     init(_ configuration: MemcachedConfiguration) {
         precondition(configuration.servers.count == 1, "the pipeline speaks to one server")
@@ -40,6 +42,7 @@ final class MemcachedPipeline {
         retryTimeoutSeconds = configuration.retryTimeoutSeconds
         output.reserveCapacity(1024)
         requested.reserveCapacity(16)
+        answered.reserveCapacity(16)
     }
 
     deinit { close() }
@@ -47,11 +50,12 @@ final class MemcachedPipeline {
     var isConnected: Bool { socket >= 0 }
 
     /// Sends `incr <key> 1 noreply` for each of `increments`, then one `get` of `keys` and
-    /// `increments` (each key once), in one write; hands over each value found with its index in
+    /// `increments` (each key once), in one write; once the whole answer is read, tells `sizing`
+    /// the values' total length, then hands over each value found with its index in
     /// `keys + increments`. Keys are the caller's (validated, see `CacheKey`): they go out with
     /// `prefix` as `CacheKey.wireKey` makes them, written straight into the buffer.
     func incrementAndGet(
-        prefix: String, increments: [String], keys: [String], found: (Int, UnsafeRawBufferPointer) -> Void
+        prefix: String, increments: [String], keys: [String], sizing: (Int) -> Void, found: (Int, UnsafeRawBufferPointer) -> Void
     ) throws {
         try connectIfNeeded()
         output.removeAll(keepingCapacity: true)
@@ -75,10 +79,14 @@ final class MemcachedPipeline {
         append("\r\n")
         do {
             try send()
-            try readValues(found: found)
+            try readValues()
         } catch {
             fail()
             throw error
+        }
+        sizing(answered.reduce(0) { $0 + $1.data.count })
+        input.withUnsafeBytes { input in
+            for value in answered { found(value.index, UnsafeRawBufferPointer(rebasing: input[value.data])) }
         }
     }
 
@@ -138,15 +146,16 @@ final class MemcachedPipeline {
 
     // MARK: The answer
 
-    /// Reads `VALUE <key> <flags> <bytes>` blocks up to `END`.
-    private func readValues(found: (Int, UnsafeRawBufferPointer) -> Void) throws {
+    /// Reads `VALUE <key> <flags> <bytes>` blocks up to `END`, noting each value (`answered`).
+    private func readValues() throws {
+        answered.removeAll(keepingCapacity: true)
         var start = 0, end = 0
         while true {
             // Every complete block in input[start..<end], parsed inside one access to each buffer
             // (a class's array property costs a checked access per use).
             let needed = try output.withUnsafeBytes { sent in
                 try input.withUnsafeBufferPointer { received in
-                    try Self.parseBlocks(received, from: &start, to: end, sent: sent, requested: requested, found: found)
+                    try Self.parseBlocks(received, from: &start, to: end, sent: sent, requested: requested, into: &answered)
                 }
             }
             guard let needed else { return }  // END
@@ -156,12 +165,12 @@ final class MemcachedPipeline {
         }
     }
 
-    /// Hands over the value of each complete block in `input[start..<end]`, moving `start` past
-    /// them; nil once `END` is read, else the buffer size the next block needs (its header read,
-    /// not all its data yet) or 0 (no whole line yet).
+    /// Notes the value of each complete block in `input[start..<end]` (its key's index, where
+    /// its data lies), moving `start` past them; nil once `END` is read, else the buffer size the
+    /// next block needs (its header read, not all its data yet) or 0 (no whole line yet).
     private static func parseBlocks(
         _ input: UnsafeBufferPointer<UInt8>, from start: inout Int, to end: Int, sent: UnsafeRawBufferPointer,
-        requested: [(index: Int, wire: Range<Int>)], found: (Int, UnsafeRawBufferPointer) -> Void
+        requested: [(index: Int, wire: Range<Int>)], into answered: inout [(index: Int, data: Range<Int>)]
     ) throws -> Int? {
         while let lineEnd = lineEnd(input, from: start, to: end) {
             if lineEnd - start == 3, input[start] == 0x45, input[start + 1] == 0x4E, input[start + 2] == 0x44 {  // END
@@ -178,12 +187,11 @@ final class MemcachedPipeline {
                 throw CacheError.other(code: -1, message: "value not ended by CRLF")
             }
             // The answered key against the wire forms as the request wrote them, byte for byte.
-            let answered = header.key
-            for key in requested where key.wire.count == answered.count {
-                if memcmp(sent.baseAddress! + key.wire.lowerBound, input.baseAddress! + answered.lowerBound, answered.count) == 0 {
-                    found(key.index, UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[dataStart..<dataEnd])))
-                    break
-                }
+            let key = header.key
+            if let asked = requested.first(where: {
+                $0.wire.count == key.count && memcmp(sent.baseAddress! + $0.wire.lowerBound, input.baseAddress! + key.lowerBound, key.count) == 0
+            }) {
+                answered.append((asked.index, dataStart..<dataEnd))
             }
             start = dataEnd + 2
         }

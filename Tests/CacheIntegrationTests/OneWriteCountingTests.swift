@@ -104,12 +104,17 @@ import Cache
         try client.set("y", [2, 2])
         _ = try client.incrementCounter("c", expiration: 60)
         var found: [Int: [UInt8]] = [:]
-        let failure = try client.incrementWithoutReplyThenGet(counting: ["c"], reading: ["x", "missing", "y", "x", "c"]) { index, value in
+        var sized: [Int] = []
+        let failure = try client.incrementWithoutReplyThenGet(
+            counting: ["c"], reading: ["x", "missing", "y", "x", "c"], sizing: { sized.append($0) }
+        ) { index, value in
+            #expect(sized.count == 1, "the total comes before the values")
             #expect(found[index] == nil, "index \(index) handed over twice")
             found[index] = Array(value)
         }
         #expect(failure == nil)
         #expect(found == [0: [1], 2: [2, 2], 4: Array("2".utf8)])
+        #expect(sized == [4], "the values' total length, each value once")
     }
 
     @Test func stoppedServerFailsFastThenComesBack() throws {

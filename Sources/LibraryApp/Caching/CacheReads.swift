@@ -27,7 +27,9 @@ struct CacheReads {
         // cached answers on the other servers are read all the same.
         do {
             var values = MemcachedValues(keys: cacheKeys, counters: counters)
-            let counting = try client.incrementWithoutReplyThenGet(counting: counters, reading: cacheKeys) { index, value in
+            let counting = try client.incrementWithoutReplyThenGet(
+                counting: counters, reading: cacheKeys, sizing: { values.reserve($0) }
+            ) { index, value in
                 values.found(index, value)
             }
             if !cacheKeys.isEmpty {
@@ -46,7 +48,8 @@ struct CacheReads {
 
 /// The values of one multi-get by position (`keys + counters`, as asked): a request reads a
 /// handful, so a linear search by key costs less than hashing them into a dictionary. The
-/// values lie one after another in one buffer (two allocations per request, not one per value).
+/// values lie one after another in one buffer of their total size (two allocations per request,
+/// not one per value).
 struct MemcachedValues {
     private var keys: [String] = []
     private var counters: [String] = []
@@ -60,7 +63,11 @@ struct MemcachedValues {
         self.keys = keys
         self.counters = counters
         ranges = Array(repeating: nil, count: keys.count + counters.count)
-        bytes.reserveCapacity(2048)  // a cached book's values and more: one allocation
+    }
+
+    /// Room for `total` bytes of values, before they are `found`: one allocation of their size.
+    mutating func reserve(_ total: Int) {
+        bytes.reserveCapacity(total)
     }
 
     mutating func found(_ index: Int, _ value: UnsafeRawBufferPointer) {
