@@ -30,14 +30,22 @@ struct AuthCache {
     static func user(
         in values: CacheReads, entryKey key: String, userID: Int64, opened: inout OpenedEntries<Check>, seal: CacheEntrySeal
     ) -> User? {
-        guard let (generation, user) = opened.open(values[key], key: key, seal: seal, decode: decode),
-            Generation.isCurrent(generation, of: generationKey(userID), in: values), user.id == userID
+        guard let check = opened.open(values[key], key: key, seal: seal, decode: { decode($0).map(Check.init) }),
+            Generation.isCurrent(check.generation, of: generationKey(userID), in: values), check.user.id == userID
         else { return nil }
-        return user
+        return check.user
     }
 
-    /// A decoded entry: the generation stamp it was written with, and the user.
-    typealias Check = (generation: String, user: User)
+    /// A decoded entry: the generation stamp it was written with, and the user. A class: taken
+    /// out of `OpenedEntries` on every request, with one retain instead of one per string.
+    final class Check {
+        let generation: String
+        let user: User
+
+        init(_ decoded: (generation: String, user: User)) {
+            (generation, user) = decoded
+        }
+    }
 
     /// The stamp for the database's answer, fixed before the database is asked: a change that
     /// commits after it bumps the user's generation, and the stamped answer stops counting.
