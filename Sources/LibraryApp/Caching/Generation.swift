@@ -1,4 +1,5 @@
 import Cache
+import Glibc
 
 /// Numbers in memcached that cached entries are stamped with. An entry counts only while its
 /// stamp — its own generation and the epoch — is current, so bumping a generation voids every
@@ -16,10 +17,15 @@ enum Generation {
         guard let generation = reads[key], let epoch = reads[epochKey] else { return false }
         var stamp = stamp
         return stamp.withUTF8 { bytes in
-            bytes.count == generation.count + 1 + epoch.count
-                && bytes[..<generation.count].elementsEqual(generation) && bytes[generation.count] == UInt8(ascii: "@")
-                && bytes[(generation.count + 1)...].elementsEqual(epoch)
+            bytes.count == generation.count + 1 + epoch.count && bytes[generation.count] == UInt8(ascii: "@")
+                && same(UnsafeBufferPointer(rebasing: bytes[..<generation.count]), generation)
+                && same(UnsafeBufferPointer(rebasing: bytes[(generation.count + 1)...]), epoch)
         }
+    }
+
+    /// One `memcmp` (counts equal), not a generic `elementsEqual` of a slice against an array slice.
+    private static func same(_ bytes: UnsafeBufferPointer<UInt8>, _ read: ArraySlice<UInt8>) -> Bool {
+        read.isEmpty || read.withUnsafeBytes { memcmp(bytes.baseAddress!, $0.baseAddress!, read.count) == 0 }
     }
 
     /// The stamp for an answer about to be read from the database: as read, numbers that were
