@@ -244,6 +244,7 @@ public final class MemcachedClient {
     /// first index). The request path's form: its few values are looked up by position. Before
     /// the values, `sizing` is told their total length: one buffer of that size holds them all
     /// (no growing, and for a cached book no allocation in malloc's large, consolidating range).
+    /// Neither closure may call this client: the values are lent out of its buffer meanwhile.
     public func incrementWithoutReplyThenGet(
         counting counters: [String], reading keys: [String], sizing: (Int) -> Void = { _ in },
         found: (Int, UnsafeRawBufferPointer) -> Void

@@ -24,14 +24,17 @@ final class MemcachedPipeline {
     private var socket: Int32 = -1
     /// No connect before this instant, after a failure.
     private var retryAt: ContinuousClock.Instant?
-    /// Kept between calls: the request path allocates no buffer.
-    private var output: [UInt8] = []
-    private var input: [UInt8] = Array(repeating: 0, count: 16 * 1024)
+    // The buffers below are kept between calls: the request path allocates none. Their
+    // accesses are not checked for exclusivity at run time (a `swift_beginAccess` and
+    // `endAccess` per use): the pipeline belongs to one thread's client, and no method lends a
+    // buffer out while another mutates it (`sizing` and `found` must not call the client).
+    @exclusivity(unchecked) private var output: [UInt8] = []
+    @exclusivity(unchecked) private var input: [UInt8] = Array(repeating: 0, count: 16 * 1024)
     /// Each key of the `get` being answered: its index in `keys + increments`, and where its
     /// wire form lies in `output` (an answered key is matched against those bytes).
-    private var requested: [(index: Int, wire: Range<Int>)] = []
+    @exclusivity(unchecked) private var requested: [(index: Int, wire: Range<Int>)] = []
     /// Each value of the answer: its key's index and where its data lies in `input`.
-    private var answered: [(index: Int, data: Range<Int>)] = []
+    @exclusivity(unchecked) private var answered: [(index: Int, data: Range<Int>)] = []
 
     init(_ configuration: MemcachedConfiguration) {
         precondition(configuration.servers.count == 1, "the pipeline speaks to one server")
@@ -198,11 +201,12 @@ final class MemcachedPipeline {
         return 0
     }
 
-    /// The index of the CR of the first CRLF in input[from..<to].
+    /// The index of the CR of the first CRLF in input[from..<to]: CRs found by `memchr`.
     private static func lineEnd(_ input: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
         var i = from
-        while i < to - 1 {
-            if input[i] == 0x0D && input[i + 1] == 0x0A { return i }
+        while i < to - 1, let cr = memchr(input.baseAddress! + i, 0x0D, to - 1 - i) {
+            i = UnsafeRawPointer(input.baseAddress!).distance(to: cr)
+            if input[i + 1] == 0x0A { return i }
             i += 1
         }
         return nil
