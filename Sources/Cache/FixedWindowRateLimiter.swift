@@ -115,17 +115,27 @@ public struct FixedWindowRateLimiter: Sendable {
         precondition(!counters.isEmpty && counters.count == counts.count, "one count per counter")
         var mostRestrictive: RateLimitDecision?
         for (counter, count) in zip(counters, counts) {
-            let limit = counter.limit
-            let denied = count > UInt64(limit.amount)
-            let decision = RateLimitDecision(
-                outcome: denied ? .denied : .allowed, limit: limit,
-                remaining: denied ? 0 : limit.amount - Int(count), resetAt: counter.resetAt,
-                retryAfter: denied ? max(1, counter.resetAt - now) : 0)
-            if mostRestrictive.map({ isMoreRestrictive(decision, than: $0) }) ?? true {
-                mostRestrictive = decision
-            }
+            let decision = Self.decision(counter, count: count, now: now)
+            mostRestrictive = mostRestrictive.map { stricter(decision, $0) } ?? decision
         }
         return mostRestrictive!
+    }
+
+    /// One counter's decision from its count, this hit included (see `decide`).
+    public static func decision(_ counter: RateLimitCounter, count: UInt64, now: Int) -> RateLimitDecision {
+        let limit = counter.limit
+        let denied = count > UInt64(limit.amount)
+        return RateLimitDecision(
+            outcome: denied ? .denied : .allowed, limit: limit,
+            remaining: denied ? 0 : limit.amount - Int(count), resetAt: counter.resetAt,
+            retryAfter: denied ? max(1, counter.resetAt - now) : 0)
+    }
+
+    /// Of one counter's `decision` and the decision of the counters before it, the one `decide`
+    /// keeps: `decision` only when it is more restrictive. Folding counters one by one with this
+    /// is `decide`, without an array of counts.
+    public static func stricter(_ decision: RateLimitDecision, _ before: RateLimitDecision) -> RateLimitDecision {
+        isMoreRestrictive(decision, than: before) ? decision : before
     }
 
     /// The decision when the counters could not be counted: the numbers of an unused window.

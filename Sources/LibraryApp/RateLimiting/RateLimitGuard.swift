@@ -36,14 +36,16 @@ enum RateLimitGuard {
         case let .failed(error):
             decision = FixedWindowRateLimiter.unavailable(error, counters, now: now)
         case let .read(values):
-            var counts: [UInt64] = []
+            // `FixedWindowRateLimiter.decide`, folded counter by counter: no array of counts.
+            var stricter: RateLimitDecision?
             var failure: CacheError?
             for counter in counters {
-                if let count = values[counter.key].flatMap(decimal), count > 1 {
-                    counts.append(count)
+                let count: UInt64
+                if let read = values[counter.key].flatMap(decimal), read > 1 {
+                    count = read
                 } else if let store = context.counters {
                     do {
-                        counts.append(try store.incrementCounter(counter.key, expiration: counter.expiration))
+                        count = try store.incrementCounter(counter.key, expiration: counter.expiration)
                     } catch {
                         failure = error as? CacheError ?? .other(code: -1, message: "\(error)")
                         break
@@ -52,10 +54,10 @@ enum RateLimitGuard {
                     failure = .unavailable("MEMCACHED_SERVERS is not set")
                     break
                 }
+                let decision = FixedWindowRateLimiter.decision(counter, count: count, now: now)
+                stricter = stricter.map { FixedWindowRateLimiter.stricter(decision, $0) } ?? decision
             }
-            decision =
-                failure.map { FixedWindowRateLimiter.unavailable($0, counters, now: now) }
-                ?? FixedWindowRateLimiter.decide(counters, counts: counts, now: now)
+            decision = failure.map { FixedWindowRateLimiter.unavailable($0, counters, now: now) } ?? stricter!
         }
         if case let .storeUnavailable(error) = decision.outcome {
             return try storeUnavailable(error, context.configuration.rateLimits, context)
