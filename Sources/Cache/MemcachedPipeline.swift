@@ -218,9 +218,7 @@ final class MemcachedPipeline {
             input[start + 3] == 0x55, input[start + 4] == 0x45, input[start + 5] == 0x20
         else { return nil }
         let keyStart = start + 6
-        guard let keyEnd = input[keyStart..<end].firstIndex(of: 0x20),
-            let flagsEnd = input[(keyEnd + 1)..<end].firstIndex(of: 0x20)
-        else { return nil }
+        guard let keyEnd = space(in: input, keyStart, end), let flagsEnd = space(in: input, keyEnd + 1, end) else { return nil }
         // The length, then nothing or " <cas>".
         var length = 0, i = flagsEnd + 1
         while i < end, input[i] != 0x20 {
@@ -231,6 +229,12 @@ final class MemcachedPipeline {
         }
         guard i > flagsEnd + 1 else { return nil }
         return (keyStart..<keyEnd, length)
+    }
+
+    /// The index of the first space in input[from..<to], found by `memchr`.
+    private static func space(in input: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
+        guard from < to, let found = memchr(input.baseAddress! + from, 0x20, to - from) else { return nil }
+        return UnsafeRawPointer(input.baseAddress!).distance(to: found)
     }
 
     // MARK: The socket
