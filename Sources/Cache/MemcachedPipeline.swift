@@ -120,7 +120,8 @@ final class MemcachedPipeline {
     private func isRequested(_ wire: Range<Int>) -> Bool {
         output.withUnsafeBytes { sent in
             requested.contains { key in
-                key.wire.count == wire.count && memcmp(sent.baseAddress! + key.wire.lowerBound, sent.baseAddress! + wire.lowerBound, wire.count) == 0
+                key.wire.count == wire.count
+                    && memcmp(sent.baseAddress! + key.wire.lowerBound, sent.baseAddress! + wire.lowerBound, wire.count) == 0
             }
         }
     }
@@ -192,7 +193,8 @@ final class MemcachedPipeline {
             // The answered key against the wire forms as the request wrote them, byte for byte.
             let key = header.key
             if let asked = requested.first(where: {
-                $0.wire.count == key.count && memcmp(sent.baseAddress! + $0.wire.lowerBound, input.baseAddress! + key.lowerBound, key.count) == 0
+                $0.wire.count == key.count
+                    && memcmp(sent.baseAddress! + $0.wire.lowerBound, input.baseAddress! + key.lowerBound, key.count) == 0
             }) {
                 answered.append((asked.index, dataStart..<dataEnd))
             }

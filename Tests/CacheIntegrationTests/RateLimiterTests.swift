@@ -81,7 +81,8 @@ import Testing
         #expect(keys == ["L/ü%20a/GET%20%2Fx/5/10/minute/1699999800", "L/ü%20a/GET%20%2Fx/1/1/day/1699920000"])
         // Numbers written in place spell what `String(number)` does: 0, many digits, negative.
         let numbers = FixedWindowRateLimiter(keyPrefix: "").counters(
-            client: "", scope: "", limits: [RateLimit(amount: 0, multiples: 1_000_000_000, granularity: .second), RateLimit(amount: -12, granularity: .second)],
+            client: "", scope: "",
+            limits: [RateLimit(amount: 0, multiples: 1_000_000_000, granularity: .second), RateLimit(amount: -12, granularity: .second)],
             now: 9
         ).map(\.key)
         #expect(numbers == ["///0/1000000000/second/0", "///-12/1/second/9"])
