@@ -16,12 +16,15 @@ public final class FastCGIAdapter: FastCGIResponder {
     private let metrics: AppMetrics.RequestRecorder
     /// Request ids need to be unique, not secret: a fast generator per thread, seeded at random.
     private var requestIDs = SplitMix64()
+    /// Each response's CGI head is made here, its capacity kept from one response to the next.
+    private var responseHead: [UInt8] = []
 
     /// `worker`: the index of the worker thread, whose gauges (busy, connections) this adapter keeps.
     public init(application: Application, context: Context, worker: Int = 0) {
         self.application = application
         self.context = context
         metrics = AppMetrics.RequestRecorder(worker: worker)
+        responseHead.reserveCapacity(512)
     }
 
     public func respond(to exchange: FastCGIExchange) {
@@ -62,7 +65,7 @@ public final class FastCGIAdapter: FastCGIResponder {
 
         response.headers.append(HTTPField(name: .xRequestID, value: requestID))  // only set here: no scan for an earlier one
         // Two writes into libfcgi's stream buffer (one record, one send).
-        response.writeCGI(omitBody: method == .head) { exchange.write($0) }
+        response.writeCGI(omitBody: method == .head, headBuffer: &responseHead) { exchange.write($0) }
 
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
         metrics.record(

@@ -39,17 +39,22 @@ public struct Response: Sendable {
     }
 
     /// The CGI response the web server expects on FastCGI stdout, handed to `write` in two
-    /// parts: `cgiHead`, then the body straight from `body` (a cached list page's ~5 KB is not
-    /// copied behind the head first), left out for `HEAD` with the `GET` length kept.
-    func writeCGI(omitBody: Bool, to write: ([UInt8]) -> Void) {
-        write(cgiHead())
+    /// parts: the head (`cgiHead`) made in `headBuffer`, which the caller keeps from one
+    /// response to the next (emptied here: no array made and freed per response), then the
+    /// body straight from `body` (a cached list page's ~5 KB is not copied behind the head
+    /// first), left out for `HEAD` with the `GET` length kept.
+    func writeCGI(omitBody: Bool, headBuffer: inout [UInt8], to write: ([UInt8]) -> Void) {
+        headBuffer.removeAll(keepingCapacity: true)
+        appendCGIHead(to: &headBuffer)
+        write(headBuffer)
         if !omitBody, !body.isEmpty { write(body) }
     }
 
     /// The CGI response as one byte array (`writeCGI`'s parts joined).
     func cgiBytes(omitBody: Bool) -> [UInt8] {
         var output: [UInt8] = []
-        writeCGI(omitBody: omitBody) { output.append(contentsOf: $0) }
+        var head: [UInt8] = []
+        writeCGI(omitBody: omitBody, headBuffer: &head) { output.append(contentsOf: $0) }
         return output
     }
 
@@ -57,6 +62,13 @@ public struct Response: Sendable {
     func cgiHead() -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(256)
+        appendCGIHead(to: &output)
+        return output
+    }
+
+    /// `cgiHead` appended to `output`: a worker writes each response's head into one buffer it
+    /// keeps, rather than into an array made and freed per response.
+    func appendCGIHead(to output: inout [UInt8]) {
         // Numbers appended as digits, not interpolated: no String made and freed per response.
         output.append(contentsOf: "Status: ".utf8)
         DecimalDigits.append(status.code, to: &output)
@@ -75,6 +87,5 @@ public struct Response: Sendable {
             output.append(contentsOf: "\r\n".utf8)
         }
         output.append(contentsOf: "\r\n".utf8)
-        return output
     }
 }
