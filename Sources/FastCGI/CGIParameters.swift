@@ -73,10 +73,14 @@ public struct CGIParameters: Sendable {
     /// Header values are bytes; nginx passes them through untouched. Valid UTF-8 is kept,
     /// anything else is read as Latin-1 so that no byte is lost and nothing traps.
     private static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        // ASCII (nearly every value) is valid as it is: `String(validating:)` runs unspecialised
-        // (a type-metadata lookup and a generic pass per call), and this runs for every parameter kept.
-        if !bytes.contains(where: { $0 >= 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
-        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        // Decoding repairs invalid UTF-8 (U+FFFD), so valid input is exactly what comes out
+        // unchanged: one pass and a `memcmp`, where `String(validating:)` runs unspecialised (a
+        // type-metadata lookup and a generic pass per call), and this runs for every parameter kept.
+        var decoded = String(decoding: bytes, as: UTF8.self)
+        let unchanged = decoded.withUTF8 { text in
+            text.count == bytes.count && (text.isEmpty || memcmp(text.baseAddress!, bytes.baseAddress!, text.count) == 0)
+        }
+        if unchanged { return decoded }
         return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
     }
 }
