@@ -113,7 +113,8 @@ public struct LineLogHandler: LogHandler {
     /// `line` from `start` on: a buffered output's earlier lines are checked already).
     private static func blankControlCharacters(_ line: inout [UInt8], from start: Int = 0) {
         line.withUnsafeMutableBufferPointer { bytes in
-            for index in start..<bytes.count where bytes[index] < 0x20 || bytes[index] == 0x7F {
+            for index in ControlCharacters.skipClean(UnsafeBufferPointer(bytes), from: start)..<bytes.count
+            where bytes[index] < 0x20 || bytes[index] == 0x7F {
                 bytes[index] = UInt8(ascii: " ")
             }
         }

@@ -10,9 +10,39 @@ extension HTTPFields {
         self.init()
         reserveCapacity(fields.count)
         for (name, value) in fields {
-            guard let name = HTTPField.Name(name) else { continue }
+            guard let name = Self.knownName(name) ?? HTTPField.Name(name) else { continue }
             append(
-                HTTPField.isValidValue(value) ? HTTPField(name: name, value: value) : HTTPField(name: name, lenientValue: value.utf8))
+                Self.isValidValue(value) ? HTTPField(name: name, value: value) : HTTPField(name: name, lenientValue: value.utf8))
+        }
+    }
+
+    /// The names nearly every request carries (nginx and lighttpd pass `Host`, nginx's
+    /// configuration an empty `Proxy`, clients `Authorization`), made without `HTTPField.Name`'s
+    /// check and lowercased copy of a name: these compare as two short strings.
+    private static func knownName(_ name: String) -> HTTPField.Name? {
+        switch name {
+        case "Host": .hostField
+        case "Authorization": .authorization
+        case "Proxy": .proxy
+        case "Content-Type": .contentType
+        case "Content-Length": .contentLength
+        default: nil
+        }
+    }
+
+    /// `HTTPField.isValidValue` (RFC 9110 §5.5: no control character but HTAB, no space or tab
+    /// at either end), eight bytes a step: every request header is checked, an `Authorization`
+    /// of ~200 bytes among them, and `HTTPField(name:value:)` checks it once more.
+    static func isValidValue(_ value: String) -> Bool {
+        var value = value
+        return value.withUTF8 { bytes in
+            guard let first = bytes.first, let last = bytes.last else { return true }
+            if first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 { return false }
+            for index in ControlCharacters.skipClean(bytes, from: 0)..<bytes.count {
+                let byte = bytes[index]
+                if (byte < 0x20 && byte != 0x09) || byte == 0x7F { return false }
+            }
+            return true
         }
     }
 }
