@@ -67,7 +67,14 @@ public struct Request: Sendable {
 /// Path parameters captured by a route pattern. Only positive integer ids exist in this API.
 public struct PathParameters: Sendable {
     /// A route has one or two ids: a list searched in order costs less than hashing into a dictionary.
-    private var values: [(name: String, value: Int64)] = []
+    private var values: [Captured] = []
+
+    /// A struct, not a tuple: an array of tuples is destroyed through the runtime's generic
+    /// tuple code, element by element (with every request).
+    private struct Captured {
+        let name: String
+        var value: Int64
+    }
 
     public init() {}
 
@@ -75,7 +82,7 @@ public struct PathParameters: Sendable {
         if let index = values.firstIndex(where: { $0.name == name }) {
             values[index].value = value
         } else {
-            values.append((name, value))
+            values.append(Captured(name: name, value: value))
         }
     }
 
