@@ -3,17 +3,27 @@
 public enum DecimalDigits {
     @inlinable
     public static func append(_ value: Int, to bytes: inout [UInt8]) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        withDigits(of: value) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Runs `body` over the digits of `value` (with its sign), written in a scratch buffer on
+    /// the stack: for a writer that copies them on (a response head into libfcgi's stream).
+    @inlinable
+    public static func withDigits<Result>(of value: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         var magnitude = value.magnitude
-        // 20 digits hold any UInt; written from the right, then copied in order.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var start = 20
+        // 20 digits and a sign hold any Int; written from the right.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { digits in
+            var start = 21
             repeat {
                 start -= 1
                 digits[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
                 magnitude /= 10
             } while magnitude > 0
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+            if value < 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "-")
+            }
+            return body(UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 }

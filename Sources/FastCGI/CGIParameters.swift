@@ -13,8 +13,6 @@ public struct CGIParameters: Sendable {
     /// `REQUEST_START`: when the web server began the request (`$msec`, seconds since the
     /// epoch with a fraction), so that the app can tell how long it waited in line.
     public var requestStart: String?
-    /// The request headers (`HTTP_*`, `CONTENT_TYPE`, `CONTENT_LENGTH`), with their HTTP names.
-    public var headers: [(name: String, value: String)] = []
     /// The size of every parameter, names and values, skipped ones included.
     public var totalBytes = 0
 
@@ -39,11 +37,14 @@ public struct CGIParameters: Sendable {
         return converted
     }
 
-    /// Takes one `NAME=value` parameter, as raw bytes.
-    mutating func take(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+    /// Takes one `NAME=value` parameter, as raw bytes. A request header (`HTTP_*`,
+    /// `CONTENT_TYPE`, `CONTENT_LENGTH`) is handed to `header` with its HTTP name.
+    mutating func take(
+        name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, header: (_ name: String, _ value: String) -> Void
+    ) {
         totalBytes += name.count + value.count
         if name.count > 5, name[0] == 0x48, name[1] == 0x54, name[2] == 0x54, name[3] == 0x50, name[4] == 0x5F {  // HTTP_
-            headers.append((Self.headerName(fromCGI: UnsafeBufferPointer(rebasing: name[5...])), Self.text(value)))
+            header(Self.headerName(fromCGI: UnsafeBufferPointer(rebasing: name[5...])), Self.text(value))
             return
         }
         switch name.count {
@@ -51,7 +52,7 @@ public struct CGIParameters: Sendable {
         case 11 where Self.is(name, "REQUEST_URI"): requestURI = Self.text(value)
         case 12 where Self.is(name, "QUERY_STRING"): queryString = Self.text(value)
         case 12 where Self.is(name, "CONTENT_TYPE"):
-            headers.append(("Content-Type", Self.text(value)))
+            header("Content-Type", Self.text(value))
         case 12 where Self.is(name, "DOCUMENT_URI"):
             if requestURI == "/" { requestURI = Self.text(value) }
         case 13 where Self.is(name, "REQUEST_START"): requestStart = Self.text(value)
@@ -59,7 +60,7 @@ public struct CGIParameters: Sendable {
         case 14 where Self.is(name, "CONTENT_LENGTH"):
             let length = Self.text(value)
             contentLength = length
-            headers.append(("Content-Length", length))
+            header("Content-Length", length)
         default: break
         }
     }

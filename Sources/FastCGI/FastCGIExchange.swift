@@ -10,17 +10,18 @@ public final class FastCGIExchange {
         self.request = request
     }
 
-    /// The CGI variables the application uses (see `CGIParameters`).
-    public func parameters() -> CGIParameters {
+    /// The CGI variables the application uses (see `CGIParameters`). Each request header is
+    /// handed to `header` as it is read, in order, with its HTTP name: the caller keeps them in
+    /// its own form, and no list of them is made and freed in between.
+    public func parameters(header: (_ name: String, _ value: String) -> Void) -> CGIParameters {
         var parameters = CGIParameters()
-        parameters.headers.reserveCapacity(16)  // one allocation, not one per doubling
         guard var cursor = request.pointee.envp else { return parameters }
         while let entry = cursor.pointee {
             let pair = UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))
             if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
                 parameters.take(
                     name: UnsafeBufferPointer(rebasing: pair[..<equals]),
-                    value: UnsafeBufferPointer(rebasing: pair[(equals + 1)...]))
+                    value: UnsafeBufferPointer(rebasing: pair[(equals + 1)...]), header: header)
             }
             cursor += 1
         }
@@ -61,11 +62,15 @@ public final class FastCGIExchange {
 
     /// Appends bytes to the response stream (CGI headers, blank line, body).
     public func write(_ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { chars in
-                _ = FCGX_PutStr(chars.baseAddress, Int32(chars.count), request.pointee.out)
-            }
-        }
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    /// Appends bytes to the response stream: libfcgi copies them into its buffer, which goes
+    /// out as a record when it fills or the response ends, so a response written in many
+    /// small pieces still makes one send.
+    public func write(_ bytes: UnsafeRawBufferPointer) {
+        guard let start = bytes.baseAddress, !bytes.isEmpty else { return }
+        _ = FCGX_PutStr(start.assumingMemoryBound(to: CChar.self), Int32(bytes.count), request.pointee.out)
     }
 
     /// Asks libfcgi to close this web-server connection once the response is sent, instead of

@@ -16,22 +16,20 @@ public final class FastCGIAdapter: FastCGIResponder {
     private let metrics: AppMetrics.RequestRecorder
     /// Request ids need to be unique, not secret: a fast generator per thread, seeded at random.
     private var requestIDs = SplitMix64()
-    /// Each response's CGI head is made here, its capacity kept from one response to the next.
-    private var responseHead: [UInt8] = []
 
     /// `worker`: the index of the worker thread, whose gauges (busy, connections) this adapter keeps.
     public init(application: Application, context: Context, worker: Int = 0) {
         self.application = application
         self.context = context
         metrics = AppMetrics.RequestRecorder(worker: worker)
-        responseHead.reserveCapacity(512)
     }
 
     public func respond(to exchange: FastCGIExchange) {
         let started = DispatchTime.now().uptimeNanoseconds
         metrics.begin()
-        let cgi = exchange.parameters()
-        let headers = HTTPFields(received: cgi.headers)
+        var headers = HTTPFields()
+        headers.reserveCapacity(8)  // one allocation: nginx passes `Host`, `Proxy` and the client's few
+        let cgi = exchange.parameters { name, value in headers.append(received: name, value: value) }
 
         // nil when the web server passed something that is no token (nginx and lighttpd never do).
         let method = HTTPRequest.Method(cgi.method)
@@ -64,8 +62,9 @@ public final class FastCGIAdapter: FastCGIResponder {
         }
 
         response.headers.append(HTTPField(name: .xRequestID, value: requestID))  // only set here: no scan for an earlier one
-        // Two writes into libfcgi's stream buffer (one record, one send).
-        response.writeCGI(omitBody: method == .head, headBuffer: &responseHead) { exchange.write($0) }
+        // Into libfcgi's stream buffer, piece by piece (one record, one send).
+        var output = exchange
+        response.writeCGI(omitBody: method == .head, to: &output)
 
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
         metrics.record(

@@ -9,11 +9,13 @@ extension HTTPFields {
     init(received fields: [(name: String, value: String)]) {
         self.init()
         reserveCapacity(fields.count)
-        for (name, value) in fields {
-            guard let name = Self.knownName(name) ?? HTTPField.Name(name) else { continue }
-            append(
-                Self.isValidValue(value) ? HTTPField(name: name, value: value) : HTTPField(name: name, lenientValue: value.utf8))
-        }
+        for (name, value) in fields { append(received: name, value: value) }
+    }
+
+    /// One field as the web server passed it (see `init(received:)`).
+    mutating func append(received name: String, value: String) {
+        guard let name = Self.knownName(name) ?? HTTPField.Name(name) else { return }
+        append(Self.isValidValue(value) ? HTTPField(name: name, value: value) : HTTPField(name: name, lenientValue: value.utf8))
     }
 
     /// The names nearly every request carries (nginx and lighttpd pass `Host`, nginx's

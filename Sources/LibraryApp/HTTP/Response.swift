@@ -1,4 +1,3 @@
-import Basics
 public import HTTPTypes
 public import JSON
 
@@ -38,54 +37,37 @@ public struct Response: Sendable {
         Response(status: .noContent, headers: headers)
     }
 
-    /// The CGI response the web server expects on FastCGI stdout, handed to `write` in two
-    /// parts: the head (`cgiHead`) made in `headBuffer`, which the caller keeps from one
-    /// response to the next (emptied here: no array made and freed per response), then the
-    /// body straight from `body` (a cached list page's ~5 KB is not copied behind the head
-    /// first), left out for `HEAD` with the `GET` length kept.
-    func writeCGI(omitBody: Bool, headBuffer: inout [UInt8], to write: ([UInt8]) -> Void) {
-        headBuffer.removeAll(keepingCapacity: true)
-        appendCGIHead(to: &headBuffer)
-        write(headBuffer)
-        if !omitBody, !body.isEmpty { write(body) }
-    }
-
-    /// The CGI response as one byte array (`writeCGI`'s parts joined).
-    func cgiBytes(omitBody: Bool) -> [UInt8] {
-        var output: [UInt8] = []
-        var head: [UInt8] = []
-        writeCGI(omitBody: omitBody, headBuffer: &head) { output.append(contentsOf: $0) }
-        return output
-    }
-
-    /// A `Status` line, the headers and the blank line.
-    func cgiHead() -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(256)
-        appendCGIHead(to: &output)
-        return output
-    }
-
-    /// `cgiHead` appended to `output`: a worker writes each response's head into one buffer it
-    /// keeps, rather than into an array made and freed per response.
-    func appendCGIHead(to output: inout [UInt8]) {
-        // Numbers appended as digits, not interpolated: no String made and freed per response.
-        output.append(contentsOf: "Status: ".utf8)
-        DecimalDigits.append(status.code, to: &output)
-        output.append(0x20)
-        output.append(contentsOf: status.reasonPhrase.utf8)
-        output.append(contentsOf: "\r\n".utf8)
+    /// The CGI response the web server expects on FastCGI stdout, written to `output` piece by
+    /// piece: the head (a `Status` line, the headers, the blank line), then the body straight
+    /// from `body`, left out for `HEAD` with the `GET` length kept. Into libfcgi's stream, each
+    /// piece is one copy into its buffer (sent as one record): no array is made for the head,
+    /// and a cached list page's ~5 KB is not copied behind it first.
+    func writeCGI<Output: CGIOutput>(omitBody: Bool, to output: inout Output) {
+        // Numbers written as digits, not interpolated: no String made and freed per response.
+        output.write("Status: ")
+        output.write(decimal: status.code)
+        output.write(" ")
+        output.write(text: status.reasonPhrase)
+        output.write("\r\n")
         for field in headers {
-            output.append(contentsOf: field.name.rawName.utf8)
-            output.append(contentsOf: ": ".utf8)
-            output.append(contentsOf: field.value.utf8)
-            output.append(contentsOf: "\r\n".utf8)
+            output.write(text: field.name.rawName)
+            output.write(": ")
+            output.write(text: field.value)
+            output.write("\r\n")
         }
         if status != .noContent && status != .notModified {
-            output.append(contentsOf: "Content-Length: ".utf8)
-            DecimalDigits.append(body.count, to: &output)
-            output.append(contentsOf: "\r\n".utf8)
+            output.write("Content-Length: ")
+            output.write(decimal: body.count)
+            output.write("\r\n")
         }
-        output.append(contentsOf: "\r\n".utf8)
+        output.write("\r\n")
+        if !omitBody, !body.isEmpty { body.withUnsafeBytes { output.write($0) } }
+    }
+
+    /// The CGI response as one byte array (what `writeCGI` writes).
+    func cgiBytes(omitBody: Bool) -> [UInt8] {
+        var output = CGIBytes()
+        writeCGI(omitBody: omitBody, to: &output)
+        return output.bytes
     }
 }
