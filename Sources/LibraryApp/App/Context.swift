@@ -6,6 +6,11 @@ import Storage
 
 /// What a handler may use besides its request: the services of the worker thread serving it.
 /// One per worker thread, never shared, so nothing in it needs a lock.
+///
+/// The state a request reads and writes (`accessLog`, the tokens and entries remembered) is
+/// `@exclusivity(unchecked)`: one thread, one request at a time, and no access to one of them
+/// runs inside another's, so the runtime's dynamic exclusivity check (a thread-local lookup
+/// and a record per access, several per request) would only ever pass.
 public final class Context {
     public let configuration: Configuration
     public var logger: Logger {
@@ -16,7 +21,7 @@ public final class Context {
     }
     /// `logger`'s handler when it is ours, which writes the access line straight into its
     /// bytes (`LineLogHandler.logAccess`): looked up when the logger is set, not per request.
-    private(set) var accessLog: AccessLogWriter?
+    @exclusivity(unchecked) private(set) var accessLog: AccessLogWriter?
     public let tokens: JWTSigner
     public let passwords: PasswordService
     let cacheCoordinator: CacheCoordinator
@@ -26,10 +31,10 @@ public final class Context {
     /// Tags and checks this thread's cache entries (see `CacheEntrySeal`).
     let cacheSeal: CacheEntrySeal
     /// Tokens this thread has verified (see `VerifiedTokenCache`).
-    var verifiedTokens = VerifiedTokenCache()
+    @exclusivity(unchecked) var verifiedTokens = VerifiedTokenCache()
     /// Token checks and cached answers this thread opened last (see `OpenedEntries`).
-    var openedTokenChecks = OpenedEntries<AuthCache.Check>()
-    var openedAnswers = OpenedEntries<CachedRoute.Hit>()
+    @exclusivity(unchecked) var openedTokenChecks = OpenedEntries<AuthCache.Check>()
+    @exclusivity(unchecked) var openedAnswers = OpenedEntries<CachedRoute.Hit>()
     private let session: (any StorageSession)?
     private let cacheClient: MemcachedClient?
     /// `configuration.memcached`, parsed once: a write's invalidation may need a fresh client.

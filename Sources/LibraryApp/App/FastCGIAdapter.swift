@@ -15,7 +15,8 @@ public final class FastCGIAdapter: FastCGIResponder {
     private let maximumParameterBytes = 64 << 10
     private let metrics: AppMetrics.RequestRecorder
     /// Request ids need to be unique, not secret: a fast generator per thread, seeded at random.
-    private var requestIDs = SplitMix64()
+    /// Only `respond` touches it, on the adapter's one thread: no dynamic exclusivity check.
+    @exclusivity(unchecked) private var requestIDs = SplitMix64()
 
     /// `worker`: the index of the worker thread, whose gauges (busy, connections) this adapter keeps.
     public init(application: Application, context: Context, worker: Int = 0) {

@@ -9,7 +9,9 @@ import Glibc
 final class Locked<Value>: @unchecked Sendable {  // `value` is only touched under `mutex`
     /// Allocated apart: a pthread mutex must not move, and a Swift stored property may.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private var value: Value
+    /// Touched only under the mutex, which already excludes a second access (a nested
+    /// `withLock` would deadlock first): no dynamic exclusivity check on top.
+    @exclusivity(unchecked) private var value: Value
 
     init(_ value: Value) {
         self.value = value
