@@ -46,19 +46,26 @@ import Testing
 }
 
 @Suite struct VerifiedTokenCacheTests {
+    private static let claims = JWTClaims(sub: "7", role: "user", iat: 100, exp: 200, jti: "j")
+    private static func token(_ jti: String = "j") -> BearerAuthenticator.VerifiedToken {
+        BearerAuthenticator.VerifiedToken(claims: JWTClaims(sub: "7", role: "user", iat: 100, exp: 200, jti: jti), userID: 7)
+    }
+
     @Test func aRememberedTokenCountsOnlyBeforeItsExpiry() {
         var cache = VerifiedTokenCache()
-        let claims = JWTClaims(sub: "7", role: "user", iat: 100, exp: 200, jti: "j")
         #expect(cache.lookUp("Bearer a.b.c", now: 150) == nil)
-        cache.remember("Bearer a.b.c", claims, checkKey: "auth:j")
-        #expect(cache.lookUp("Bearer a.b.c", now: 150).map { $0.claims == claims && $0.checkKey == "auth:j" } == true)
+        cache.remember("Bearer a.b.c", Self.token())
+        let found = cache.lookUp("Bearer a.b.c", now: 150)
+        #expect(found?.claims == Self.claims)
+        #expect(found?.checkKey == "auth:j")
+        #expect(found?.cacheKeys == ["auth:j", "authgen:7", Generation.epochKey])  // made once, with the token
         #expect(cache.lookUp("Bearer a.b.C", now: 150) == nil)  // the exact text, nothing near it
         #expect(cache.lookUp("bearer a.b.c", now: 150) == nil)
         // Canonically equal to a remembered value but other bytes (U+212A KELVIN SIGN for `K`):
         // not found, in either direction; the same bytes are.
-        cache.remember("Bearer a.K.c", claims, checkKey: "auth:j")
+        cache.remember("Bearer a.K.c", Self.token())
         #expect(cache.lookUp("Bearer a.\u{212A}.c", now: 150) == nil)
-        cache.remember("Bearer a.\u{212A}.d", claims, checkKey: "auth:k")
+        cache.remember("Bearer a.\u{212A}.d", Self.token("k"))
         #expect(cache.lookUp("Bearer a.K.d", now: 150) == nil)
         #expect(cache.lookUp("Bearer a.\u{212A}.d", now: 150)?.checkKey == "auth:k")
         #expect(cache.lookUp("Bearer a.b.c", now: 200) == nil)  // expired: verified anew (and refused)
@@ -67,9 +74,8 @@ import Testing
 
     @Test func itStaysBounded() {
         var cache = VerifiedTokenCache()
-        let claims = JWTClaims(sub: "7", role: "user", iat: 100, exp: 200, jti: "j")
-        for n in 0...VerifiedTokenCache.capacity { cache.remember("t\(n)", claims, checkKey: "auth:j") }
+        for n in 0...VerifiedTokenCache.capacity { cache.remember("t\(n)", Self.token()) }
         #expect(cache.lookUp("t0", now: 150) == nil)
-        #expect(cache.lookUp("t\(VerifiedTokenCache.capacity)", now: 150)?.claims == claims)
+        #expect(cache.lookUp("t\(VerifiedTokenCache.capacity)", now: 150)?.claims == Self.claims)
     }
 }

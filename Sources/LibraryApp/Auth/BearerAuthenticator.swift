@@ -13,14 +13,21 @@ struct BearerAuthenticator {
 
     /// A token whose signature and claims verified; whether its user still exists and the
     /// token still stands is checked next (`authenticate`).
+    /// Made once per token (and remembered, `VerifiedTokenCache`), not per request.
     struct VerifiedToken {
         let claims: JWTClaims
         let userID: Int64
         /// The key of the token check's cached entry (`AuthCache.entryKey`).
         let checkKey: String
-
         /// What `authenticate` reads from the cache (fetched with the request's other reads).
-        var cacheKeys: [String] { AuthCache.keys(entryKey: checkKey, userID: userID) }
+        let cacheKeys: [String]
+
+        init(claims: JWTClaims, userID: Int64) {
+            self.claims = claims
+            self.userID = userID
+            checkKey = AuthCache.entryKey(claims.jti)
+            cacheKeys = AuthCache.keys(entryKey: checkKey, userID: userID)
+        }
     }
 
     /// Step one, no I/O: reads `Authorization: Bearer <token>` and verifies it (HS256 only,
@@ -29,26 +36,22 @@ struct BearerAuthenticator {
         func missing() -> ProblemError { unauthorized("Token is missing", challenge: challenge) }
         guard let header = request.headers.firstValue(.authorization) else { return .failure(missing()) }
         let now = JWTClaims.currentTime()
-        let claims: JWTClaims
-        let checkKey: String
-        // Looked up by the header's exact value: a value remembered held a token that verified,
+        // Looked up by the header's exact bytes: a value remembered held a token that verified,
         // and the same value holds the same token (its text is neither cut out nor copied again).
-        if let known = context.verifiedTokens.lookUp(header, now: now) {
-            (claims, checkKey) = known
-        } else {
-            guard let token = bearerToken(in: header) else { return .failure(missing()) }
-            do {
-                claims = try context.tokens.verify(token: token, now: now, leeway: context.configuration.tokenLeewaySeconds)
-            } catch .expired {
-                return .failure(invalidToken("Token has expired"))
-            } catch {
-                return .failure(invalidToken("Token is invalid"))
-            }
-            checkKey = AuthCache.entryKey(claims.jti)
-            context.verifiedTokens.remember(header, claims, checkKey: checkKey)
+        if let known = context.verifiedTokens.lookUp(header, now: now) { return .success(known) }
+        guard let token = bearerToken(in: header) else { return .failure(missing()) }
+        let claims: JWTClaims
+        do {
+            claims = try context.tokens.verify(token: token, now: now, leeway: context.configuration.tokenLeewaySeconds)
+        } catch .expired {
+            return .failure(invalidToken("Token has expired"))
+        } catch {
+            return .failure(invalidToken("Token is invalid"))
         }
         guard let userID = PathPattern.positiveID(claims.sub) else { return .failure(invalidToken("Token is invalid")) }
-        return .success(VerifiedToken(claims: claims, userID: userID, checkKey: checkKey))
+        let verified = VerifiedToken(claims: claims, userID: userID)
+        context.verifiedTokens.remember(header, verified)
+        return .success(verified)
     }
 
     /// Step two: the user still exists and the token was not revoked by a logout — from the

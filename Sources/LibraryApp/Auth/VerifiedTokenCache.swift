@@ -10,23 +10,23 @@ import Security
 /// lock; bounded, emptied when full.
 struct VerifiedTokenCache {
     static let capacity = 1024
-    /// Each token's claims, with the key of its cached token check (`AuthCache.entryKey`),
-    /// made once per token rather than per request.
-    private var claims: [ExactBytes: (claims: JWTClaims, checkKey: String)] = [:]
+    /// Each token's claims, with the keys of its cached token check, made once per token
+    /// rather than per request.
+    private var tokens: [ExactBytes: BearerAuthenticator.VerifiedToken] = [:]
 
-    mutating func lookUp(_ authorization: String, now: Int64) -> (claims: JWTClaims, checkKey: String)? {
+    mutating func lookUp(_ authorization: String, now: Int64) -> BearerAuthenticator.VerifiedToken? {
         let key = ExactBytes(authorization)
-        guard let found = claims[key] else { return nil }
+        guard let found = tokens[key] else { return nil }
         guard now < found.claims.exp else {
-            claims[key] = nil
+            tokens[key] = nil
             return nil
         }
         return found
     }
 
-    mutating func remember(_ authorization: String, _ verified: JWTClaims, checkKey: String) {
-        if claims.count >= Self.capacity { claims.removeAll(keepingCapacity: true) }
-        claims[ExactBytes(authorization)] = (verified, checkKey)
+    mutating func remember(_ authorization: String, _ verified: BearerAuthenticator.VerifiedToken) {
+        if tokens.count >= Self.capacity { tokens.removeAll(keepingCapacity: true) }
+        tokens[ExactBytes(authorization)] = verified
     }
 
     /// A text compared and hashed by its UTF-8 bytes. `String`'s own equality is canonical
