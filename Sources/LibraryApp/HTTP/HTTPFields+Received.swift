@@ -1,3 +1,4 @@
+import Glibc
 import HTTPTypes
 
 extension HTTPFields {
@@ -20,15 +21,22 @@ extension HTTPFields {
 
     /// The names nearly every request carries (nginx and lighttpd pass `Host`, nginx's
     /// configuration an empty `Proxy`, clients `Authorization`), made without `HTTPField.Name`'s
-    /// check and lowercased copy of a name: these compare as two short strings.
+    /// check and lowercased copy of a name. Matched by length and `memcmp`: a `switch` over
+    /// strings compares through the standard library's general string comparison, case by case.
     private static func knownName(_ name: String) -> HTTPField.Name? {
-        switch name {
-        case "Host": .hostField
-        case "Authorization": .authorization
-        case "Proxy": .proxy
-        case "Content-Type": .contentType
-        case "Content-Length": .contentLength
-        default: nil
+        var name = name
+        return name.withUTF8 { bytes in
+            func `is`(_ literal: StaticString) -> Bool {
+                bytes.count == literal.utf8CodeUnitCount && memcmp(bytes.baseAddress!, literal.utf8Start, bytes.count) == 0
+            }
+            switch bytes.count {
+            case 4 where `is`("Host"): return .hostField
+            case 5 where `is`("Proxy"): return .proxy
+            case 12 where `is`("Content-Type"): return .contentType
+            case 13 where `is`("Authorization"): return .authorization
+            case 14 where `is`("Content-Length"): return .contentLength
+            default: return nil
+            }
         }
     }
 
