@@ -16,7 +16,10 @@ extension HTTPFields {
     /// One field as the web server passed it (see `init(received:)`).
     mutating func append(received name: String, value: String) {
         guard let name = Self.knownName(name) ?? HTTPField.Name(name) else { return }
-        append(Self.isValidValue(value) ? HTTPField(name: name, value: value) : HTTPField(name: name, lenientValue: value.utf8))
+        // `HTTPField(name:value:)` keeps a valid value as the same string (compared equal at
+        // once, by identity) and changes any other: one check of the value, not two.
+        let field = HTTPField(name: name, value: value)
+        append(field.value == value ? field : HTTPField(name: name, lenientValue: value.utf8))
     }
 
     /// The names nearly every request carries (nginx and lighttpd pass `Host`, nginx's
@@ -37,22 +40,6 @@ extension HTTPFields {
             case 14 where `is`("Content-Length"): return .contentLength
             default: return nil
             }
-        }
-    }
-
-    /// `HTTPField.isValidValue` (RFC 9110 §5.5: no control character but HTAB, no space or tab
-    /// at either end), eight bytes a step: every request header is checked, an `Authorization`
-    /// of ~200 bytes among them, and `HTTPField(name:value:)` checks it once more.
-    static func isValidValue(_ value: String) -> Bool {
-        var value = value
-        return value.withUTF8 { bytes in
-            guard let first = bytes.first, let last = bytes.last else { return true }
-            if first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 { return false }
-            for index in ControlCharacters.skipClean(bytes, from: 0)..<bytes.count {
-                let byte = bytes[index]
-                if (byte < 0x20 && byte != 0x09) || byte == 0x7F { return false }
-            }
-            return true
         }
     }
 }
