@@ -60,14 +60,9 @@ public final class FastCGIExchange {
         }
     }
 
-    /// Appends bytes to the response stream (CGI headers, blank line, body).
-    public func write(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { write($0) }
-    }
-
-    /// Appends bytes to the response stream: libfcgi copies them into its buffer, which goes
-    /// out as a record when it fills or the response ends, so a response written in many
-    /// small pieces still makes one send.
+    /// Appends bytes to the response stream (CGI headers, blank line, body): libfcgi copies
+    /// them into its buffer, which goes out as a record when it fills or the response ends, so
+    /// a response written in many small pieces still makes one send.
     public func write(_ bytes: UnsafeRawBufferPointer) {
         guard let start = bytes.baseAddress, !bytes.isEmpty else { return }
         _ = FCGX_PutStr(start.assumingMemoryBound(to: CChar.self), Int32(bytes.count), request.pointee.out)
