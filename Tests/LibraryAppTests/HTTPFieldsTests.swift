@@ -22,7 +22,9 @@ import Testing
         let fields = HTTPFields(received: [
             ("Host", "h"), ("Authorization", "a"), ("Proxy", ""), ("Content-Type", "t"), ("Content-Length", "0"), ("Accept", "x"),
         ])
-        #expect(fields.map { $0.name } == ["Host", "Authorization", "Proxy", "Content-Type", "Content-Length", "Accept"].map { HTTPField.Name($0)! })
+        #expect(
+            fields.map { $0.name }
+                == ["Host", "Authorization", "Proxy", "Content-Type", "Content-Length", "Accept"].map { HTTPField.Name($0)! })
         #expect(fields.map { $0.name.rawName } == ["Host", "Authorization", "Proxy", "Content-Type", "Content-Length", "Accept"])
         #expect(fields.map { $0.value } == ["h", "a", "", "t", "0", "x"])
     }
