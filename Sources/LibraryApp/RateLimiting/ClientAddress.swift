@@ -37,7 +37,8 @@ enum ClientAddress {
             for index in 8..<16 { raw[index] = 0 }
             var written = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
             guard inet_ntop(AF_INET6, raw.baseAddress, &written, socklen_t(written.count)) != nil else { return address }
-            return String(cString: written) + "/64"
+            let text = written.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }  // up to the NUL
+            return String(decoding: text, as: UTF8.self) + "/64"
         }
     }
 }
