@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -130,8 +131,7 @@ def check(bench: BenchStack, args: argparse.Namespace) -> int:
                      f"{current.median(lambda r: r.wrk.rps):,.0f}", f"{base.median(lambda r: r.wrk.rps):,.0f}",
                      f"{cur_cpu:.1f}", f"{base_cpu:.1f}", f"{cur_cpu / base_cpu:.3f}",
                      f"{current.median(lambda r: r.ctx_per_req):.2f}", f"{base.median(lambda r: r.ctx_per_req):.2f}"))
-    verdict = sorted(ratios)[len(ratios) // 2] if len(ratios) % 2 else \
-        sum(sorted(ratios)[len(ratios) // 2 - 1:len(ratios) // 2 + 1]) / 2
+    verdict = statistics.median(ratios)
     limit = 1 + args.max_cpu_increase / 100
     failed = [c for pair in pairs for c in pair if c.failures]
     out = [
@@ -178,9 +178,7 @@ def check_instructions(bench: BenchStack, args: argparse.Namespace, pairs: list[
         then, _ = counted[(base.scenario.title, "base")]
         ratios.append(now / then)
         rows.append((current.scenario.title, f"{now:,.0f}", f"{then:,.0f}", f"{now / then:.3f}"))
-    ratios.sort()
-    middle = len(ratios) // 2
-    verdict = ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
+    verdict = statistics.median(ratios)
     limit = 1 + args.max_instruction_increase / 100
     out = [
         "",

@@ -1,4 +1,4 @@
-import Glibc
+import Basics
 import Security
 
 /// Tokens this worker thread has verified, by the exact bytes of the `Authorization` value they
@@ -31,20 +31,14 @@ struct VerifiedTokenCache {
 
     /// A text compared and hashed by its UTF-8 bytes. `String`'s own equality is canonical
     /// equivalence, under which other bytes may be equal (U+212A KELVIN SIGN equals `K`): a
-    /// remembered value must be the very bytes that verified. Also cheaper: one `memcmp`.
+    /// remembered value must be the very bytes that verified (`hasSameUTF8`: one `memcmp`).
     private struct ExactBytes: Hashable {
         var text: String
 
         init(_ text: String) { self.text = text }
 
         static func == (left: Self, right: Self) -> Bool {
-            var (left, right) = (left.text, right.text)
-            return left.withUTF8 { leftBytes in
-                right.withUTF8 { rightBytes in
-                    leftBytes.count == rightBytes.count
-                        && (leftBytes.isEmpty || memcmp(leftBytes.baseAddress!, rightBytes.baseAddress!, leftBytes.count) == 0)
-                }
-            }
+            left.text.hasSameUTF8(as: right.text)
         }
 
         func hash(into hasher: inout Hasher) {
