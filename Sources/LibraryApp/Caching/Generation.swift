@@ -1,5 +1,5 @@
+import Basics
 import Cache
-import Glibc
 
 /// Numbers in memcached that cached entries are stamped with. An entry counts only while its
 /// stamp — its own generation and the epoch — is current, so bumping a generation voids every
@@ -23,9 +23,9 @@ enum Generation {
         }
     }
 
-    /// One `memcmp` (counts equal), not a generic `elementsEqual` of a slice against an array slice.
+    /// One `memcmp`, not a generic `elementsEqual` of a slice against an array slice.
     private static func same(_ bytes: UnsafeBufferPointer<UInt8>, _ read: ArraySlice<UInt8>) -> Bool {
-        read.isEmpty || read.withUnsafeBytes { memcmp(bytes.baseAddress!, $0.baseAddress!, read.count) == 0 }
+        read.withUnsafeBytes { UnsafeRawBufferPointer(bytes).hasSameBytes(as: $0) }
     }
 
     /// The stamp for an answer about to be read from the database: as read, numbers that were

@@ -1,4 +1,4 @@
-import Glibc
+import Basics
 import HTTPTypes
 
 extension HTTPFields {
@@ -30,7 +30,8 @@ extension HTTPFields {
         var name = name
         return name.withUTF8 { bytes in
             func `is`(_ literal: StaticString) -> Bool {
-                bytes.count == literal.utf8CodeUnitCount && memcmp(bytes.baseAddress!, literal.utf8Start, bytes.count) == 0
+                UnsafeRawBufferPointer(bytes).hasSameBytes(
+                    as: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
             }
             switch bytes.count {
             case 4 where `is`("Host"): return .hostField

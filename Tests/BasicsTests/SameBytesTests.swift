@@ -1,7 +1,20 @@
 import Basics
 import Testing
 
-@Suite struct SameUTF8Tests {
+@Suite struct SameBytesTests {
+    @Test func buffersCompareLengthThenBytes() {
+        let abc: [UInt8] = [1, 2, 3], abd: [UInt8] = [1, 2, 4], ab: [UInt8] = [1, 2], none: [UInt8] = []
+        abc.withUnsafeBytes { abc in
+            #expect(abc.hasSameBytes(as: abc))
+            abd.withUnsafeBytes { #expect(!abc.hasSameBytes(as: $0)) }
+            ab.withUnsafeBytes { #expect(!abc.hasSameBytes(as: $0)) }
+            none.withUnsafeBytes { none in
+                #expect(none.hasSameBytes(as: none))
+                #expect(!none.hasSameBytes(as: abc))
+            }
+        }
+    }
+
     @Test func sameBytesOnly() {
         #expect("".hasSameUTF8(as: ""))
         #expect("auth:abc".hasSameUTF8(as: "auth:" + "abc"))
