@@ -15,16 +15,20 @@ public final class FastCGIServer: Sendable {
         public var threads: Int
         public var gracePeriodSeconds: Double
         public var threadStackBytes: Int
+        /// The kernel policy of the worker threads (see `WorkerScheduling`).
+        public var scheduling: WorkerScheduling
         /// Told +1 when the web server opens a connection and -1 when one closes (a gauge).
         public var connectionsChanged: (@Sendable (_ delta: Int) -> Void)?
 
         public init(
             threads: Int = 8, gracePeriodSeconds: Double = 30, threadStackBytes: Int = 4 << 20,
+            scheduling: WorkerScheduling = .batch,
             connectionsChanged: (@Sendable (_ delta: Int) -> Void)? = nil
         ) {
             self.threads = threads
             self.gracePeriodSeconds = gracePeriodSeconds
             self.threadStackBytes = threadStackBytes
+            self.scheduling = scheduling
             self.connectionsChanged = connectionsChanged
         }
     }
@@ -70,13 +74,21 @@ public final class FastCGIServer: Sendable {
         let workers = (0..<configuration.threads).map { Worker(index: $0, connectionsChanged: configuration.connectionsChanged) }
         let listener = socket
         let logger = self.logger
+        let scheduling = configuration.scheduling
         for worker in workers {
+            let name = "fcgi-worker-\(worker.index)"
             let thread = Thread {
+                ThreadName.setForCallingThread(name)
+                if let code = scheduling.applyToCallingThread(), worker.index == 0 {  // said once
+                    logger.warning(
+                        "worker threads keep the scheduling policy they started with",
+                        metadata: ["wanted": "\(scheduling.rawValue)", "error": "\(String(cString: strerror(code)))"])
+                }
                 let responder = makeResponder(worker.index)
                 worker.run(listener: listener, poller: poller, responder: responder, logger: logger)
             }
             thread.stackSize = configuration.threadStackBytes
-            thread.name = "fcgi-worker-\(worker.index)"
+            thread.name = name
             thread.start()
         }
 
@@ -106,5 +118,17 @@ enum FileDescriptorLimit {
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
         limit.rlim_cur = limit.rlim_max
         _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}
+
+/// Foundation keeps `Thread.name` to itself on Linux; the kernel's name is what `top -H`,
+/// `perf` and `/proc` show (at most 15 bytes; `pthread_setname_np` is not in Swift's Glibc).
+enum ThreadName {
+    static func setForCallingThread(_ name: String) {
+        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     }
 }

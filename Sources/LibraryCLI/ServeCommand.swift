@@ -38,12 +38,23 @@ struct ServeCommand: ParsableCommand {
             """)
     var threads: Int = ProcessInfo.processInfo.environment["APP_THREADS"].flatMap(Int.init) ?? 8
 
+    @Option(
+        help: """
+            The worker threads' kernel scheduling: batch (SCHED_BATCH: a woken worker does not \
+            preempt the web server or memcached; measured best where they share the cores) or \
+            inherit (the policy the process started with). Default: $APP_WORKER_SCHEDULING, else batch.
+            """)
+    var scheduling: String = ProcessInfo.processInfo.environment["APP_WORKER_SCHEDULING"] ?? WorkerScheduling.batch.rawValue
+
     @Option(help: "Seconds to let requests in flight finish after SIGTERM before giving up.")
     var gracePeriod: Double = 30
 
     func validate() throws {
         guard (1...1024).contains(threads) else { throw ValidationError("--threads must be between 1 and 1024") }
         guard gracePeriod >= 0 else { throw ValidationError("--grace-period cannot be negative") }
+        guard WorkerScheduling(rawValue: scheduling) != nil else {
+            throw ValidationError("--scheduling (or APP_WORKER_SCHEDULING) must be batch or inherit, not '\(scheduling)'")
+        }
         if let socket {
             do { _ = try ListenAddress(parsing: socket) } catch { throw ValidationError(error.description) }
         }
@@ -87,7 +98,8 @@ struct ServeCommand: ParsableCommand {
         logger.info(
             "library-app serving",
             metadata: [
-                "socket": "\(listenSocket.description)", "threads": "\(threads)", "pid": "\(getpid())",
+                "socket": "\(listenSocket.description)", "threads": "\(threads)", "scheduling": "\(scheduling)",
+                "pid": "\(getpid())",
                 "configuration": "\(configuration.loggableDescription)",
             ])
 
@@ -96,6 +108,7 @@ struct ServeCommand: ParsableCommand {
             socket: listenSocket,
             configuration: .init(
                 threads: threads, gracePeriodSeconds: gracePeriod,
+                scheduling: WorkerScheduling(rawValue: scheduling) ?? .batch,
                 connectionsChanged: { AppMetrics.fastCGIConnectionsChanged(by: $0) }),
             logger: logger
         )
