@@ -107,6 +107,7 @@ enum ConnectionFactory {
             mysql_close(mysql)
             throw error
         }
+        BlockingRead.install(on: mysql, readTimeout: configuration.readTimeout)
         return mysql
     }
 
