@@ -107,7 +107,6 @@ enum ConnectionFactory {
             mysql_close(mysql)
             throw error
         }
-        BlockingRead.install(on: mysql, readTimeout: configuration.readTimeout)
         return mysql
     }
 

@@ -41,9 +41,6 @@ public final class DatabaseConnection {
 
     public var isConnected: Bool { handle != nil }
 
-    /// Whether this session reads its answers with `BlockingRead` (false while disconnected).
-    var readsWithOneBlockingRecv: Bool { handle.map(BlockingRead.isInstalled(on:)) ?? false }
-
     /// The server's id for this session (`CONNECTION_ID()`), or nil while disconnected.
     public var connectionID: Int? { handle.map { Int(mysql_thread_id($0)) } }
 
