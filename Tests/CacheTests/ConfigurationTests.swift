@@ -43,6 +43,23 @@ import Testing
         #expect(throws: CacheError.self) { try CacheKey.wireKey(key, prefix: "p:") }
     }
 
+    /// Checked eight bytes a step: a byte memcached cannot take is found wherever it lies,
+    /// in a word or in the tail, and UTF-8's high bytes beside it neither hide nor fake one.
+    @Test func everyUnfitByteIsFoundAtEveryPlace() {
+        for length in 1...19 {
+            for place in 0..<length {
+                for byte: UInt8 in [0x00, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x7F] {
+                    var bytes = Array(repeating: UInt8(0xC3), count: length)
+                    for index in stride(from: 1, to: length, by: 2) { bytes[index] = 0xA9 }  // é é é ...
+                    bytes[place] = byte
+                    #expect(!CacheKey.isValid(String(decoding: bytes, as: UTF8.self)), "\(byte) at \(place) of \(length)")
+                }
+            }
+            #expect(CacheKey.isValid(String(repeating: "k~!", count: length)))
+            #expect(CacheKey.isValid(String(repeating: "é", count: length)))
+        }
+    }
+
     @Test func longKeysAreHashedToExactly250Bytes() throws {
         let long = String(repeating: "k", count: 300)
         let wire = try CacheKey.wireKey(long, prefix: "lib:")

@@ -1,6 +1,5 @@
+import Basics
 import Testing
-
-@testable import LibraryApp
 
 /// The eight-bytes-a-step test finds what a byte-by-byte look finds, wherever the byte is.
 @Suite struct ControlCharactersTests {
@@ -11,6 +10,7 @@ import Testing
                 bytes[place] = byte
                 let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
                 #expect(ControlCharacters.anyIn(word) == (byte < 0x20 || byte == 0x7F), "byte \(byte) at \(place)")
+                #expect(ControlCharacters.anyBelow(0x21, orDeleteIn: word) == (byte <= 0x20 || byte == 0x7F), "byte \(byte) at \(place)")
             }
         }
         // Several at once, and bytes above 0x7F beside them (a borrow must not hide or invent one).
@@ -20,6 +20,7 @@ import Testing
         ] {
             let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
             #expect(ControlCharacters.anyIn(word) == bytes.contains { $0 < 0x20 || $0 == 0x7F }, "\(bytes)")
+            #expect(ControlCharacters.anyBelow(0x21, orDeleteIn: word) == bytes.contains { $0 <= 0x20 || $0 == 0x7F }, "\(bytes)")
         }
     }
 
