@@ -38,13 +38,15 @@ public struct CGIParameters: Sendable {
     }
 
     /// Takes one `NAME=value` parameter, as raw bytes. A request header (`HTTP_*`,
-    /// `CONTENT_TYPE`, `CONTENT_LENGTH`) is handed to `header` with its HTTP name.
+    /// `CONTENT_TYPE`, `CONTENT_LENGTH`) is handed to `header` with its HTTP name, its value as
+    /// bytes: the caller may know them already (a remembered token) and make no string of them.
     mutating func take(
-        name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, header: (_ name: String, _ value: String) -> Void
+        name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>,
+        header: (_ name: String, _ value: UnsafeBufferPointer<UInt8>) -> Void
     ) {
         totalBytes += name.count + value.count
         if name.count > 5, name[0] == 0x48, name[1] == 0x54, name[2] == 0x54, name[3] == 0x50, name[4] == 0x5F {  // HTTP_
-            header(Self.headerName(fromCGI: UnsafeBufferPointer(rebasing: name[5...])), Self.text(value))
+            header(Self.headerName(fromCGI: UnsafeBufferPointer(rebasing: name[5...])), value)
             return
         }
         switch name.count {
@@ -52,15 +54,14 @@ public struct CGIParameters: Sendable {
         case 11 where Self.is(name, "REQUEST_URI"): requestURI = Self.text(value)
         case 12 where Self.is(name, "QUERY_STRING"): queryString = Self.text(value)
         case 12 where Self.is(name, "CONTENT_TYPE"):
-            header("Content-Type", Self.text(value))
+            header("Content-Type", value)
         case 12 where Self.is(name, "DOCUMENT_URI"):
             if requestURI == "/" { requestURI = Self.text(value) }
         case 13 where Self.is(name, "REQUEST_START"): requestStart = Self.text(value)
         case 14 where Self.is(name, "REQUEST_METHOD"): method = Self.text(value)
         case 14 where Self.is(name, "CONTENT_LENGTH"):
-            let length = Self.text(value)
-            contentLength = length
-            header("Content-Length", length)
+            contentLength = Self.text(value)
+            header("Content-Length", value)
         default: break
         }
     }
@@ -73,7 +74,7 @@ public struct CGIParameters: Sendable {
 
     /// Header values are bytes; nginx passes them through untouched. Valid UTF-8 is kept,
     /// anything else is read as Latin-1 so that no byte is lost and nothing traps.
-    private static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    public static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         // Decoding repairs invalid UTF-8 (U+FFFD), so valid input is exactly what comes out
         // unchanged: one pass and a `memcmp`, where `String(validating:)` runs unspecialised (a
         // type-metadata lookup and a generic pass per call), and this runs for every parameter kept.

@@ -11,9 +11,10 @@ public final class FastCGIExchange {
     }
 
     /// The CGI variables the application uses (see `CGIParameters`). Each request header is
-    /// handed to `header` as it is read, in order, with its HTTP name: the caller keeps them in
-    /// its own form, and no list of them is made and freed in between.
-    public func parameters(header: (_ name: String, _ value: String) -> Void) -> CGIParameters {
+    /// handed to `header` as it is read, in order, with its HTTP name and its value's bytes (valid
+    /// only during the call; `CGIParameters.text` decodes them): the caller keeps them in its own
+    /// form, and no list of them is made and freed in between.
+    public func parameters(header: (_ name: String, _ value: UnsafeBufferPointer<UInt8>) -> Void) -> CGIParameters {
         var parameters = CGIParameters()
         guard var cursor = request.pointee.envp else { return parameters }
         while let entry = cursor.pointee {

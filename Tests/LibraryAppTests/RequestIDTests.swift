@@ -1,4 +1,5 @@
 import FastCGI
+import HTTPTypes
 import Security
 import Testing
 @testable import LibraryApp
@@ -47,6 +48,7 @@ import Testing
 
 @Suite struct VerifiedTokenCacheTests {
     private static let claims = JWTClaims(sub: "7", role: "user", iat: 100, exp: 200, jti: "j")
+    private static func field(_ value: String) -> HTTPField { HTTPField(name: .authorization, value: value) }
     private static func token(_ jti: String = "j") -> BearerAuthenticator.VerifiedToken {
         BearerAuthenticator.VerifiedToken(claims: JWTClaims(sub: "7", role: "user", iat: 100, exp: 200, jti: jti), userID: 7)
     }
@@ -54,7 +56,7 @@ import Testing
     @Test func aRememberedTokenCountsOnlyBeforeItsExpiry() {
         var cache = VerifiedTokenCache()
         #expect(cache.lookUp("Bearer a.b.c", now: 150) == nil)
-        cache.remember("Bearer a.b.c", Self.token())
+        cache.remember(Self.field("Bearer a.b.c"), Self.token())
         let found = cache.lookUp("Bearer a.b.c", now: 150)
         #expect(found?.claims == Self.claims)
         #expect(found?.checkKey == "auth:j")
@@ -63,18 +65,33 @@ import Testing
         #expect(cache.lookUp("bearer a.b.c", now: 150) == nil)
         // Canonically equal to a remembered value but other bytes (U+212A KELVIN SIGN for `K`):
         // not found, in either direction; the same bytes are.
-        cache.remember("Bearer a.K.c", Self.token())
+        cache.remember(Self.field("Bearer a.K.c"), Self.token())
         #expect(cache.lookUp("Bearer a.\u{212A}.c", now: 150) == nil)
-        cache.remember("Bearer a.\u{212A}.d", Self.token("k"))
+        cache.remember(Self.field("Bearer a.\u{212A}.d"), Self.token("k"))
         #expect(cache.lookUp("Bearer a.K.d", now: 150) == nil)
         #expect(cache.lookUp("Bearer a.\u{212A}.d", now: 150)?.checkKey == "auth:k")
         #expect(cache.lookUp("Bearer a.b.c", now: 200) == nil)  // expired: verified anew (and refused)
         #expect(cache.lookUp("Bearer a.b.c", now: 150) == nil)  // and forgotten
     }
 
+    @Test func theRememberedAuthorizationFieldIsFoundByItsExactBytes() {
+        var cache = VerifiedTokenCache()
+        let value = "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJlLW9mLWF0LWxlYXN0LTMyLWJ5dGVzLWxvbmc"
+        func field(of text: String) -> HTTPField? {
+            Array(text.utf8).withUnsafeBytes { cache.field(ofValue: $0) }
+        }
+        #expect(field(of: value) == nil)
+        cache.remember(Self.field(value), Self.token())
+        #expect(field(of: value) == Self.field(value))
+        #expect(field(of: value + "x") == nil)  // longer
+        #expect(field(of: String(value.dropLast())) == nil)  // a prefix
+        #expect(field(of: "bearer" + value.dropFirst(6)) == nil)  // the same tail, other bytes before it
+        #expect(field(of: "x" + value.dropFirst()) == nil)
+    }
+
     @Test func itStaysBounded() {
         var cache = VerifiedTokenCache()
-        for n in 0...VerifiedTokenCache.capacity { cache.remember("t\(n)", Self.token()) }
+        for n in 0...VerifiedTokenCache.capacity { cache.remember(Self.field("t\(n)"), Self.token()) }
         #expect(cache.lookUp("t0", now: 150) == nil)
         #expect(cache.lookUp("t\(VerifiedTokenCache.capacity)", now: 150)?.claims == Self.claims)
     }

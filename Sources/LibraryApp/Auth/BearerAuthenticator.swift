@@ -13,8 +13,9 @@ struct BearerAuthenticator {
 
     /// A token whose signature and claims verified; whether its user still exists and the
     /// token still stands is checked next (`authenticate`).
-    /// Made once per token (and remembered, `VerifiedTokenCache`), not per request.
-    struct VerifiedToken {
+    /// Made once per token (and remembered, `VerifiedTokenCache`), not per request. A class:
+    /// taken out of the cache on every request, with one retain instead of one per string.
+    final class VerifiedToken {
         let claims: JWTClaims
         let userID: Int64
         /// The key of the token check's cached entry (`AuthCache.entryKey`).
@@ -34,7 +35,8 @@ struct BearerAuthenticator {
     /// `exp` required, signature first).
     static func verify(_ request: Request, context: Context) -> Result<VerifiedToken, ProblemError> {
         func missing() -> ProblemError { unauthorized("Token is missing", challenge: challenge) }
-        guard let header = request.headers.firstValue(.authorization) else { return .failure(missing()) }
+        guard let field = request.headers.first(where: { $0.name == .authorization }) else { return .failure(missing()) }
+        let header = field.value
         let now = JWTClaims.currentTime()
         // Looked up by the header's exact bytes: a value remembered held a token that verified,
         // and the same value holds the same token (its text is neither cut out nor copied again).
@@ -50,7 +52,7 @@ struct BearerAuthenticator {
         }
         guard let userID = PathPattern.positiveID(claims.sub) else { return .failure(invalidToken("Token is invalid")) }
         let verified = VerifiedToken(claims: claims, userID: userID)
-        context.verifiedTokens.remember(header, verified)
+        context.verifiedTokens.remember(field, verified)
         return .success(verified)
     }
 
