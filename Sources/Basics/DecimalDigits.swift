@@ -6,6 +6,13 @@ public enum DecimalDigits {
         withDigits(of: value) { bytes.append(contentsOf: $0) }
     }
 
+    /// The digits as a `String`, as `String(value)` spells them, without the standard
+    /// library's generic conversion (any radix, any integer type): a few per response.
+    @inlinable
+    public static func string(_ value: Int) -> String {
+        withDigits(of: value) { String(decoding: $0, as: UTF8.self) }
+    }
+
     /// Runs `body` over the digits of `value` (with its sign), written in a scratch buffer on
     /// the stack: for a writer that copies them on (a response head into libfcgi's stream).
     @inlinable

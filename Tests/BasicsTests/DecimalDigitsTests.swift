@@ -7,6 +7,7 @@ import Testing
             var bytes: [UInt8] = [0x41]
             DecimalDigits.append(value, to: &bytes)
             #expect(String(decoding: bytes, as: UTF8.self) == "A" + String(value))
+            #expect(DecimalDigits.string(value) == String(value))
         }
     }
 }

@@ -93,7 +93,7 @@ public final class Application: Sendable {
             return (problem.response, "unmatched")
         case let .matched(route, parameters):
             request.pathParameters = parameters
-            var limitHeaders = HTTPFields()
+            var limit: RateLimitDecision?
             var response: Response
             // Only a handler changes data: an answer given before it ran invalidates nothing.
             var handlerRan = false
@@ -117,7 +117,7 @@ public final class Application: Sendable {
                 }
                 let (reads, counted) = CacheReads.fetch(keys, counting: counters.map { $0.key }, context: context)
                 request.cacheReads = reads
-                limitHeaders = try RateLimitGuard.check(counters, counted: counted, context, now: now)
+                limit = try RateLimitGuard.check(counters, counted: counted, context, now: now)
                 if let token {
                     let principal = try BearerAuthenticator.authenticate(try token.get(), reads: reads, context: context)
                     if route.access == .admin && !principal.isAdmin {
@@ -141,10 +141,10 @@ public final class Application: Sendable {
                 context.invalidate { try ResponseCache(client: $0, timeoutSeconds: 0).invalidate(region) }
             }
             // Appended, not set: no handler writes these names (a refusal that carries them is
-            // thrown before `limitHeaders` is assigned), and a set scans the list per field.
+            // thrown before `limit` is assigned), and a set scans the list per field.
             // Room for these and the `X-Request-Id` the adapter adds: the list grows once at most.
-            response.headers.reserveCapacity(response.headers.count + limitHeaders.count + 1)
-            response.headers.append(contentsOf: limitHeaders)
+            response.headers.reserveCapacity(response.headers.count + (limit == nil ? 0 : 3) + 1)
+            if let limit { RateLimitGuard.appendHeaders(of: limit, to: &response.headers) }
             return (response, route.name)
         }
     }

@@ -1,3 +1,4 @@
+import Basics
 import Cache
 import Glibc
 import HTTPTypes
@@ -21,16 +22,18 @@ enum RateLimitGuard {
         return limiter.counters(client: client, scope: route.name, limits: limits, now: now)
     }
 
-    /// The `X-RateLimit-*` headers for the answer, from the counts read with the request's
-    /// other reads; throws the `429` (or, failing closed, `503`). A counter missing there is the
+    /// The decision whose numbers the answer's `X-RateLimit-*` headers carry (`appendHeaders`),
+    /// from the counts read with the request's other reads; nil when nothing was counted (limits
+    /// off, or the store failed and the request goes through unlimited); throws the `429` (or,
+    /// failing closed, `503`). A counter missing there is the
     /// first hit of its window (the quiet increment found no key): it is created here. So is a
     /// count of exactly 1: keys start at 1, so a 1 read after our increment means the increment
     /// found no key and another client created it since — this hit is not in it yet.
     static func check(
         _ counters: [RateLimitCounter], counted: CounterReads, _ context: Context,
         now: Int
-    ) throws(ProblemError) -> HTTPFields {
-        guard !counters.isEmpty else { return HTTPFields() }
+    ) throws(ProblemError) -> RateLimitDecision? {
+        guard !counters.isEmpty else { return nil }
         let decision: RateLimitDecision
         switch counted {
         case let .failed(error):
@@ -60,23 +63,29 @@ enum RateLimitGuard {
             decision = failure.map { FixedWindowRateLimiter.unavailable($0, counters, now: now) } ?? stricter!
         }
         if case let .storeUnavailable(error) = decision.outcome {
-            return try storeUnavailable(error, context.configuration.rateLimits, context)
+            _ = try storeUnavailable(error, context.configuration.rateLimits, context)
+            return nil
         }
-
-        // Appended: a new list with distinct names (a set would scan the list each time).
-        var headers = HTTPFields()
-        headers.reserveCapacity(4)
-        headers.append(HTTPField(name: .xRateLimitLimit, value: String(decision.limit.amount)))
-        headers.append(HTTPField(name: .xRateLimitRemaining, value: String(decision.remaining)))
-        headers.append(HTTPField(name: .xRateLimitReset, value: String(decision.resetAt)))
         if decision.outcome == .denied {
             AppMetrics.rateLimitRejections.increment()
+            var headers = HTTPFields()
+            headers.reserveCapacity(4)
+            appendHeaders(of: decision, to: &headers)
             headers.append(HTTPField(name: .retryAfter, value: String(decision.retryAfter)))
             throw ProblemError(
                 .tooManyRequests, detail: "Rate limit exceeded: \(decision.limit); try again in \(decision.retryAfter) seconds",
                 headers: headers)
         }
-        return headers
+        return decision
+    }
+
+    /// `X-RateLimit-Limit`, `-Remaining` and `-Reset`, appended (no handler writes these names,
+    /// and a set would scan the list for each), straight into the answer's list: no list of
+    /// their own made, copied and freed per request.
+    static func appendHeaders(of decision: RateLimitDecision, to headers: inout HTTPFields) {
+        headers.append(HTTPField(name: .xRateLimitLimit, value: DecimalDigits.string(decision.limit.amount)))
+        headers.append(HTTPField(name: .xRateLimitRemaining, value: DecimalDigits.string(decision.remaining)))
+        headers.append(HTTPField(name: .xRateLimitReset, value: DecimalDigits.string(decision.resetAt)))
     }
 
     /// A counter's value as memcached stores it: decimal digits (`incr` may pad with spaces).
