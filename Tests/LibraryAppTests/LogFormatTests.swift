@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Glibc
 import JSON
@@ -54,7 +55,8 @@ import Testing
         defer { close(ends[0]) }
         let output = LogOutput(fileDescriptor: ends[1], bufferBytes: 0)
         let handler = LineLogHandler(label: "library-app", level: .info, output: output)
-        #expect(handler.logAccess(access, client: "127.0.0.1", requestID: "abc"))
+        var clock = LogClock()
+        #expect(handler.logAccess(access, client: "127.0.0.1", requestID: "abc", clock: &clock))
         Logger(label: "library-app") { _ in handler }.info(
             "\(access)", metadata: ["request_id": .string("abc"), "client": .string("127.0.0.1")])
         close(ends[1])
@@ -69,10 +71,30 @@ import Testing
 
         // JSON lines, and a handler with metadata of its own, take the general path.
         let json = LineLogHandler(label: "library-app", level: .info, format: .json, output: output)
-        #expect(!json.logAccess(access, client: "c", requestID: "r"))
+        #expect(!json.logAccess(access, client: "c", requestID: "r", clock: &clock))
         var tagged = LineLogHandler(label: "library-app", level: .info, output: output)
         tagged.metadata["worker"] = "1"
-        #expect(!tagged.logAccess(access, client: "c", requestID: "r"))
+        #expect(!tagged.logAccess(access, client: "c", requestID: "r", clock: &clock))
+    }
+
+    /// The worker's clock writes what `UTCDateTime` writes, the date and time made again only
+    /// when the second changes.
+    @Test func theAccessLinesClockWritesEachSecondAndItsMilliseconds() {
+        var clock = LogClock()
+        func stamp(_ seconds: Int, _ nanoseconds: Int) -> String {
+            var line: [UInt8] = [0x3E]
+            clock.append(timespec(tv_sec: seconds, tv_nsec: nanoseconds), to: &line)
+            return String(decoding: line, as: UTF8.self)
+        }
+        #expect(stamp(1_764_144_000, 7_000_000) == ">2025-11-26T08:00:00.007Z")
+        #expect(stamp(1_764_144_000, 999_999_999) == ">2025-11-26T08:00:00.999Z")
+        #expect(stamp(1_764_144_001, 0) == ">2025-11-26T08:00:01.000Z")
+        #expect(stamp(1_764_230_399, 120_000_000) == ">2025-11-27T07:59:59.120Z")
+        #expect(stamp(0, 5_000_000) == ">1970-01-01T00:00:00.005Z")
+        var line: [UInt8] = []
+        clock.appendNow(to: &line)
+        let now = UTCDateTime(secondsSince1970: Int64(time(nil))).rfc3339
+        #expect(line.count == 24 && String(decoding: line.prefix(16), as: UTF8.self) == String(now.prefix(16)))
     }
 
     @Test func logFormatIsReadFromTheEnvironment() throws {

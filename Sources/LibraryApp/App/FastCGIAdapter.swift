@@ -82,7 +82,7 @@ public final class FastCGIAdapter: FastCGIResponder {
         if context.configuration.accessLog {
             let access = AccessLine(method: cgi.method, path: rawPath, status: response.status.code, microseconds: elapsed / 1000)
             // Straight into the line when the handler is ours (always, when serving): no metadata dictionary per request.
-            let written = context.accessLog?.handler.logAccess(access, client: remoteAddress, requestID: requestID)
+            let written = context.accessLog?.logAccess(access, client: remoteAddress, requestID: requestID)
             if written != true {
                 context.logger.info("\(access)", metadata: ["request_id": .string(requestID), "client": .string(remoteAddress)])
             }

@@ -61,13 +61,15 @@ public struct LineLogHandler: LogHandler {
     /// A request's access line, exactly as `log` writes `info(line, metadata: ["client": …,
     /// "request_id": …])` in the text format, but without the message's string, the metadata
     /// dictionary and its sorting: one per request. False, having written nothing, when this
-    /// handler's lines take the general path (JSON, metadata of its own).
-    func logAccess(_ access: AccessLine, client: String, requestID: String) -> Bool {
+    /// handler's lines take the general path (JSON, metadata of its own). `clock`: the worker's,
+    /// which writes the timestamp's date and time once a second.
+    func logAccess(_ access: AccessLine, client: String, requestID: String, clock: inout LogClock) -> Bool {
         guard format == .text, metadata.isEmpty, metadataProvider == nil else { return false }
         guard logLevel <= .info else { return true }
         output.writeLine(urgent: false) { line in
             let start = line.count
-            appendTextLineHead(level: .info, to: &line)
+            clock.appendNow(to: &line)
+            appendLevelAndLabel(.info, to: &line)
             access.append(to: &line)
             line.append(contentsOf: " client=".utf8)  // the metadata's keys, sorted
             line.append(contentsOf: client.utf8)
@@ -102,6 +104,11 @@ public struct LineLogHandler: LogHandler {
     /// `<time> <level> <label>: `
     private func appendTextLineHead(level: Logger.Level, to line: inout [UInt8]) {
         Self.appendTimestamp(to: &line)
+        appendLevelAndLabel(level, to: &line)
+    }
+
+    /// ` <level> <label>: `
+    private func appendLevelAndLabel(_ level: Logger.Level, to line: inout [UInt8]) {
         line.append(UInt8(ascii: " "))
         line.append(contentsOf: level.rawValue.utf8)
         line.append(UInt8(ascii: " "))
@@ -132,10 +139,18 @@ public struct LineLogHandler: LogHandler {
 /// variable is copied (its label, output and metadata retained) at every call.
 final class AccessLogWriter {
     let handler: LineLogHandler
+    /// The access lines' timestamps (`LogClock`). Only its worker's thread writes lines here,
+    /// one at a time: no dynamic exclusivity check.
+    @exclusivity(unchecked) private var clock = LogClock()
 
     /// Nil unless `handler` is a `LineLogHandler` (other handlers take swift-log's path).
     init?(_ handler: any LogHandler) {
         guard let handler = handler as? LineLogHandler else { return nil }
         self.handler = handler
+    }
+
+    /// `LineLogHandler.logAccess`, with this worker's clock.
+    func logAccess(_ access: AccessLine, client: String, requestID: String) -> Bool {
+        handler.logAccess(access, client: client, requestID: requestID, clock: &clock)
     }
 }
