@@ -123,18 +123,27 @@ public final class FastCGIAdapter: FastCGIResponder {
     }
 
     /// The percent-decoded segments of a path that starts with `/` (`/books/7` → `books`, `7`;
-    /// empty segments kept), into one array sized up front.
+    /// empty segments kept), into one array sized up front. Cut over the path's contiguous
+    /// bytes, not through `String.UTF8View` indices and substrings (every request).
     static func segments(of path: String) throws(PercentDecoding.Failure) -> [String] {
         var segments: [String] = []
         segments.reserveCapacity(4)
-        let utf8 = path.utf8
-        var start = utf8.index(after: utf8.startIndex)
-        while true {
-            let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
-            segments.append(try PercentDecoding.decode(path[start..<end].utf8, plusAsSpace: false))
-            guard end < utf8.endIndex else { return segments }
-            start = utf8.index(after: end)
+        var path = path
+        let failure = path.withUTF8 { bytes -> PercentDecoding.Failure? in
+            var start = 1
+            while true {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: "/")) ?? bytes.endIndex
+                do throws(PercentDecoding.Failure) {
+                    segments.append(try PercentDecoding.decode(UnsafeBufferPointer(rebasing: bytes[start..<end])))
+                } catch {
+                    return error
+                }
+                guard end < bytes.endIndex else { return nil }
+                start = end + 1
+            }
         }
+        if let failure { throw failure }
+        return segments
     }
 
     /// The path of a request target: what comes before its `?` (the target itself, no copy,

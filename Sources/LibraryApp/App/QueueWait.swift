@@ -23,24 +23,29 @@ enum QueueWait {
     /// goes through `strtod`. Anything but `digits` or `digits.digits` (18 digits at most) is
     /// left to `Double(_:)`.
     static func epochSeconds(_ text: String) -> Double? {
-        var whole = 0, fraction = 0, scale = 1, wholeDigits = 0, fractionDigits = 0, seenPoint = false
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: "."), !seenPoint {
-                seenPoint = true
-                continue
+        var text = text
+        // Over the contiguous bytes: the view's iterator cost ~50 instructions a byte.
+        let read = text.withUTF8 { bytes -> Double? in
+            var whole = 0, fraction = 0, scale = 1, wholeDigits = 0, fractionDigits = 0, seenPoint = false
+            for byte in bytes {
+                if byte == UInt8(ascii: "."), !seenPoint {
+                    seenPoint = true
+                    continue
+                }
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), wholeDigits + fractionDigits < 18 else { return nil }
+                if seenPoint {
+                    fraction = fraction * 10 + Int(byte - UInt8(ascii: "0"))
+                    scale *= 10
+                    fractionDigits += 1
+                } else {
+                    whole = whole * 10 + Int(byte - UInt8(ascii: "0"))
+                    wholeDigits += 1
+                }
             }
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), wholeDigits + fractionDigits < 18 else { return Double(text) }
-            if seenPoint {
-                fraction = fraction * 10 + Int(byte - UInt8(ascii: "0"))
-                scale *= 10
-                fractionDigits += 1
-            } else {
-                whole = whole * 10 + Int(byte - UInt8(ascii: "0"))
-                wholeDigits += 1
-            }
+            guard wholeDigits > 0, !seenPoint || fractionDigits > 0 else { return nil }
+            return Double(whole) + Double(fraction) / Double(scale)
         }
-        guard wholeDigits > 0, !seenPoint || fractionDigits > 0 else { return Double(text) }
-        return Double(whole) + Double(fraction) / Double(scale)
+        return read ?? Double(text)
     }
 
     static func overloaded(waited: Double) -> Response {

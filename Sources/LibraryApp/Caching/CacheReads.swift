@@ -1,3 +1,4 @@
+import Basics
 import Cache
 
 /// The memcached values one request needs, read together in one round trip: its rate-limit
@@ -76,10 +77,16 @@ struct MemcachedValues {
         ranges[index] = start..<bytes.count
     }
 
-    /// The value read for `key`, nil when none was (a miss, or the key was not asked).
+    /// The value read for `key`, nil when none was (a miss, or the key was not asked). Keys
+    /// are matched by their bytes, as memcached matches them: the lengths (inline, and most keys
+    /// tried differ in it), then one `memcmp`. `==` compared canonical equivalence through the
+    /// standard library's general comparison for each other key tried (~20 per cached read).
     subscript(key: String) -> ArraySlice<UInt8>? {
-        if let index = keys.firstIndex(of: key) { return value(at: index) }
-        if let index = counters.firstIndex(of: key) { return value(at: keys.count + index) }
+        let length = key.utf8.count
+        if let index = keys.firstIndex(where: { $0.utf8.count == length && $0.hasSameUTF8(as: key) }) { return value(at: index) }
+        if let index = counters.firstIndex(where: { $0.utf8.count == length && $0.hasSameUTF8(as: key) }) {
+            return value(at: keys.count + index)
+        }
         return nil
     }
 

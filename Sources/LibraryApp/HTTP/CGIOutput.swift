@@ -12,8 +12,12 @@ extension CGIOutput {
     }
 
     mutating func write(text: String) {
-        var text = text
-        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+        // The string's own bytes (a native or small string's are contiguous): no copy of the
+        // string made and released to reach them, ~40 pieces per response.
+        if text.utf8.withContiguousStorageIfAvailable({ write(UnsafeRawBufferPointer($0)) }) == nil {
+            var text = text
+            text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+        }
     }
 
     mutating func write(decimal value: Int) {

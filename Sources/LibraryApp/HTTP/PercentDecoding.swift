@@ -10,6 +10,13 @@ enum PercentDecoding {
         return hasEscape ? try decodeEscapes(text, plusAsSpace: plusAsSpace) : String(Substring(text))
     }
 
+    /// A path segment's bytes, cut from a valid string: taken as they are when they hold no
+    /// `%` (they are valid UTF-8 already), else decoded.
+    static func decode(_ segment: UnsafeBufferPointer<UInt8>) throws(Failure) -> String {
+        guard segment.contains(UInt8(ascii: "%")) else { return String(decoding: segment, as: UTF8.self) }
+        return try decodeEscapes(segment, plusAsSpace: false)
+    }
+
     static func decode<S: Sequence>(_ bytes: S, plusAsSpace: Bool) throws(Failure) -> String where S.Element == UInt8 {
         try decodeEscapes(bytes, plusAsSpace: plusAsSpace)
     }
