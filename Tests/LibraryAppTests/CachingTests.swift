@@ -64,6 +64,22 @@ import Models
         #expect(!a.contains(" "))
     }
 
+    /// The keys' exact text: entries written by the version before stay found after an upgrade.
+    @Test func keysKeepTheirForm() throws {
+        func key(_ path: String, _ query: Substring, _ parameters: [String]) throws -> String {
+            ResponseCache.key(
+                region: .books,
+                request: Request(method: .get, pathSegments: [], rawPath: path, query: try QueryParameters(parsing: query)),
+                parameters: parameters)
+        }
+        #expect(try key("/books/21", "", []) == "response:books:/books/21?")
+        #expect(try key("/books/21", "x=1", []) == "response:books:/books/21?")
+        #expect(try key("/caf%C3%A9/é", "", []) == "response:books:/caf%C3%A9/é?")
+        let list = BookListQuery.parameterNames.sorted()
+        #expect(try key("/books", "", list) == "response:books:/books?")
+        #expect(try key("/books", "q=war%20and+peace&page=2", list) == "response:books:/books?page=2&q=war%20and%20peace")
+    }
+
     /// Issue 10: unknown parameters made every request a new entry (cache flooding).
     @Test func onlyTheParametersTheRouteReadsMakeTheKey() throws {
         func key(_ query: Substring, _ parameters: [String] = BookListQuery.parameterNames.sorted()) throws -> String {
