@@ -10,7 +10,9 @@ import Testing
         var headers: [(name: String, value: String)] = []
         let name = Array("HTTP_X_TEST".utf8)
         name.withUnsafeBufferPointer { name in
-            value.withUnsafeBufferPointer { value in parameters.take(name: name, value: value) { headers.append(($0, CGIParameters.text($1))) } }
+            value.withUnsafeBufferPointer { value in
+                parameters.take(name: name, value: value) { headers.append(($0, CGIParameters.text($1))) }
+            }
         }
         #expect(headers.map(\.name) == ["X-Test"])
         return headers.first?.value
