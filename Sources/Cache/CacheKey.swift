@@ -13,14 +13,7 @@ enum CacheKey {
         // book), eight a step, then the last few one by one.
         var key = key
         return key.withUTF8 { bytes in
-            guard !bytes.isEmpty else { return false }
-            var index = 0
-            while index + 8 <= bytes.count {
-                let word = UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if ControlCharacters.anyBelow(0x21, orDeleteIn: word) { return false }
-                index += 8
-            }
-            return bytes[index...].allSatisfy(isKeyByte)
+            !bytes.isEmpty && bytes[ControlCharacters.skipClean(bytes, from: 0, below: 0x21)...].allSatisfy(isKeyByte)
         }
     }
 

@@ -9,7 +9,7 @@ import Testing
                 var bytes = Array(repeating: UInt8(ascii: "k"), count: 8)
                 bytes[place] = byte
                 let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-                #expect(ControlCharacters.anyIn(word) == (byte < 0x20 || byte == 0x7F), "byte \(byte) at \(place)")
+                #expect(ControlCharacters.anyBelow(0x20, orDeleteIn: word) == (byte < 0x20 || byte == 0x7F), "byte \(byte) at \(place)")
                 #expect(ControlCharacters.anyBelow(0x21, orDeleteIn: word) == (byte <= 0x20 || byte == 0x7F), "byte \(byte) at \(place)")
             }
         }
@@ -19,7 +19,7 @@ import Testing
             [0x80, 0x9F, 0xA0, 0xFF, 0x20, 0x21, 0x7E, 0xC3],
         ] {
             let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-            #expect(ControlCharacters.anyIn(word) == bytes.contains { $0 < 0x20 || $0 == 0x7F }, "\(bytes)")
+            #expect(ControlCharacters.anyBelow(0x20, orDeleteIn: word) == bytes.contains { $0 < 0x20 || $0 == 0x7F }, "\(bytes)")
             #expect(ControlCharacters.anyBelow(0x21, orDeleteIn: word) == bytes.contains { $0 <= 0x20 || $0 == 0x7F }, "\(bytes)")
         }
     }
@@ -33,5 +33,9 @@ import Testing
         dirty.withUnsafeBufferPointer { #expect(ControlCharacters.skipClean($0, from: 0) == 8) }
         dirty.withUnsafeBufferPointer { #expect(ControlCharacters.skipClean($0, from: 5) == 5) }  // bytes 5...12 hold it
         dirty.withUnsafeBufferPointer { #expect(ControlCharacters.skipClean($0, from: 11) == 19) }
+        var spaced = clean
+        spaced[10] = 0x20  // a space: clean of control characters, not below 0x21
+        spaced.withUnsafeBufferPointer { #expect(ControlCharacters.skipClean($0, from: 0) == 16) }
+        spaced.withUnsafeBufferPointer { #expect(ControlCharacters.skipClean($0, from: 0, below: 0x21) == 8) }
     }
 }

@@ -83,10 +83,9 @@ struct MemcachedValues {
     /// standard library's general comparison for each other key tried (~20 per cached read).
     subscript(key: String) -> ArraySlice<UInt8>? {
         let length = key.utf8.count
-        if let index = keys.firstIndex(where: { $0.utf8.count == length && $0.hasSameUTF8(as: key) }) { return value(at: index) }
-        if let index = counters.firstIndex(where: { $0.utf8.count == length && $0.hasSameUTF8(as: key) }) {
-            return value(at: keys.count + index)
-        }
+        func isKey(_ other: String) -> Bool { other.utf8.count == length && other.hasSameUTF8(as: key) }
+        if let index = keys.firstIndex(where: isKey) { return value(at: index) }
+        if let index = counters.firstIndex(where: isKey) { return value(at: keys.count + index) }
         return nil
     }
 
