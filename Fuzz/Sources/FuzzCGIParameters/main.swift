@@ -3,7 +3,8 @@ import FuzzSupport
 
 /// The FastCGI parameters as libfcgi hands them over (`NAME=value` strings, split at the first
 /// `=`, as `FastCGIExchange.parameters(header:)` does): the input is NUL-separated entries. Properties:
-/// nothing traps on any byte (values that are not UTF-8 are kept as Latin-1); every `HTTP_*`
+/// nothing traps on any byte (header values, handed over as bytes, decode as the adapter decodes
+/// them: what is not UTF-8 is kept as Latin-1); every `HTTP_*`
 /// entry and `CONTENT_TYPE` / `CONTENT_LENGTH` becomes exactly one header; `totalBytes` counts
 /// every name and value; header names never hold a byte the CGI name did not (`_` → `-`).
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -23,7 +24,7 @@ public func fuzzCGIParameters(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CI
         }
         expectedBytes += name.count + value.count
         name.withUnsafeBufferPointer { name in
-            value.withUnsafeBufferPointer { value in parameters.take(name: name, value: value) { headers.append(($0, $1)) } }
+            value.withUnsafeBufferPointer { value in parameters.take(name: name, value: value) { headers.append(($0, CGIParameters.text($1))) } }
         }
     }
     check(headers.count == expectedHeaders, "\(headers.count) headers, expected \(expectedHeaders)")
