@@ -24,7 +24,9 @@ public func fuzzCGIParameters(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CI
         }
         expectedBytes += name.count + value.count
         name.withUnsafeBufferPointer { name in
-            value.withUnsafeBufferPointer { value in parameters.take(name: name, value: value) { headers.append(($0, CGIParameters.text($1))) } }
+            value.withUnsafeBufferPointer { value in
+                parameters.take(name: name, value: value) { headers.append(($0, CGIParameters.text($1))) }
+            }
         }
     }
     check(headers.count == expectedHeaders, "\(headers.count) headers, expected \(expectedHeaders)")
