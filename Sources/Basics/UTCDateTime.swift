@@ -61,13 +61,24 @@ public struct UTCDateTime: Sendable, Equatable {
 
     /// Appends `rfc3339`, or with `milliseconds` the log form `2026-11-26T08:00:00.123Z`.
     public func appendRFC3339(to bytes: inout [UInt8], milliseconds: Int? = nil) {
+        appendRFC3339DateAndTime(to: &bytes)
+        Self.appendRFC3339Ending(milliseconds: milliseconds, to: &bytes)
+    }
+
+    /// `2026-11-26T08:00:00`: `rfc3339` without its ending (`appendRFC3339Ending`), for a
+    /// writer that keeps it through a second (the access log's clock).
+    public func appendRFC3339DateAndTime(to bytes: inout [UInt8]) {
         if (0...9999).contains(year) { Self.append(year, width: 4, to: &bytes) } else { bytes.append(contentsOf: String(year).utf8) }
         bytes.append(UInt8(ascii: "-")); Self.append(month, width: 2, to: &bytes)
         bytes.append(UInt8(ascii: "-")); Self.append(day, width: 2, to: &bytes)
         bytes.append(UInt8(ascii: "T")); Self.append(hour, width: 2, to: &bytes)
         bytes.append(UInt8(ascii: ":")); Self.append(minute, width: 2, to: &bytes)
         bytes.append(UInt8(ascii: ":")); Self.append(second, width: 2, to: &bytes)
-        if let milliseconds { bytes.append(UInt8(ascii: ".")); Self.append(milliseconds, width: 3, to: &bytes) }
+    }
+
+    /// `Z`, or with `milliseconds` `.123Z`.
+    public static func appendRFC3339Ending(milliseconds: Int?, to bytes: inout [UInt8]) {
+        if let milliseconds { bytes.append(UInt8(ascii: ".")); append(milliseconds, width: 3, to: &bytes) }
         bytes.append(UInt8(ascii: "Z"))
     }
 

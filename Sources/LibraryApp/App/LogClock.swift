@@ -23,15 +23,9 @@ struct LogClock {
         if time.tv_sec != second {
             second = time.tv_sec
             text.removeAll(keepingCapacity: true)
-            UTCDateTime(secondsSince1970: Int64(time.tv_sec)).appendRFC3339(to: &text)
-            text.removeLast()  // its `Z`: the milliseconds go before it
+            UTCDateTime(secondsSince1970: Int64(time.tv_sec)).appendRFC3339DateAndTime(to: &text)
         }
         line.append(contentsOf: text)
-        let milliseconds = time.tv_nsec / 1_000_000  // three digits, zero-padded
-        line.append(UInt8(ascii: "."))
-        line.append(UInt8(ascii: "0") + UInt8(milliseconds / 100))
-        line.append(UInt8(ascii: "0") + UInt8(milliseconds / 10 % 10))
-        line.append(UInt8(ascii: "0") + UInt8(milliseconds % 10))
-        line.append(UInt8(ascii: "Z"))
+        UTCDateTime.appendRFC3339Ending(milliseconds: time.tv_nsec / 1_000_000, to: &line)
     }
 }
