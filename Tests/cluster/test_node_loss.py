@@ -15,6 +15,7 @@ import time
 import requests
 
 from circulation import admin_login, bearer, make_book, new_user
+from diagnostics import FailureLog, report
 from invariants import SYNCED, check_every_node
 
 DURATION = float(os.environ.get("NODE_LOSS_SECONDS", "60"))
@@ -27,12 +28,21 @@ class Tally:
         self.lock = threading.Lock()
         self.requests = 0
         self.failures: list[str] = []
+        self.log = FailureLog()
 
-    def add(self, failure: str | None) -> None:
+    def add(self, failure: str | None, answer: str = "") -> None:
         with self.lock:
             self.requests += 1
             if failure:
                 self.failures.append(failure)
+                self.log.add(failure, answer)
+
+
+def problem_detail(response: requests.Response) -> str:
+    try:
+        return str(response.json().get("detail"))
+    except ValueError:
+        return response.text[:80]
 
 
 def worker(host_url: str, token: str, books: list[int], stop: float, tally: Tally, held: set[int],
@@ -46,9 +56,12 @@ def worker(host_url: str, token: str, books: list[int], stop: float, tally: Tall
         try:
             response = session.request(method, host_url + path, headers=headers, timeout=30, **kwargs)
         except requests.RequestException as error:
-            tally.add(f"{method} {path}: {type(error).__name__}")
+            tally.add(f"{method} {path}: {type(error).__name__}", type(error).__name__)
             return None
-        tally.add(f"{method} {path}: {response.status_code}" if response.status_code >= 500 else None)
+        if response.status_code >= 500:
+            tally.add(f"{method} {path}: {response.status_code}", f"{response.status_code} {problem_detail(response)}")
+        else:
+            tally.add(None)
         return response
 
     while time.monotonic() < stop:
@@ -75,6 +88,7 @@ def test_a_node_killed_and_restarted_under_load(cluster, clients):
     held: list[set[int]] = [set() for _ in range(CONNECTIONS)]
     uncertain: list[set[int]] = [set() for _ in range(CONNECTIONS)]
     start = time.monotonic()
+    tally.log = FailureLog()
     stop = start + DURATION
     threads = [threading.Thread(target=worker, args=(cluster.hosts[i % 2].url, users[i][1], books, stop, tally, held[i], uncertain[i]))
                for i in range(CONNECTIONS)]
@@ -97,7 +111,8 @@ def test_a_node_killed_and_restarted_under_load(cluster, clients):
           f"{len(tally.failures)} failed ({rate:.4%}); node 1 killed at {killed_at:.1f} s, "
           f"synced again at {restarted_at:.1f} s; failures: {sorted(set(tally.failures))[:10]}")
     assert tally.requests > 1000, tally.requests
-    assert rate < 0.001, f"{len(tally.failures)} of {tally.requests} failed: {tally.failures[:20]}"
+    assert rate < 0.001, (f"{len(tally.failures)} of {tally.requests} failed: {tally.failures[:20]}\n"
+                          + report(cluster, tally.log))
 
     # No loan lost or doubled: each user's active loans in the database are the ones its
     # answers left it holding (a borrow or a return answered 503 that did commit is the only excuse).
