@@ -65,11 +65,11 @@ TSAN_FILTER ?=
 # and not libcrypto's scrypt; `make test` runs it
 TSAN_SKIP   ?= dummyVerificationIsFalseAndCostsTheSame
 
-.PHONY: help install-deps build run cluster stop test format-lint unit-test integration-test e2e-test test-cluster quick-drills drills soak fuzz tsan bench bench-check bench-instructions bench-reports clean
+.PHONY: help install-deps build run cluster stop test format-lint unit-test integration-test e2e-test test-cluster quick-drills drills soak fuzz fuzz-build tsan bench bench-check bench-instructions bench-reports clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
-	@echo "  other targets: install-deps build stop unit-test integration-test e2e-test quick-drills clean"
+	@echo "  other targets: install-deps build stop unit-test integration-test e2e-test quick-drills fuzz-build clean"
 
 # Debian packages, then the API documents' tools (Swagger UI assets for /api/docs, and the
 # venv of schemathesis and openapi-spec-validator, chromium): both quick when all is there.
@@ -126,6 +126,7 @@ stop:
 # needs the debug build anyway, so the e2e tests run the same binary it just built.
 test: install-deps format-lint
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
+	$(MAKE) --no-print-directory fuzz-build
 	$(MAKE) --no-print-directory unit-test integration-test e2e-test quick-drills
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
@@ -155,6 +156,11 @@ quick-drills:
 # A package of its own (Fuzz/Package.swift), built with -sanitize=fuzzer,address in Fuzz/.build.
 fuzz:
 	SWIFT="$(SWIFT)" FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+# The fuzz targets call internal APIs the other builds do not: built first by `make test`, so
+# that a changed signature fails in its first minutes, not after the end-to-end tests.
+fuzz-build:
+	SWIFT="$(SWIFT)" FUZZ_BUILD_ONLY=1 scripts/fuzz.sh
 
 # A scratch path of its own: a sanitized build would otherwise replace the debug build that
 # `make test` and the e2e tests use. The tests that need MariaDB or memcached start their own.

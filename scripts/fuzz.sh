@@ -6,6 +6,7 @@
 #
 #   FUZZ_SECONDS=10 scripts/fuzz.sh             every target, 10 s each
 #   FUZZ_TARGETS="FuzzJSON FuzzJWT" scripts/fuzz.sh
+#   FUZZ_BUILD_ONLY=1 scripts/fuzz.sh           build the targets and stop (`make fuzz-build`)
 #
 # Each target's corpus grows in run/fuzz/corpus/<target> (kept between runs, so later runs start
 # where earlier ones stopped); the seeds in Fuzz/Corpus/<target> are read, never written.
@@ -24,6 +25,7 @@ if ! "${BUILD[@]}" 2>&1 | grep -v "Cannot export local symbol"; then
     echo "fuzz: build failed" >&2
     exit 1
 fi
+[ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0
 bin=$("${BUILD[@]}" --show-bin-path)
 
 # libFuzzer prints the stack of a crash itself; Swift's backtracer would then read the crashed

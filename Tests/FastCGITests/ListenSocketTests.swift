@@ -32,7 +32,7 @@ import Testing
                 inet_ntop(AF_INET6, &address, &text, socklen_t(text.count))
             }
         }
-        return (family, String(cString: text))
+        return (family, String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
     // MARK: parsing
