@@ -42,6 +42,11 @@ import Testing
                 [fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second]
                     == [parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second].map { $0 ?? -1 })
             #expect(fields.secondsSince1970 == seconds)
+            #expect(
+                fields.rfc3339
+                    == String(
+                        format: "%04d-%02d-%02dT%02d:%02d:%02dZ", fields.year, fields.month, fields.day, fields.hour,
+                        fields.minute, fields.second))
             seconds += 7_777_777  // about 90 days and an odd time of day
         }
     }
@@ -50,6 +55,15 @@ import Testing
         var bytes: [UInt8] = []
         UTCDateTime(secondsSince1970: 1_795_651_200 + 8 * 3600 + 5).appendRFC3339(to: &bytes, milliseconds: 7)
         #expect(String(decoding: bytes, as: UTF8.self) == "2026-11-26T08:00:05.007Z")
+    }
+
+    /// Years outside 0...9999 (never from the database, whose DATETIME ends at 9999) keep all
+    /// their digits; what was in the buffer before stays.
+    @Test func yearsOfOtherWidthsAndAppendingToABuffer() {
+        var bytes = Array("at ".utf8)
+        UTCDateTime(secondsSince1970: 253_402_300_800).appendRFC3339DateAndTime(to: &bytes)  // 10000-01-01
+        #expect(String(decoding: bytes, as: UTF8.self) == "at 10000-01-01T00:00:00")
+        #expect(UTCDateTime(secondsSince1970: -62_135_596_800 + 59).rfc3339 == "0001-01-01T00:00:59Z")
     }
 
     @Test func currentYearIsTheUTCYear() {

@@ -78,6 +78,43 @@ import JSON
         }
     }
 
+    /// The escape search goes eight bytes a step (`JSONEscapes`): every escaped byte and a
+    /// few plain ones (`!` and `#` beside `"`, `[` and `]` beside `\`, a space, DEL, UTF-8), at
+    /// every offset of strings long enough to span several steps, against a byte-by-byte writer.
+    @Test func escapesAreFoundAtEveryOffset() {
+        let specials: [String] = (0..<0x20).map { String(UnicodeScalar(UInt8($0))) } + ["\"", "\\"]
+        let plains = ["!", "#", "[", "]", " ", "\u{7F}", "é", "😀"]
+        for special in specials + plains {
+            for length in [1, 7, 8, 9, 15, 16, 17, 31] {
+                for offset in 0..<length {
+                    var characters = Array(repeating: "a", count: length)
+                    characters[offset] = special
+                    let text = characters.joined()
+                    var writer = JSONWriter()
+                    writer.string(text)
+                    #expect(String(decoding: writer.bytes, as: UTF8.self) == Self.escapedByteByByte(text), "\(Array(text.utf8))")
+                }
+            }
+        }
+    }
+
+    private static func escapedByteByByte(_ text: String) -> String {
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
+            case 0x0A: out += Array("\\n".utf8)
+            case 0x0D: out += Array("\\r".utf8)
+            case 0x09: out += Array("\\t".utf8)
+            case 0..<0x20: out += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+        return String(decoding: out, as: UTF8.self)
+    }
+
     @Test func roundTripsThroughTheParser() throws {
         let original: JSONValue = .object(["b": .array([.integer(1), .string("é😀\u{2028}"), .null]), "a": .bool(false)])
         var writer = JSONWriter()
