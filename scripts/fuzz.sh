@@ -20,6 +20,10 @@ FUZZ_TARGETS=${FUZZ_TARGETS:-"FuzzJSON FuzzJWT FuzzQuery FuzzCGIParameters FuzzH
 # sanitizer coverage guides the search either way.
 BUILD=("$SWIFT" build --package-path Fuzz -Xswiftc -sanitize=fuzzer,address)
 
+# The app's modules are a path dependency of Fuzz/: SwiftPM's kept build plan does not see a
+# source file added to them ("cannot find ... in scope"); planning again costs a fraction of a second.
+rm -f Fuzz/.build/debug.yaml
+
 # ld.gold warns once per ASan helper symbol ("Cannot export local symbol"): noise, not news.
 if ! "${BUILD[@]}" 2>&1 | grep -v "Cannot export local symbol"; then
     echo "fuzz: build failed" >&2
