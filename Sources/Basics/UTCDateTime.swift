@@ -67,25 +67,22 @@ public struct UTCDateTime: Sendable, Equatable {
 
     /// `2026-11-26T08:00:00`: `rfc3339` without its ending (`appendRFC3339Ending`), for a
     /// writer that keeps it through a second (the access log's clock).
+    ///
     /// Written into 19 bytes on the stack and appended at once: a list page writes 40 of them,
     /// and an append per digit cost several times the digits themselves.
     public func appendRFC3339DateAndTime(to bytes: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 19) { text in
-            func put(_ value: Int, digits: Int, endingAt end: Int, after separator: UInt8? = nil) {
-                var rest = value
-                for index in stride(from: end - 1, through: end - digits, by: -1) {
-                    text[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                }
-                if let separator { text[end - digits - 1] = separator }
+            func twoDigits(_ value: Int, endingAt end: Int, after separator: UInt8) {
+                text[end - 3] = separator
+                Self.put(value, digits: 2, endingAt: end, in: text)
             }
-            put(month, digits: 2, endingAt: 7, after: UInt8(ascii: "-"))
-            put(day, digits: 2, endingAt: 10, after: UInt8(ascii: "-"))
-            put(hour, digits: 2, endingAt: 13, after: UInt8(ascii: "T"))
-            put(minute, digits: 2, endingAt: 16, after: UInt8(ascii: ":"))
-            put(second, digits: 2, endingAt: 19, after: UInt8(ascii: ":"))
+            twoDigits(month, endingAt: 7, after: UInt8(ascii: "-"))
+            twoDigits(day, endingAt: 10, after: UInt8(ascii: "-"))
+            twoDigits(hour, endingAt: 13, after: UInt8(ascii: "T"))
+            twoDigits(minute, endingAt: 16, after: UInt8(ascii: ":"))
+            twoDigits(second, endingAt: 19, after: UInt8(ascii: ":"))
             if (0...9999).contains(year) {
-                put(year, digits: 4, endingAt: 4)
+                Self.put(year, digits: 4, endingAt: 4, in: text)
                 bytes.append(contentsOf: UnsafeBufferPointer(text))
             } else {
                 bytes.append(contentsOf: String(year).utf8)
@@ -96,8 +93,16 @@ public struct UTCDateTime: Sendable, Equatable {
 
     /// `Z`, or with `milliseconds` `.123Z`.
     public static func appendRFC3339Ending(milliseconds: Int?, to bytes: inout [UInt8]) {
-        if let milliseconds { bytes.append(UInt8(ascii: ".")); append(milliseconds, width: 3, to: &bytes) }
-        bytes.append(UInt8(ascii: "Z"))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 5) { text in
+            var count = 0
+            if let milliseconds {
+                text[0] = UInt8(ascii: ".")
+                put(milliseconds, digits: 3, endingAt: 4, in: text)
+                count = 4
+            }
+            text[count] = UInt8(ascii: "Z")
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[...count]))
+        }
     }
 
     /// The inverse of `rfc3339`: exactly `YYYY-MM-DDTHH:MM:SSZ` naming a real date and time, else nil.
@@ -155,12 +160,12 @@ public struct UTCDateTime: Sendable, Equatable {
         }
     }
 
-    private static func append(_ value: Int, width: Int, to bytes: inout [UInt8]) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-            divisor /= 10
+    /// The last `digits` decimal digits of `value`, zero-padded, into `text` before `end`.
+    private static func put(_ value: Int, digits: Int, endingAt end: Int, in text: UnsafeMutableBufferPointer<UInt8>) {
+        var rest = value
+        for index in stride(from: end - 1, through: end - digits, by: -1) {
+            text[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
         }
     }
 }
