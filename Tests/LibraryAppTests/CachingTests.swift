@@ -281,6 +281,32 @@ import Models
         #expect(!Generation.isCurrent("41@907", of: "generation:other", in: read))
         #expect(!Generation.isCurrent("41@", of: "generation:books", in: reads(["generation:books": "41"])))
     }
+
+    /// What outlives loans (a list's count and sort keys without `available`) is stamped with
+    /// the major part: the same across minor steps, another after a major one. Both numbers are
+    /// read here, so the client, whose server does not exist, is never asked.
+    @Test func aMajorStampChangesOnlyWithAMajorStep() throws {
+        let client = MemcachedClient(configuration: try MemcachedConfiguration(serverList: "/nonexistent/library-test/memcached.sock"))
+        func major(_ generation: UInt64) throws -> String {
+            try Generation.currentMajorStamp(
+                of: "generation:books", in: reads(["generation:books": "\(generation)", Generation.epochKey: "907"]), client: client)
+        }
+        let step = UInt64(1) << Generation.minorBits
+        let start = 5 * step + 17
+        #expect(try major(start) == major(start + 1))
+        #expect(try major(start) == major(start + 1000))
+        #expect(try major(start) != major(start + step))
+        #expect(try major(start) != major(UInt64.max / 2))  // another number (memcached restarted: created at random)
+        #expect(try major(start).hasSuffix("@907"))
+        #expect(
+            try major(start)
+                != Generation.currentStamp(
+                    of: "generation:books", in: reads(["generation:books": "5", Generation.epochKey: "907"]), client: client))
+        #expect(throws: (any Error).self) {
+            try Generation.currentMajorStamp(
+                of: "generation:books", in: reads(["generation:books": "x1", Generation.epochKey: "907"]), client: client)
+        }
+    }
 }
 
 @Suite struct ClientAddressTests {

@@ -137,8 +137,8 @@ public final class Application: Sendable {
             // A write that succeeded, or failed in an unknown state (5xx), may have changed what
             // the region caches; 4xx answers changed nothing, and neither did a refusal (429,
             // 503, ...) before the handler ran.
-            if let region = route.invalidates, handlerRan, !(400..<500).contains(response.status.code) {
-                context.invalidate { try ResponseCache(client: $0, timeoutSeconds: 0).invalidate(region) }
+            if let invalidation = route.invalidates, handlerRan, !(400..<500).contains(response.status.code) {
+                context.invalidate { try ResponseCache(client: $0, timeoutSeconds: 0).invalidate(invalidation) }
             }
             // Appended, not set: no handler writes these names (a refusal that carries them is
             // thrown before `limit` is assigned), and a set scans the list per field.

@@ -6,7 +6,16 @@ import Cache
 /// entry stamped with it, on every process at once. A missing number (memcached restarted, or
 /// evicted) is created at random, which voids them too. Stamps are read before the database
 /// is asked, so a write that commits later always wins.
+///
+/// A generation moves by minor steps (+1) for changes some entries may outlive and by major
+/// steps (+2^20) for changes none may. An entry that outlives minor changes is stamped with the
+/// generation's major part alone (`currentMajorStamp`). Both kinds live in one number, read in
+/// one get: a reader whose generation is newer than a major step always sees that step, which
+/// two numbers on two servers could not promise. A million minor steps carry into the major
+/// part: a spurious major change, which only makes such entries miss once.
 enum Generation {
+    /// Of a generation, the bits minor steps move (`bump(_:major:client:)`).
+    static let minorBits = 20
     /// Part of every stamp: bumping it voids the whole cache without flushing memcached, whose
     /// rate-limit counters must survive (`CacheCoordinator` does it after lost invalidations).
     static let epochKey = "epoch"
@@ -34,8 +43,21 @@ enum Generation {
         stamp(try current(key, read: reads[key], client: client), try current(epochKey, read: reads[epochKey], client: client))
     }
 
-    static func bump(_ key: String, client: MemcachedClient) throws {
-        if try client.increment(key) == nil { _ = try current(key, read: nil, client: client) }
+    /// The stamp of an entry that outlives minor steps: `<major part>M@<epoch>` (the `M`: never
+    /// mistaken for a whole generation's stamp).
+    static func currentMajorStamp(of key: String, in reads: CacheReads, client: MemcachedClient) throws -> String {
+        let generation = try current(key, read: reads[key], client: client)
+        // memcached's own decimal text of a 64-bit counter: a number, unless written by hand
+        guard let value = UInt64(String(decoding: generation, as: UTF8.self)) else {
+            throw CacheError.other(code: -1, message: "\(key) is not a number")
+        }
+        let epoch = try current(epochKey, read: reads[epochKey], client: client)
+        return String(value >> minorBits) + "M@" + String(decoding: epoch, as: UTF8.self)
+    }
+
+    /// A minor step, or a major one (`major`); a missing number is created at random instead.
+    static func bump(_ key: String, major: Bool = false, client: MemcachedClient) throws {
+        if try client.increment(key, by: major ? 1 << minorBits : 1) == nil { _ = try current(key, read: nil, client: client) }
     }
 
     private static func current(_ key: String, read: ArraySlice<UInt8>?, client: MemcachedClient) throws -> ArraySlice<UInt8> {

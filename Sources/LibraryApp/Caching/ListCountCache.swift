@@ -2,8 +2,11 @@ import Cache
 
 /// The size of a filtered book list (`X-Total-Count`), cached apart from the pages: every page
 /// of one filter shares it, so a page that misses the answer cache costs one query, not two
-/// (a COUNT over the catalogue is the dearer half). Stamped like the region's answers: with
-/// the `books` generation read before the database, so any write voids it at once. Sealed like
+/// (a COUNT over the catalogue is the dearer half). Stamped with the `books` generation read
+/// before the database, so a write voids it at once: a filter on `available` by the whole
+/// generation, any write to books, loans or holds; any other filter by its major part alone
+/// (`Generation`), a catalogue change, as neither a loan nor a hold moves a book into or out of
+/// such a list. The same stamp keeps the list's sort keys (`PageAnchors`). Sealed like
 /// every entry the app believes (`CacheEntrySeal`). Its key is one of the list route's
 /// `companionKeys`: read in the request's one round trip, with the answer it stands beside.
 struct ListCountCache {
@@ -11,12 +14,15 @@ struct ListCountCache {
     let seal: CacheEntrySeal
     let timeoutSeconds: Int
     let key: String
+    /// Whether the list outlives loans and holds: it does not filter on `available`.
+    let outlivesLoans: Bool
 
     init(client: MemcachedClient, seal: CacheEntrySeal, timeoutSeconds: Int, query: QueryParameters) {
         self.client = client
         self.seal = seal
         self.timeoutSeconds = timeoutSeconds
         key = Self.key(for: query)
+        outlivesLoans = query["available"] == nil
     }
 
     /// The filter's parameters in a fixed order (sorting and paging excluded), as the list reads
@@ -41,8 +47,11 @@ struct ListCountCache {
     /// memcached cannot tell (then the count is neither trusted nor stored). `reads`: the
     /// request's (`Request.cacheReads`), which hold the entry, the generation and the epoch.
     func read(from reads: CacheReads) -> (count: Int?, stamp: String)? {
+        let generation = ResponseCache.generationKey(.books)
         guard reads.answered,
-            let stamp = try? ResponseCache(client: client, timeoutSeconds: timeoutSeconds).stamp(of: .books, in: reads)
+            let stamp = try? outlivesLoans
+                ? Generation.currentMajorStamp(of: generation, in: reads, client: client)
+                : Generation.currentStamp(of: generation, in: reads, client: client)
         else { return nil }
         guard let entry = seal.open(reads[key].map(Array.init), key: key).map({ String(decoding: $0, as: UTF8.self) }),
             let space = entry.lastIndex(of: " "), entry[..<space] == stamp,

@@ -43,9 +43,10 @@ struct ResponseCache {
         try Generation.currentStamp(of: Self.generationKey(region), in: reads, client: client)
     }
 
-    /// Makes every cached answer of the region stale.
-    func invalidate(_ region: CacheRegion) throws {
-        try Generation.bump(Self.generationKey(region), client: client)
+    /// Makes every cached answer of the `books` region stale, and after a catalogue change also
+    /// what outlives a loan (`ListCountCache`).
+    func invalidate(_ invalidation: CacheInvalidation) throws {
+        try Generation.bump(Self.generationKey(.books), major: invalidation == .catalogue, client: client)
     }
 
     /// The key of a request target: path plus the first value of each parameter the route reads

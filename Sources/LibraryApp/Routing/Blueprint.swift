@@ -25,28 +25,28 @@ public struct Blueprint: Sendable {
     }
 
     public mutating func post(
-        _ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
+        _ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheInvalidation? = nil,
         _ handler: @escaping Handler
     ) {
         add(.post, path, access, limit, nil, invalidates, handler)
     }
 
     public mutating func put(
-        _ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
+        _ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheInvalidation? = nil,
         _ handler: @escaping Handler
     ) {
         add(.put, path, access, limit, nil, invalidates, handler)
     }
 
     public mutating func patch(
-        _ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
+        _ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheInvalidation? = nil,
         _ handler: @escaping Handler
     ) {
         add(.patch, path, access, limit, nil, invalidates, handler)
     }
 
     public mutating func delete(
-        _ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheRegion? = nil,
+        _ path: String, access: Access, limit: RouteLimit? = nil, invalidates: CacheInvalidation? = nil,
         _ handler: @escaping Handler
     ) {
         add(.delete, path, access, limit, nil, invalidates, handler)
@@ -54,7 +54,7 @@ public struct Blueprint: Sendable {
 
     private mutating func add(
         _ method: HTTPRequest.Method, _ path: String, _ access: Access, _ limit: RouteLimit?,
-        _ cache: CacheRegion?, _ invalidates: CacheRegion?, _ handler: @escaping Handler,
+        _ cache: CacheRegion?, _ invalidates: CacheInvalidation?, _ handler: @escaping Handler,
         query: [String] = [], companionKeys: (@Sendable (Request) -> [String])? = nil
     ) {
         routes.append(

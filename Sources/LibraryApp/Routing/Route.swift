@@ -34,6 +34,16 @@ public enum CacheRegion: String, Sendable {
     case books
 }
 
+/// What a write changes, and so what its success makes stale (`ResponseCache.invalidate`).
+public enum CacheInvalidation: Sendable {
+    /// Copies, loans or holds: every cached answer of the `books` region, and what depends on a
+    /// book's free copies (a minor step of the region's generation).
+    case books
+    /// A book created, changed or deleted: as `books`, and also what only the catalogue's rows
+    /// decide, the size and sort keys of a list without `available` (a major step).
+    case catalogue
+}
+
 /// One endpoint: a method and a path pattern, the handler, and what is declared beside it.
 /// A class: the router hands out references, not copies of the closure and strings.
 public final class Route: Sendable {
@@ -43,8 +53,8 @@ public final class Route: Sendable {
     public let limit: RouteLimit
     /// Successful answers are cached in this region (like `@cache.cached`).
     public let cache: CacheRegion?
-    /// A write that makes this region stale; the pipeline invalidates it before answering.
-    public let invalidates: CacheRegion?
+    /// What a successful write makes stale; the pipeline invalidates it before answering.
+    public let invalidates: CacheInvalidation?
     /// The query parameters a cached route's handler reads: only they (their first values) make
     /// its cache key, so unknown parameters neither split nor flood the cache. Sorted.
     public let query: [String]
@@ -59,7 +69,7 @@ public final class Route: Sendable {
 
     public init(
         method: HTTPRequest.Method, pattern: PathPattern, access: Access, limit: RouteLimit = .default,
-        cache: CacheRegion? = nil, invalidates: CacheRegion? = nil, query: [String] = [],
+        cache: CacheRegion? = nil, invalidates: CacheInvalidation? = nil, query: [String] = [],
         companionKeys: (@Sendable (Request) -> [String])? = nil, handler: @escaping Handler
     ) {
         self.method = method

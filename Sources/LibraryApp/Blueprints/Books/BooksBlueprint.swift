@@ -11,11 +11,11 @@ enum BooksBlueprint {
         books.get(
             "", access: .user, cache: .books, query: BookListQuery.parameterNames,
             companionKeys: { [ListCountCache.key(for: $0.query)] }, list)
-        books.post("", access: .admin, invalidates: .books, create)
+        books.post("", access: .admin, invalidates: .catalogue, create)
         books.get("/{id}", access: .user, cache: .books, show)
-        books.put("/{id}", access: .admin, invalidates: .books, replace)
-        books.patch("/{id}", access: .admin, invalidates: .books, update)
-        books.delete("/{id}", access: .admin, invalidates: .books, delete)
+        books.put("/{id}", access: .admin, invalidates: .catalogue, replace)
+        books.patch("/{id}", access: .admin, invalidates: .catalogue, update)
+        books.delete("/{id}", access: .admin, invalidates: .catalogue, delete)
         books.get("/{id}/holds", access: .admin, HoldsBlueprint.forBook)
         return books
     }

@@ -8,9 +8,10 @@ import Synchronization
 /// walks fewer than `spacing` entries more (~0.2 ms, wherever the page is).
 ///
 /// The keys of one list (its filters and sort) are read in one pass over its index the first
-/// time a deep page of it is asked for under a stamp — the `books` generation and epoch that
-/// also stamp the list's cached count, so any write to a book or a loan voids them on every
-/// process — and kept by the process. While one worker reads them the others page with OFFSET.
+/// time a deep page of it is asked for under a stamp — the one of the list's cached count
+/// (`ListCountCache`), so every write that can move a row of the list voids them on every
+/// process: any change of a book for every list, a loan or hold only for lists filtered on
+/// `available` — and kept by the process. While one worker reads them the others page with OFFSET.
 /// A page read while a write commits may start a row early or late, as an OFFSET read a moment
 /// earlier or later would; its answer carries the older stamp, so it is not served after the write.
 final class PageAnchors: Sendable {
