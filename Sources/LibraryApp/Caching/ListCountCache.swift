@@ -3,10 +3,11 @@ import Cache
 /// The size of a filtered book list (`X-Total-Count`), cached apart from the pages: every page
 /// of one filter shares it, so a page that misses the answer cache costs one query, not two
 /// (a COUNT over the catalogue is the dearer half). Stamped with the `books` generation read
-/// before the database, so a write voids it at once: a filter on `available` by the whole
-/// generation, any write to books, loans or holds; any other filter by its major part alone
-/// (`Generation`), a catalogue change, as neither a loan nor a hold moves a book into or out of
-/// such a list. The same stamp keeps the list's sort keys (`PageAnchors`). Sealed like
+/// before the database, so a write voids it at once: a filter on `available` with the whole
+/// number (any write to books, loans or holds voids it), any other filter with its major part
+/// alone (`Generation`: only a book created, changed or deleted voids it), as neither a loan
+/// nor a hold moves a book into or out of such a list. The same stamp keeps the list's sort
+/// keys (`PageAnchors`). Sealed like
 /// every entry the app believes (`CacheEntrySeal`). Its key is one of the list route's
 /// `companionKeys`: read in the request's one round trip, with the answer it stands beside.
 struct ListCountCache {
